@@ -1,0 +1,208 @@
+"""Run notebook code cells the way Jupyter's "Run All" does, using only the stdlib.
+
+Cells share one namespace.  Each cell's stdout, warnings, the repr of its last
+expression and the exception that stopped it (if any) are recorded.  The
+`mask_*`/`normalise` helpers are the only normalisation allowed when comparing
+recorded outputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import linecache
+import re
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TORCH = "torch"
+LIBRARY = "autograd_lab"
+_FROM_TORCH = re.compile(rf"(\bfrom\s+){TORCH}(?=[\s.])")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_NUMBER = re.compile(r"(?<![\w.])-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+_SPACES = re.compile(r" +")
+_BRACKET_PAD = re.compile(r"(?<=[\[(]) ")
+_VERSION = re.compile(r"\b\d+(?:\.\d+)+\S*")
+
+
+@dataclass
+class CellResult:
+    """What one cell produced, in the fixtures' "torch" format."""
+
+    stdout: str = ""
+    stderr_warnings: list[str] = field(default_factory=list)
+    display: str | None = None
+    error: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form stored in the fixtures."""
+        return asdict(self)
+
+
+def cell_filename(index: int) -> str:
+    """The pseudo file name under which cell `index` is compiled."""
+    return f"<cell-{index}>"
+
+
+def _swap_alias(alias: ast.alias) -> str:
+    """Rewrite one `import` alias naming torch or a torch submodule."""
+    name, asname = alias.name, alias.asname
+    if name != TORCH and not name.startswith(TORCH + "."):
+        return name if asname is None else f"{name} as {asname}"
+    target = LIBRARY + name[len(TORCH):]
+    if asname is not None:
+        return f"{target} as {asname}"
+    if name == TORCH:
+        return f"{LIBRARY} as {TORCH}"
+    return f"{LIBRARY} as {TORCH}, {target}"
+
+
+def _names_torch(node: ast.AST) -> bool:
+    """True if `node` is an import statement that imports from torch."""
+    if isinstance(node, ast.Import):
+        return any(a.name == TORCH or a.name.startswith(TORCH + ".") for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        return node.level == 0 and (module == TORCH or module.startswith(TORCH + "."))
+    return False
+
+
+def _replacement(node: ast.Import | ast.ImportFrom, text: str) -> str:
+    """The rewritten text of one torch import statement."""
+    if isinstance(node, ast.ImportFrom):
+        return _FROM_TORCH.sub(rf"\g<1>{LIBRARY}", text, count=1)
+    return "import " + ", ".join(_swap_alias(a) for a in node.names)
+
+
+def swap_imports(source: str) -> str:
+    """Make `source` import autograd_lab wherever it imports torch.
+
+    `import torch` -> `import autograd_lab as torch`,
+    `import torch.nn as nn` -> `import autograd_lab.nn as nn`,
+    `import torch.nn` -> `import autograd_lab as torch, autograd_lab.nn`,
+    `from torch.X import Y` -> `from autograd_lab.X import Y`.
+    Only import statements change; line numbers are preserved.  Source that
+    does not parse is returned unchanged.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    nodes = sorted(
+        (n for n in ast.walk(tree) if _names_torch(n)),
+        key=lambda n: (n.lineno, n.col_offset),
+        reverse=True,
+    )
+    lines = source.splitlines(keepends=True)
+    for node in nodes:
+        start, end = node.lineno - 1, node.end_lineno - 1
+        head, tail = lines[start][: node.col_offset], lines[end][node.end_col_offset :]
+        text = "".join(lines[start : end + 1])[node.col_offset :]
+        text = text[: len(text) - len(tail)]
+        old = "".join(lines[start : end + 1])
+        new = head + _replacement(node, text) + tail
+        lines[start : end + 1] = [new + "\n" * (old.count("\n") - new.count("\n"))]
+    return "".join(lines)
+
+
+def _register_source(filename: str, source: str) -> None:
+    """Let tracebacks and warnings show the cell's lines, as IPython does."""
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+def _reset_filters() -> None:
+    """Python's default warning filters, as a notebook kernel has them."""
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
+    warnings.filterwarnings("ignore", category=ResourceWarning)
+    warnings.filterwarnings("ignore", category=ImportWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+
+
+def format_warning(w: warnings.WarningMessage) -> str:
+    """A warning as `warnings.showwarning` writes it to stderr."""
+    return warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line)
+
+
+def _execute(source: str, filename: str, namespace: dict[str, Any]) -> str | None:
+    """Run all statements; return the repr of a final expression unless None."""
+    tree = ast.parse(source, filename)
+    last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    if last is not None:
+        tree.body.pop()
+    exec(compile(tree, filename, "exec"), namespace)
+    if last is None:
+        return None
+    value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
+    return None if value is None else repr(value)
+
+
+def run_cell(source: str, namespace: dict[str, Any], index: int = 0) -> CellResult:
+    """Run one cell in `namespace` and record what it produced."""
+    filename = cell_filename(index)
+    _register_source(filename, source)
+    result = CellResult()
+    stdout = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(stdout):
+        _reset_filters()
+        try:
+            result.display = _execute(source, filename, namespace)
+        except Exception as exc:  # noqa: BLE001 - a cell's error is data
+            result.error = {"type": type(exc).__name__, "message": str(exc)}
+    result.stdout = stdout.getvalue()
+    result.stderr_warnings = [format_warning(w) for w in caught]
+    return result
+
+
+def new_namespace() -> dict[str, Any]:
+    """A fresh namespace like a kernel's user namespace."""
+    return {"__name__": "__main__", "__builtins__": __builtins__}
+
+
+def run_cells(sources: list[str], namespace: dict[str, Any] | None = None) -> list[CellResult]:
+    """Run cells in order in one namespace, continuing past errors."""
+    namespace = new_namespace() if namespace is None else namespace
+    return [run_cell(source, namespace, i) for i, source in enumerate(sources)]
+
+
+def mask_addresses(text: str) -> str:
+    """Hide object addresses such as `0x7f3a...`."""
+    return _ADDRESS.sub("0x?", text)
+
+
+def mask_numbers(text: str) -> str:
+    """Hide numeric literals and the spacing that depends on their widths."""
+    text = _SPACES.sub(" ", _NUMBER.sub("#", text))
+    return _BRACKET_PAD.sub("", text)
+
+
+def mask_version(text: str) -> str:
+    """Hide version strings such as `2.13.0+cpu`."""
+    return _VERSION.sub("<version>", text)
+
+
+def _mask(text: str | None, random: bool, version: bool) -> str | None:
+    """Apply the masks a cell's flags allow to one recorded text."""
+    if text is None:
+        return None
+    text = mask_addresses(text)
+    text = mask_version(text) if version else text
+    return mask_numbers(text) if random else text
+
+
+def normalise(outputs: dict[str, Any], random: bool = False, version: bool = False) -> dict[str, Any]:
+    """A cell's outputs (the "torch" format) with the allowed masks applied."""
+    error = outputs["error"]
+    return {
+        "stdout": _mask(outputs["stdout"], random, version),
+        "stderr_warnings": [_mask(w, random, version) for w in outputs["stderr_warnings"]],
+        "display": _mask(outputs["display"], random, version),
+        "error": None
+        if error is None
+        else {"type": error["type"], "message": _mask(error["message"], random, version)},
+    }
