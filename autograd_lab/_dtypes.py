@@ -1,0 +1,103 @@
+"""PyTorch-style dtypes on top of NumPy dtypes, and PyTorch's type promotion."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "legacy_name", "itemsize")
+
+    def __init__(self, name: str, numpy_dtype: type, legacy_name: str) -> None:
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.is_signed = self.numpy.kind in "fi"
+        self.legacy_name = legacy_name
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+float16 = half = dtype("float16", np.float16, "HalfTensor")
+float32 = float = dtype("float32", np.float32, "FloatTensor")
+float64 = double = dtype("float64", np.float64, "DoubleTensor")
+uint8 = dtype("uint8", np.uint8, "ByteTensor")
+int8 = dtype("int8", np.int8, "CharTensor")
+int16 = short = dtype("int16", np.int16, "ShortTensor")
+int32 = int = dtype("int32", np.int32, "IntTensor")
+int64 = long = dtype("int64", np.int64, "LongTensor")
+bool = dtype("bool", np.bool_, "BoolTensor")
+
+ALL_DTYPES = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
+
+
+def from_numpy(numpy_dtype: np.dtype) -> dtype:
+    """The dtype for a NumPy dtype; raises TypeError for unsupported ones."""
+    try:
+        return _BY_NUMPY[np.dtype(numpy_dtype)]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype)}. The only supported types are: "
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+        ) from None
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of tensors built from Python floats (always float32 here)."""
+    return float32
+
+
+def _category(d: dtype) -> int:
+    if d is bool:
+        return 0
+    return 2 if d.is_floating_point else 1
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """PyTorch's promotion of two dtypes (``torch.promote_types``)."""
+    if a is b:
+        return a
+    category_a, category_b = _category(a), _category(b)
+    if category_a != category_b:
+        return a if category_a > category_b else b
+    return from_numpy(np.promote_types(a.numpy, b.numpy))
+
+
+def _combine_categories(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    if higher is None:
+        return lower
+    if lower is None or higher.is_floating_point:
+        return higher
+    if higher is bool or lower.is_floating_point:
+        return promote_types(higher, lower)
+    return higher
+
+
+_RESULT_CACHE: dict[tuple, dtype] = {}
+
+
+def result_type(operands: tuple[tuple[dtype, int], ...]) -> dtype:
+    """The dtype of an op's result, given (dtype, priority) of each operand.
+
+    Priority is 2 for tensors with dimensions, 1 for 0-d tensors and 0 for Python
+    numbers; a lower priority operand only raises the result's category
+    (bool < integer < floating point), as in PyTorch.
+    """
+    cached = _RESULT_CACHE.get(operands)
+    if cached is not None:
+        return cached
+    by_priority: list[dtype | None] = [None, None, None]
+    for operand_dtype, priority in operands:
+        current = by_priority[priority]
+        by_priority[priority] = operand_dtype if current is None else promote_types(current, operand_dtype)
+    result = _combine_categories(by_priority[2], _combine_categories(by_priority[1], by_priority[0]))
+    assert result is not None
+    _RESULT_CACHE[operands] = result
+    return result

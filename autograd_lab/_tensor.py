@@ -1,0 +1,524 @@
+"""``Tensor``: a NumPy array plus what autograd needs to know about it."""
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from . import _dtypes
+from ._size import Size
+from .autograd import grad_mode
+
+if TYPE_CHECKING:
+    from .autograd.function import Node
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information. "
+    "(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
+)
+LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+LEAF_VIEW_INPLACE_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+NON_LEAF_REQUIRES_GRAD_MESSAGE = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a "
+    "subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Callable]) -> None:
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        """Stop calling the hook."""
+        self._hooks.pop(self.id, None)
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    ``requires_grad=True`` on a leaf tensor makes every operation that uses it
+    record a node (``grad_fn``) in a graph; ``backward()`` walks that graph and
+    fills the leaves' ``.grad``.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_version", "_retains_grad",
+                 "_hooks", "_grad_accumulator", "_base", "_wrapped_number", "__weakref__")
+
+    def __init__(self, *args: Any) -> None:
+        """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, float32."""
+        if args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            data = np.zeros(args, dtype=np.float32)
+        elif len(args) == 1:
+            data = np.asarray(_to_array(args[0], None), dtype=np.float32)
+        elif not args:
+            data = np.zeros((0,), dtype=np.float32)
+        else:
+            raise TypeError(f"new(): invalid data type '{type(args[0]).__name__}'")
+        _init(self, data, False)
+
+    @staticmethod
+    def _wrap(data: Any, requires_grad: bool = False) -> "Tensor":
+        """A new tensor around ``data`` (no copy); the fast path ops use."""
+        tensor = Tensor.__new__(Tensor)
+        _init(tensor, data if type(data) is np.ndarray else np.asarray(data), requires_grad)
+        return tensor
+
+    # -- basic attributes ---------------------------------------------------------------
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        from .ops._operands import normalize_dim
+
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def type(self, dtype: Any = None) -> Any:
+        """The legacy type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
+        if dtype is None:
+            return f"torch.{self.dtype.legacy_name}"
+        return self.to(dtype)
+
+    # -- autograd attributes ------------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Start (or stop) recording operations on this leaf tensor; returns self."""
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(NON_LEAF_REQUIRES_GRAD_MESSAGE)
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self) -> "Node | None":
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad(self) -> "Tensor | None":
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("attempting to assign a gradient with dtype '"
+                                   f"{value.dtype!r}' to a tensor with dtype '{self.dtype!r}'. "
+                                   "Please ensure that the gradient and the tensor have the same dtype")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        self._grad_fn._retained[self._output_nr] = self
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        else:
+            hooks = self._grad_fn._output_hooks.setdefault(self._output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Compute the gradient of this tensor with respect to the graph's leaves.
+
+        ``gradient`` weights the result (the vector in a vector-Jacobian product); it
+        may be omitted only for a single-element tensor. Leaves accumulate into
+        ``.grad``. The graph's saved tensors are freed unless ``retain_graph=True``.
+        """
+        from .autograd import engine
+
+        if inputs is not None:
+            raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+        engine.backward([self], [gradient], retain_graph, create_graph)
+
+    def _edge(self) -> "tuple[Node | None, int]":
+        """Where a gradient for this tensor goes: its grad_fn, its AccumulateGrad node, or nowhere."""
+        if self._grad_fn is not None:
+            return self._grad_fn, self._output_nr
+        if not self._requires_grad:
+            return None, 0
+        if self._grad_accumulator is None:
+            from .autograd.function import AccumulateGrad
+
+            self._grad_accumulator = AccumulateGrad(self)
+        return self._grad_accumulator, 0
+
+    # -- data, copies and views without history -----------------------------------------
+
+    @property
+    def data(self) -> "Tensor":
+        """The same memory as a tensor without history (changes to it are not tracked)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's memory, cut from the graph (``requires_grad=False``)."""
+        detached = Tensor._wrap(self._data)
+        detached._version = self._version
+        return detached
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) "
+                "for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and "
+                "hence detach_() cannot be called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def _alias(self) -> "Tensor":
+        """A second tensor object for the same memory and history."""
+        alias = Tensor._wrap(self._data, self._requires_grad)
+        alias._grad_fn, alias._output_nr, alias._version = self._grad_fn, self._output_nr, self._version
+        return alias
+
+    # -- conversion to Python and NumPy ---------------------------------------------------
+
+    def item(self) -> Any:
+        """The single value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
+        return self._data.tolist()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array sharing memory."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # -- printing ---------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        from ._printing import format_tensor
+
+        grad_fn = self._grad_fn
+        return format_tensor(self._data, self._data.dtype.name, requires_grad=self._requires_grad,
+                             grad_fn_name=grad_fn.name() if grad_fn is not None else None)
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    # -- in-place updates -----------------------------------------------------------------
+
+    def _check_inplace_allowed(self) -> None:
+        if grad_mode._state["enabled"] and self._requires_grad:
+            if self._grad_fn is None:
+                raise RuntimeError(LEAF_INPLACE_MESSAGE)
+            base = self._base
+            if base is not None and base._requires_grad:
+                if base._grad_fn is None:
+                    raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
+                raise RuntimeError(
+                    "autograd_lab does not support in-place operations on a view of a tensor that requires grad; "
+                    "use an out-of-place operation instead (for example y = y * 2).")
+
+    def _inplace(self, compute: Callable[["Tensor"], "Tensor"]) -> "Tensor":
+        """Replace this tensor's values by ``compute(self)``, recording it like PyTorch's in-place ops.
+
+        When recording, the result's node becomes this tensor's ``grad_fn`` and the
+        node sees a copy of the old values; tensors saved earlier for backward notice
+        the change through the version counter.
+        """
+        self._check_inplace_allowed()
+        previous = self
+        if grad_mode._state["enabled"] and self._requires_grad:
+            previous = self._alias()
+            previous._data = self._data.copy()
+            previous._version = [0]
+        result = compute(previous)
+        if result.dtype is not self.dtype and not _can_cast(result.dtype, self.dtype):
+            raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
+                               f"{_type_name(self.dtype)}")
+        np.copyto(self._data, result._data, casting="unsafe")
+        self._version[0] += 1
+        if result._grad_fn is not None:
+            if self._base is not None and self._base._requires_grad:
+                raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
+            self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
+        return self
+
+    def zero_(self) -> "Tensor":
+        """Set every element to zero, in place."""
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> "Tensor":
+        """Set every element to ``value``, in place."""
+        from . import ops
+
+        return self._inplace(lambda old: ops.full_like_of(old, value))
+
+    def copy_(self, source: "Tensor") -> "Tensor":
+        """Copy ``source``'s values (broadcast) into this tensor, in place."""
+        from . import ops
+
+        return self._inplace(lambda old: ops.copy_from(old, source))
+
+    def add_(self, other: Any, alpha: Any = 1) -> "Tensor":
+        from . import ops
+
+        return self._inplace(lambda old: ops.add(old, other, alpha=alpha))
+
+    def sub_(self, other: Any, alpha: Any = 1) -> "Tensor":
+        from . import ops
+
+        return self._inplace(lambda old: ops.sub(old, other, alpha=alpha))
+
+    def mul_(self, other: Any) -> "Tensor":
+        from . import ops
+
+        return self._inplace(lambda old: ops.mul(old, other))
+
+    def div_(self, other: Any) -> "Tensor":
+        from . import ops
+
+        return self._inplace(lambda old: ops.div(old, other))
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        from . import ops
+
+        return self._inplace(lambda old: ops.pow(old, exponent))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
+        from . import ops
+
+        return self._inplace(lambda old: ops.clamp(old, min, max))
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> "Tensor":
+        return self.pow_(other)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        from . import ops
+
+        self._inplace(lambda old: ops.index_put(old, key, value))
+
+
+def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
+    tensor._data = data
+    tensor._requires_grad = requires_grad
+    tensor._grad_fn = None
+    tensor._output_nr = 0
+    tensor._grad = None
+    tensor._version = [0]
+    tensor._retains_grad = False
+    tensor._hooks = None
+    tensor._grad_accumulator = None
+    tensor._base = None
+    tensor._wrapped_number = False
+
+
+def _can_cast(source: _dtypes.dtype, target: _dtypes.dtype) -> bool:
+    return _dtypes.promote_types(source, target) is target
+
+
+def _type_name(dtype: _dtypes.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[dtype.name]
+
+
+def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
+    """NumPy array for nested lists, numbers, arrays or tensors, with PyTorch's default dtypes."""
+    if isinstance(data, Tensor):
+        array = data._data
+    elif isinstance(data, np.ndarray):
+        array = data
+    else:
+        _check_rectangular(data)
+        array = np.array(_tensors_to_numbers(data))
+        if array.dtype.kind == "f":
+            array = array.astype(np.float32)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
+        elif array.dtype.kind not in "b":
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if dtype is not None:
+        array = array.astype(dtype.numpy)
+    _dtypes.from_numpy(array.dtype)
+    return array
+
+
+def _tensors_to_numbers(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data.item() if data.ndim == 0 else data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_numbers(item) for item in data]
+    return data
+
+
+def _check_rectangular(data: Any) -> None:
+    """Raise PyTorch's ValueError for ragged nested lists."""
+    level: list[Any] = [data]
+    dim = 0
+    while level and isinstance(level[0], (list, tuple)):
+        expected = len(level[0])
+        next_level: list[Any] = []
+        for item in level:
+            if not isinstance(item, (list, tuple)):
+                raise ValueError(f"expected sequence of length {expected} at dim {dim} (got {type(item).__name__})")
+            if len(item) != expected:
+                raise ValueError(f"expected sequence of length {expected} at dim {dim} (got {len(item)})")
+            next_level.extend(item)
+        level = next_level
+        dim += 1
+    for item in level:
+        if isinstance(item, (list, tuple)):
+            raise ValueError(f"expected sequence of length 0 at dim {dim} (got {len(item)})")
+
+
+def tensor_from_data(data: Any, dtype: _dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning, stacklevel=3)
+    array = np.array(_to_array(data, dtype), copy=True)
+    if requires_grad and array.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._wrap(array, requires_grad)
+
+
+

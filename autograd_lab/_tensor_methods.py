@@ -1,0 +1,81 @@
+"""Tensor methods and operators: each one is the module-level op of the same name."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import _dtypes, ops
+from ._tensor import Tensor
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``to(dtype)``; device arguments (``'cpu'``) are accepted and ignored."""
+    dtype = kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, _dtypes.dtype):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            dtype = arg.dtype
+    return self if dtype is None else ops.to_dtype(self, dtype)
+
+
+def _converter(dtype: _dtypes.dtype) -> Any:
+    def convert(self: Tensor) -> Tensor:
+        return ops.to_dtype(self, dtype)
+
+    convert.__doc__ = f"A copy as {dtype!r} (the tensor itself when it already is)."
+    return convert
+
+
+def _expand_as(self: Tensor, other: Tensor) -> Tensor:
+    """Broadcast to ``other``'s shape."""
+    return ops.expand(self, *other.shape)
+
+
+def _view_as(self: Tensor, other: Tensor) -> Tensor:
+    """View with ``other``'s shape."""
+    return ops.view(self, *other.shape)
+
+
+def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    """``self`` where ``condition`` holds, else ``other``."""
+    return ops.where(condition, self, other)
+
+
+METHODS = {
+    "abs": ops.abs, "add": ops.add, "clamp": ops.clamp, "clip": ops.clamp, "clone": ops.clone, "cos": ops.cos,
+    "div": ops.div, "dot": ops.dot, "eq": ops.eq, "exp": ops.exp, "expand": ops.expand, "flatten": ops.flatten,
+    "ge": ops.ge, "gt": ops.gt, "le": ops.le, "log": ops.log, "log_softmax": ops.log_softmax, "lt": ops.lt,
+    "masked_fill": ops.masked_fill, "matmul": ops.matmul, "max": ops.max, "maximum": ops.maximum, "mean": ops.mean,
+    "min": ops.min, "minimum": ops.minimum, "mm": ops.mm, "mul": ops.mul, "mv": ops.mv, "narrow": ops.narrow,
+    "ne": ops.ne, "neg": ops.neg, "norm": ops.norm, "permute": ops.permute, "pow": ops.pow,
+    "reciprocal": ops.reciprocal, "relu": ops.relu, "reshape": ops.reshape, "select": ops.select,
+    "sigmoid": ops.sigmoid, "sign": ops.sign, "sin": ops.sin, "softmax": ops.softmax, "sqrt": ops.sqrt,
+    "square": ops.square, "squeeze": ops.squeeze, "sub": ops.sub, "sum": ops.sum, "sum_to_size": ops.sum_to_size,
+    "t": ops.t, "tanh": ops.tanh, "transpose": ops.transpose, "unsqueeze": ops.unsqueeze, "view": ops.view,
+    "bmm": ops.bmm, "to": _to, "expand_as": _expand_as, "view_as": _view_as, "where": _where,
+    "float": _converter(_dtypes.float32), "double": _converter(_dtypes.float64),
+    "half": _converter(_dtypes.float16), "long": _converter(_dtypes.int64), "int": _converter(_dtypes.int32),
+    "bool": _converter(_dtypes.bool),
+}
+
+OPERATORS = {
+    "__add__": ops.add, "__radd__": ops.add, "__sub__": ops.sub, "__rsub__": ops.rsub,
+    "__mul__": ops.mul, "__rmul__": ops.mul, "__truediv__": ops.div, "__rtruediv__": ops.true_divide_reverse,
+    "__pow__": ops.pow, "__rpow__": lambda self, other: ops.pow(other, self), "__neg__": ops.neg,
+    "__pos__": lambda self: self, "__abs__": ops.abs, "__matmul__": ops.matmul,
+    "__rmatmul__": lambda self, other: ops.matmul(other, self), "__getitem__": ops.index,
+    "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
+}
+
+
+def _transposed(self: Tensor) -> Tensor:
+    """All dimensions reversed (``x.T``)."""
+    return ops.permute(self, *reversed(range(self.ndim)))
+
+
+def install() -> None:
+    """Attach the methods, operators and the ``T`` property to ``Tensor``."""
+    for name, function in {**METHODS, **OPERATORS}.items():
+        setattr(Tensor, name, function)
+    Tensor.T = property(_transposed)  # type: ignore[attr-defined]
+    Tensor.__hash__ = object.__hash__  # type: ignore[method-assign]

@@ -1,0 +1,55 @@
+"""``autograd``: backward(), grad(), custom ``Function``s and the grad-mode switches."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from . import engine, events
+from .events import listening
+from .function import AccumulateGrad, Function, Node
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+
+def _as_tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def backward(tensors: "Tensor | Sequence[Tensor]", grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
+    roots = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) or (None,) * len(roots)
+    engine.backward(roots, grads, retain_graph, create_graph)
+
+
+def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor]", grad_outputs: Any = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool | None = None) -> tuple["Tensor | None", ...]:
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (``.grad`` is left alone).
+
+    With ``create_graph=True`` the results are themselves part of a graph, so they
+    can be differentiated again (second derivatives).
+    """
+    roots = _as_tuple(outputs)
+    targets = _as_tuple(inputs)
+    grads = _as_tuple(grad_outputs) or (None,) * len(roots)
+    for target in targets:
+        if not target.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return engine.grad(roots, targets, grads, retain_graph, create_graph, bool(allow_unused))
+
+
+def Variable(data: "Tensor", requires_grad: bool = False, volatile: bool = False) -> "Tensor":
+    """Legacy wrapper from PyTorch < 0.4: returns ``data`` as a plain tensor (a new leaf)."""
+    variable = data.detach()
+    if requires_grad:
+        variable.requires_grad_(True)
+    return variable
+
+
+__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward", "enable_grad", "engine", "events", "grad",
+           "inference_mode", "is_grad_enabled", "listening", "no_grad", "set_grad_enabled"]

@@ -1,0 +1,188 @@
+"""Backward-graph nodes and ``Function``, the one shape every differentiable op has.
+
+An op is a ``Function`` subclass with ``forward(ctx, *inputs)`` computing the
+result and ``backward(ctx, *grad_outputs)`` returning one gradient per input.
+``Function.apply`` runs forward without recording, then, if any input requires
+grad, makes ``ctx`` the result's ``grad_fn``: a ``Node`` whose class is named
+after the op (``MulBackward0``), linked to its inputs by ``next_functions``.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, Callable
+
+from . import grad_mode
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+Hook = Callable[["Tensor"], "Tensor | None"]
+Edge = tuple["Node | None", int]
+
+SECOND_BACKWARD_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+    "or if you need to access saved tensors after calling backward."
+)
+_INPLACE_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+_sequence_numbers = itertools.count()
+
+
+class Node:
+    """A node of the backward graph: what a non-leaf tensor's ``grad_fn`` points to."""
+
+    _function: type["Function"] | None = None
+
+    def __init__(self) -> None:
+        self.next_functions: tuple[Edge, ...] = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self._saved: tuple[tuple["Tensor", int], ...] = ()
+        self._freed = False
+        self._sequence_nr = next(_sequence_numbers)
+        self._input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
+        self._output_hooks: dict[int, dict[int, Hook]] = {}
+        self._retained: dict[int, "Tensor"] = {}
+        self._non_differentiable: set[int] = set()
+
+    def name(self) -> str:
+        """The node's class name, as PyTorch reports it (``MulBackward0``)."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    # -- what forward() may call on ctx -------------------------------------------------
+
+    def save_for_backward(self, *tensors: "Tensor | None") -> None:
+        """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
+        self._saved = tuple((t, t._version[0]) if t is not None else (None, 0) for t in tensors)  # type: ignore[misc]
+
+    def mark_non_differentiable(self, *tensors: "Tensor") -> None:
+        """Declare outputs (such as indices) that never carry a gradient."""
+        self._non_differentiable.update(id(t) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple["Tensor", ...]:
+        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        if self._freed:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        for tensor, version in self._saved:
+            if tensor is not None and tensor._version[0] != version:
+                raise RuntimeError(_modified_message(tensor, version))
+        return tuple(tensor for tensor, _ in self._saved)
+
+    # -- used by the engine ---------------------------------------------------------------
+
+    @property
+    def has_saved_tensors(self) -> bool:
+        """True while the node holds tensors saved by forward()."""
+        return bool(self._saved)
+
+    @property
+    def saved_tensors_freed(self) -> bool:
+        """True once a backward without ``retain_graph`` released the saved tensors."""
+        return self._freed
+
+    def apply(self, *grad_outputs: "Tensor") -> tuple["Tensor | None", ...]:
+        """Run the op's backward on the gradients of its outputs."""
+        assert self._function is not None
+        grads = self._function.backward(self, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        return tuple(grads[position] if position < len(grads) else None for position in self._tensor_positions)
+
+    def release_saved_tensors(self) -> None:
+        """Drop the saved tensors; a later backward through this node then fails."""
+        if self._saved:
+            self._saved = ()
+            self._freed = True
+
+
+class AccumulateGrad(Node):
+    """The node that adds the incoming gradient into a leaf tensor's ``.grad``."""
+
+    def __init__(self, variable: "Tensor") -> None:
+        super().__init__()
+        self.variable = variable
+        self._sequence_nr = float("inf")  # type: ignore[assignment]
+
+
+def _modified_message(tensor: "Tensor", expected_version: int) -> str:
+    description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
+    if tensor.grad_fn is not None:
+        op_name = tensor.grad_fn.name().split("Backward")[0]
+        description += f", which is output {tensor._output_nr} of {op_name},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{description} is at version {tensor._version[0]}; expected version {expected_version} instead. "
+        + _INPLACE_HINT
+    )
+
+
+class Function:
+    """Base class of every differentiable op, built-in or written by a student.
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as
+    static methods and are called with ``MyOp.apply(*args)``. ``backward_name`` is the
+    class name of the node in the graph (PyTorch's names for built-in ops; the class
+    name plus ``Backward`` for your own).
+    """
+
+    backward_name: str = ""
+    _node_class: type[Node]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("backward_name") or f"{cls.__name__}Backward"
+        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx: Node, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward and, when any input requires grad, record the node."""
+        from .._tensor import Tensor
+
+        tensor_positions = tuple(i for i, arg in enumerate(args) if isinstance(arg, Tensor))
+        ctx = cls._node_class()
+        ctx._tensor_positions = tensor_positions  # type: ignore[attr-defined]
+        ctx.needs_input_grad = tuple(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
+        recording = grad_mode._state["enabled"] and any(ctx.needs_input_grad)
+        with grad_mode.no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        if not recording:
+            return outputs
+        inputs = [args[i] for i in tensor_positions]
+        ctx.next_functions = tuple(t._edge() for t in inputs)
+        ctx._input_meta = tuple((t._data.shape, t.dtype) for t in inputs)
+        if isinstance(outputs, tuple):
+            ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]
+            return tuple(_attach(ctx, out, slot, inputs) for slot, out in enumerate(outputs))
+        return _attach(ctx, outputs, 0, inputs)
+
+
+def _attach(ctx: Node, output: Any, slot: int, inputs: list["Tensor"]) -> Any:
+    from .._tensor import Tensor
+
+    if not isinstance(output, Tensor) or id(output) in ctx._non_differentiable:
+        return output
+    if not output.dtype.is_floating_point:
+        return output
+    if any(output is t for t in inputs):
+        output = output._alias()
+    output._grad_fn = ctx
+    output._output_nr = slot
+    output._requires_grad = True
+    return output

@@ -1,0 +1,74 @@
+"""Switches that decide whether operations are recorded for backward()."""
+from __future__ import annotations
+
+import functools
+from types import TracebackType
+from typing import Any, Callable, TypeVar
+
+_state = {"enabled": True}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded in the graph."""
+    return _state["enabled"]
+
+
+class _GradModeContext:
+    """Base for context managers (and decorators) that set grad mode for a block."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._previous = _state["enabled"]
+        _state["enabled"] = self._mode
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        _state["enabled"] = self._previous
+
+    def __call__(self, function: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = _state["enabled"]
+            _state["enabled"] = mode
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _state["enabled"] = previous
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):
+    """Do not record operations in this block: results have no ``grad_fn``."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Record operations in this block, even inside ``no_grad``."""
+
+    _mode = True
+
+
+class inference_mode(_GradModeContext):
+    """Like ``no_grad``: nothing in the block is recorded."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = not mode
+
+
+class set_grad_enabled(_GradModeContext):
+    """Turn recording on or off: takes effect at once, and is undone when used as a context manager."""
+
+    def __init__(self, mode: bool) -> None:
+        self._previous = _state["enabled"]
+        self._mode = mode
+        _state["enabled"] = mode
+
+    def __enter__(self) -> None:
+        _state["enabled"] = self._mode

@@ -1,0 +1,48 @@
+"""Every differentiable op: each a ``Function`` with forward and backward side by side."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._operands import as_operand
+from .arithmetic import add, div, mul, neg, pow, rsub, sub, true_divide_reverse
+from .comparison import allclose, eq, equal, ge, gt, isclose, le, lt, ne
+from .linalg import bmm, dot, matmul, mm, mv
+from .reduction import SumToSize, max, mean, min, norm, sum
+from .selection import masked_fill, maximum, minimum, where
+from .shape import (cat, clone, concatenate, expand, flatten, index, index_put, narrow, permute, reshape, select,
+                    squeeze, stack, t, to_dtype, transpose, unsqueeze, view)
+from .softmax import log_softmax, softmax
+from .unary import abs, clamp, cos, exp, log, reciprocal, relu, sigmoid, sign, sin, sqrt, square, tanh
+
+
+def sum_to_size(input: Tensor, shape: Any) -> Tensor:
+    """Sum ``input`` down to ``shape``, the shape it was broadcast from."""
+    shape = tuple(shape)
+    if input.shape == shape:
+        return input
+    return SumToSize.apply(input, shape)
+
+
+def full_like_of(input: Tensor, value: Any) -> Tensor:
+    """A new tensor shaped like ``input`` filled with ``value`` (in ``input``'s dtype)."""
+    return Tensor._wrap(np.full(input.shape, as_operand(value)._data, dtype=input._data.dtype))
+
+
+def copy_from(input: Tensor, source: Any) -> Tensor:
+    """``source`` broadcast to ``input``'s shape and dtype, still differentiable with respect to ``source``."""
+    source = as_operand(source)
+    return expand(to_dtype(source, input.dtype), *input.shape).clone() if source.shape != input.shape \
+        else clone(to_dtype(source, input.dtype))
+
+
+__all__ = [
+    "abs", "add", "allclose", "bmm", "cat", "clamp", "clone", "concatenate", "copy_from", "cos", "div", "dot", "eq",
+    "equal", "exp", "expand", "flatten", "full_like_of", "ge", "gt", "index", "index_put", "isclose", "le",
+    "log", "log_softmax", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
+    "mv", "narrow", "ne", "neg", "norm", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "select",
+    "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t",
+    "tanh", "to_dtype", "transpose", "true_divide_reverse", "unsqueeze", "view", "where",
+]

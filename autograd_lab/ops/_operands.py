@@ -1,0 +1,80 @@
+"""Turning op arguments into tensors and NumPy arrays of the dtype PyTorch would compute in."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .. import _dtypes
+from .._tensor import Tensor
+
+
+def as_operand(value: Any) -> Tensor:
+    """A tensor for an op argument; a Python number becomes a 0-d "wrapped number"."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        tensor = Tensor._wrap(np.array(bool(value)))
+    elif isinstance(value, numbers.Integral):
+        tensor = Tensor._wrap(np.array(int(value), dtype=np.int64))
+    elif isinstance(value, numbers.Real):
+        tensor = Tensor._wrap(np.array(float(value), dtype=np.float64))
+    else:
+        return Tensor(value)
+    tensor._wrapped_number = True
+    return tensor
+
+
+def _promotion_key(tensor: Tensor) -> tuple[_dtypes.dtype, int]:
+    if tensor._wrapped_number:
+        dtype = tensor.dtype
+        return (_dtypes.float32 if dtype.is_floating_point else dtype), 0
+    return tensor.dtype, (2 if tensor._data.ndim else 1)
+
+
+def common_dtype(*tensors: Tensor) -> _dtypes.dtype:
+    """The dtype PyTorch computes a binary op in."""
+    return _dtypes.result_type(tuple(_promotion_key(t) for t in tensors))
+
+
+def arrays_in(dtype: _dtypes.dtype, *tensors: Tensor) -> list[np.ndarray]:
+    """The tensors' data as arrays of ``dtype`` (no copy when already of that dtype)."""
+    numpy_dtype = dtype.numpy
+    return [t._data if t._data.dtype == numpy_dtype else t._data.astype(numpy_dtype) for t in tensors]
+
+
+def promoted(*tensors: Tensor) -> list[np.ndarray]:
+    """The tensors' data, converted to their common dtype."""
+    return arrays_in(common_dtype(*tensors), *tensors)
+
+
+def floating(tensor: Tensor) -> np.ndarray:
+    """The data of ``tensor`` as floating point (integers become float32, as in PyTorch)."""
+    data = tensor._data
+    if data.dtype.kind == "f":
+        return data
+    return data.astype(np.float32)
+
+
+def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
+    """Raise PyTorch's message when two shapes cannot broadcast."""
+    shape_a, shape_b = a.shape, b.shape
+    if shape_a == shape_b:
+        return
+    for offset in range(1, min(len(shape_a), len(shape_b)) + 1):
+        size_a, size_b = shape_a[-offset], shape_b[-offset]
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            dim = max(len(shape_a), len(shape_b)) - offset
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
+                f"at non-singleton dimension {dim}"
+            )
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dimension index made non-negative, with PyTorch's IndexError when out of range."""
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not low <= dim <= high:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
+    return dim % max(ndim, 1)

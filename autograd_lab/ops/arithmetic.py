@@ -1,0 +1,227 @@
+"""+, -, *, /, ** and negation: each op's forward next to its local derivative."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function, Node
+from ._operands import as_operand, check_broadcast, common_dtype, promoted
+
+
+def _binary_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    x, y = promoted(a, b)
+    check_broadcast(x, y)
+    return x, y
+
+
+class Add(Function):
+    backward_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor, alpha: Any = 1) -> Tensor:
+        ctx.alpha = alpha
+        x, y = _binary_arrays(a, b)
+        return Tensor._wrap(x + y if alpha == 1 else x + alpha * y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+class Sub(Function):
+    backward_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor, alpha: Any = 1) -> Tensor:
+        ctx.alpha = alpha
+        x, y = _binary_arrays(a, b)
+        return Tensor._wrap(x - y if alpha == 1 else x - alpha * y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+
+
+class ReverseSub(Function):
+    """``number - tensor``."""
+
+    backward_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        x, y = _binary_arrays(a, b)
+        return Tensor._wrap(y - x)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return -grad, grad
+
+
+class Mul(Function):
+    backward_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        x, y = _binary_arrays(a, b)
+        return Tensor._wrap(x * y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+
+
+class Div(Function):
+    backward_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a if b.requires_grad else None, b)
+        x, y = _binary_arrays(a, b)
+        if x.dtype.kind != "f":
+            x, y = x.astype(np.float32), y.astype(np.float32)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor._wrap(x / y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        grad_a = grad / b if ctx.needs_input_grad[0] else None
+        grad_b = -grad * a / (b * b) if a is not None else None
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    backward_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        return Tensor._wrap(-a._data)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return -grad
+
+
+class PowScalar(Function):
+    """``tensor ** number``."""
+
+    backward_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
+        ctx.save_for_backward(base)
+        ctx.exponent = exponent.item()
+        x, y = promoted(base, exponent)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor._wrap(x ** y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        (base,) = ctx.saved_tensors
+        exponent = ctx.exponent
+        if exponent == 0:
+            return grad * 0, None
+        return grad * exponent * base ** (exponent - 1), None
+
+
+class PowTensor(Function):
+    """``tensor ** tensor``."""
+
+    backward_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
+        x, y = _binary_arrays(base, exponent)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = Tensor._wrap(x ** y)
+        ctx.save_for_backward(base, exponent, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        base, exponent, result = ctx.saved_tensors
+        grad_base = grad * exponent * base ** (exponent - 1) if ctx.needs_input_grad[0] else None
+        grad_exponent = grad * result * _log_where_positive(base) if ctx.needs_input_grad[1] else None
+        return grad_base, grad_exponent
+
+
+class PowReverse(Function):
+    """``number ** tensor``."""
+
+    backward_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
+        x, y = promoted(base, exponent)
+        if y.dtype.kind != "f" and x.dtype.kind == "f":
+            y = y.astype(x.dtype)
+        result = Tensor._wrap(x ** y)
+        ctx.save_for_backward(base, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[None, Tensor]:
+        base, result = ctx.saved_tensors
+        return None, grad * result * _log_where_positive(base)
+
+
+def _log_where_positive(base: Tensor) -> Tensor:
+    """log(base), with 0 where base is 0 (the limit PyTorch uses for d(b**y)/dy at b = 0)."""
+    from .selection import where
+    from .unary import log
+
+    return where(base == 0, 0.0, log(base))
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input + alpha * other`` with broadcasting."""
+    return Add.apply(as_operand(input), as_operand(other), alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input - alpha * other`` with broadcasting."""
+    return Sub.apply(as_operand(input), as_operand(other), alpha)
+
+
+def rsub(input: Any, other: Any) -> Tensor:
+    """``other - input``, for ``number - tensor``."""
+    return ReverseSub.apply(as_operand(input), as_operand(other))
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """Elementwise product with broadcasting."""
+    return Mul.apply(as_operand(input), as_operand(other))
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """Elementwise true division with broadcasting (integers give float32)."""
+    return Div.apply(as_operand(input), as_operand(other))
+
+
+def true_divide_reverse(input: Tensor, number: Any) -> Tensor:
+    """``number / tensor``, computed as PyTorch does: ``reciprocal(tensor) * number``."""
+    from .unary import reciprocal
+
+    return mul(reciprocal(input), number)
+
+
+def neg(input: Tensor) -> Tensor:
+    """Elementwise negation."""
+    return Neg.apply(input)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """Elementwise power; the base or the exponent may be a plain number."""
+    if not isinstance(input, Tensor):
+        return PowReverse.apply(as_operand(input), exponent)
+    if isinstance(exponent, Tensor):
+        return PowTensor.apply(input, exponent)
+    exponent_tensor = as_operand(exponent)
+    if input.dtype.is_floating_point is False and common_dtype(input, exponent_tensor).is_floating_point is False \
+            and exponent_tensor.item() < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return PowScalar.apply(input, exponent_tensor)

@@ -1,0 +1,135 @@
+"""Matrix products: mm, dot, mv, bmm, and matmul choosing between them by shape."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function, Node
+from ._operands import promoted
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(map(str, shape))
+
+
+class Mm(Function):
+    backward_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        if a.ndim != 2 or b.ndim != 2:
+            name = "self" if a.ndim != 2 else "mat2"
+            raise RuntimeError(f"{name} must be a matrix")
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                               f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        x, y = promoted(a, b)
+        return Tensor._wrap(x @ y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        return (grad.mm(b.t()) if b is not None else None), (a.t().mm(grad) if a is not None else None)
+
+
+class Dot(Function):
+    backward_name = "DotBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        if a.shape != b.shape:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
+                               f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
+                               "respectively")
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        x, y = promoted(a, b)
+        return Tensor._wrap(np.dot(x, y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+
+
+class Mv(Function):
+    backward_name = "MvBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, matrix: Tensor, vector: Tensor) -> Tensor:
+        if matrix.shape[1] != vector.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({matrix.shape[0]}), mat ({_shape_text(matrix.shape)}), "
+                               f"vec ({vector.shape[0]})")
+        ctx.save_for_backward(matrix, vector)
+        x, y = promoted(matrix, vector)
+        return Tensor._wrap(x @ y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        matrix, vector = ctx.saved_tensors
+        return grad.unsqueeze(1).mm(vector.unsqueeze(0)), matrix.t().mv(grad)
+
+
+class BatchMatmul(Function):
+    """Products of stacks of matrices, broadcasting the batch dimensions."""
+
+    backward_name = "BmmBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        if a.shape[-1] != b.shape[-2]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")
+        ctx.save_for_backward(a, b)
+        x, y = promoted(a, b)
+        return Tensor._wrap(np.matmul(x, y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_tensors
+        return grad.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(grad)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Matrix product of two 2-D tensors."""
+    return Mm.apply(input, mat2)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return Dot.apply(input, other)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Product of a matrix and a vector."""
+    return Mv.apply(input, vec)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product of two 3-D tensors."""
+    return BatchMatmul.apply(input, mat2)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """``input @ other`` for 1-D, 2-D and batched tensors, as ``torch.matmul``."""
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
+                           f"{other.ndim}D")
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    if input.ndim == 2 and other.ndim == 1:
+        return mv(input, other)
+    if input.ndim == 1 and other.ndim == 2:
+        if input.shape[0] != other.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
+                               f"{_shape_text(other.shape)})")
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    if input.ndim == 2 and other.ndim == 2:
+        return mm(input, other)
+    if other.ndim == 1:
+        return BatchMatmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
+    if input.ndim == 1:
+        return BatchMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
+    return BatchMatmul.apply(input, other)

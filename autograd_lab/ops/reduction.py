@@ -1,0 +1,338 @@
+"""Reductions (sum, mean, max, min, norm): backward spreads the gradient back over the reduced elements."""
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Sequence
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function, Node
+from ._operands import normalize_dim
+
+Dims = int | Sequence[int] | None
+
+
+def _dims(dim: Dims, ndim: int) -> tuple[int, ...]:
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        return (normalize_dim(dim, ndim),)
+    return tuple(normalize_dim(d, ndim) for d in dim)
+
+
+def _expand_back(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> Tensor:
+    """Broadcast a reduced gradient back over the input's shape."""
+    if not keepdim and shape:
+        kept = list(shape)
+        for d in dims:
+            kept[d] = 1
+        grad = grad.reshape(kept)
+    return grad.expand(*shape) if shape else grad.reshape(())
+
+
+class SumAll(Function):
+    backward_name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        ctx.shape = a._data.shape
+        data = a._data
+        return Tensor._wrap(np.sum(data, dtype=np.int64 if data.dtype.kind in "biu" else data.dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return grad.expand(*ctx.shape) if ctx.shape else grad
+
+
+class SumDim(Function):
+    backward_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
+        data = a._data
+        dtype = np.int64 if data.dtype.kind in "biu" else data.dtype
+        return Tensor._wrap(np.sum(data, axis=ctx.dims, keepdims=keepdim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+class SumToSize(Function):
+    """Sum over the dimensions that broadcasting added or stretched: how a gradient returns to its input's shape."""
+
+    backward_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = a._data.shape
+        return Tensor._wrap(sum_to_shape(a._data, shape))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.expand(*ctx.shape), None
+
+
+def sum_to_shape(data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``data`` down to ``shape`` (which it was broadcast from)."""
+    leading = data.ndim - len(shape)
+    if leading < 0:
+        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, data.shape))}}}.")
+    stretched = tuple(leading + i for i, size in enumerate(shape) if size == 1 and data.shape[leading + i] != 1)
+    for i, size in enumerate(shape):
+        if size != 1 and data.shape[leading + i] != size:
+            raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
+                               f"{{{', '.join(map(str, data.shape))}}}.")
+    summed = data.sum(axis=tuple(range(leading)) + stretched, keepdims=True) if leading or stretched else data
+    return summed.reshape(shape)
+
+
+class MeanAll(Function):
+    backward_name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        ctx.shape = a._data.shape
+        return Tensor._wrap(np.mean(a._data, dtype=a._data.dtype).astype(a._data.dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        count = int(np.prod(ctx.shape)) or 1
+        return (grad / count).expand(*ctx.shape) if ctx.shape else grad / count
+
+
+class MeanDim(Function):
+    backward_name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
+        result = np.mean(a._data, axis=ctx.dims, keepdims=keepdim, dtype=a._data.dtype)
+        return Tensor._wrap(np.asarray(result, dtype=a._data.dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        count = int(np.prod([ctx.shape[d] for d in ctx.dims])) or 1
+        return _expand_back(grad / count, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+def _extremum_all_forward(ctx: Node, a: Tensor, reduce: Any, name: str) -> Tensor:
+    if a._data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                           "Specify the reduction dim with the 'dim' argument.")
+    result = Tensor._wrap(reduce(a._data))
+    ctx.save_for_backward(a, result)
+    return result
+
+
+def _extremum_all_backward(ctx: Node, grad: Tensor) -> Tensor:
+    """Ties share the gradient equally, as in PyTorch."""
+    a, result = ctx.saved_tensors
+    winners = a == result
+    return grad * winners / winners.sum()
+
+
+class MaxAll(Function):
+    backward_name = "MaxBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        return _extremum_all_forward(ctx, a, np.max, "max")
+
+    backward = staticmethod(_extremum_all_backward)
+
+
+class MinAll(Function):
+    backward_name = "MinBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        return _extremum_all_forward(ctx, a, np.min, "min")
+
+    backward = staticmethod(_extremum_all_backward)
+
+
+def _extremum_dim_forward(ctx: Node, a: Tensor, dim: int, keepdim: bool, arg: Any) -> tuple[Tensor, Tensor]:
+    ctx.shape, ctx.dim, ctx.keepdim = a._data.shape, normalize_dim(dim, a._data.ndim), keepdim
+    data = a._data if a._data.ndim else a._data.reshape(1)
+    axis = ctx.dim if a._data.ndim else 0
+    indices = arg(data, axis=axis, keepdims=True)
+    values = np.take_along_axis(data, indices, axis=axis)
+    if not keepdim or not a._data.ndim:
+        values, indices = np.squeeze(values, axis), np.squeeze(indices, axis)
+    index_tensor = Tensor._wrap(indices.astype(np.int64))
+    ctx.mark_non_differentiable(index_tensor)
+    ctx.save_for_backward(index_tensor)
+    return Tensor._wrap(values), index_tensor
+
+
+def _extremum_dim_backward(ctx: Node, grad: Tensor, _grad_indices: Tensor) -> tuple[Tensor, None, None]:
+    """The gradient goes to the positions the values came from."""
+    (indices,) = ctx.saved_tensors
+    if not ctx.shape:
+        return grad, None, None
+    if not ctx.keepdim:
+        grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
+    return ScatterInto.apply(grad, ctx.shape, ctx.dim, indices), None, None
+
+
+class MaxDim(Function):
+    backward_name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+        return _extremum_dim_forward(ctx, a, dim, keepdim, np.argmax)
+
+    backward = staticmethod(_extremum_dim_backward)
+
+
+class MinDim(Function):
+    backward_name = "MinBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+        return _extremum_dim_forward(ctx, a, dim, keepdim, np.argmin)
+
+    backward = staticmethod(_extremum_dim_backward)
+
+
+class ScatterInto(Function):
+    """Place values at ``indices`` along ``dim`` of a zero tensor (the backward of max/min along a dim)."""
+
+    backward_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], dim: int, indices: Tensor) -> Tensor:
+        ctx.dim, ctx.indices = dim, indices
+        out = np.zeros(shape, dtype=values._data.dtype)
+        np.put_along_axis(out, indices._data, values._data, axis=dim)
+        return Tensor._wrap(out)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return Gather.apply(grad, ctx.dim, ctx.indices), None, None, None
+
+
+class Gather(Function):
+    backward_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: int, indices: Tensor) -> Tensor:
+        ctx.shape, ctx.dim, ctx.indices = a._data.shape, normalize_dim(dim, a._data.ndim), indices
+        return Tensor._wrap(np.take_along_axis(a._data, indices._data, axis=ctx.dim))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return ScatterAddInto.apply(grad, ctx.shape, ctx.dim, ctx.indices), None, None
+
+
+class ScatterAddInto(Function):
+    backward_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], dim: int, indices: Tensor) -> Tensor:
+        ctx.dim, ctx.indices = dim, indices
+        out = np.zeros(shape, dtype=values._data.dtype)
+        index = list(np.indices(indices._data.shape, sparse=True))
+        index[dim] = indices._data
+        np.add.at(out, tuple(index), values._data)
+        return Tensor._wrap(out)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return Gather.apply(grad, ctx.dim, ctx.indices), None, None, None
+
+
+class VectorNorm(Function):
+    backward_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
+        data = a._data
+        result = Tensor._wrap(np.sqrt(np.sum(data * data, axis=ctx.dims, keepdims=keepdim)).astype(data.dtype))
+        ctx.save_for_backward(a, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        a, result = ctx.saved_tensors
+        norm = _expand_back(result, ctx.shape, ctx.dims, ctx.keepdim)
+        scale = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        from .selection import where
+
+        return where(norm == 0, 0.0, scale * a / norm), None, None
+
+
+class MinMaxResult(NamedTuple):
+    """What max(dim)/min(dim) return: ``values`` and ``indices``."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _named_result(name: str, values: Tensor, indices: Tensor) -> MinMaxResult:
+    return _MaxResult(values, indices) if name == "max" else _MinResult(values, indices)
+
+
+class _MaxResult(MinMaxResult):
+    def __repr__(self) -> str:
+        return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class _MinResult(MinMaxResult):
+    def __repr__(self) -> str:
+        return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Sum of all elements, or along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return SumAll.apply(input)
+    return SumDim.apply(input, dim, keepdim)
+
+
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Arithmetic mean of all elements, or along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        name = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}[input.dtype.name]
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {name}")
+    if dim is None:
+        return MeanAll.apply(input)
+    return MeanDim.apply(input, dim, keepdim)
+
+
+def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
+    if isinstance(dim, Tensor):
+        from .selection import maximum, minimum
+
+        return maximum(input, dim) if name == "max" else minimum(input, dim)
+    if dim is None:
+        return (MaxAll if name == "max" else MinAll).apply(input)
+    values, indices = (MaxDim if name == "max" else MinDim).apply(input, dim, keepdim)
+    return _named_result(name, values, indices)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """Largest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise maximum."""
+    return _extremum("max", input, dim, keepdim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """Smallest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise minimum."""
+    return _extremum("min", input, dim, keepdim)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """The Euclidean (2-) norm of all elements, or along ``dim``."""
+    if p not in ("fro", 2, 2.0):
+        raise NotImplementedError("autograd_lab supports only the 2-norm (p=2 or 'fro')")
+    return VectorNorm.apply(input, dim, keepdim)

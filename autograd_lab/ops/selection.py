@@ -1,0 +1,88 @@
+"""Choosing between values elementwise: where, maximum, minimum, masked_fill."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function, Node
+from ._operands import as_operand, check_broadcast, promoted
+
+
+class Where(Function):
+    backward_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
+        ctx.condition = condition
+        x, y = promoted(a, b)
+        check_broadcast(x, y)
+        return Tensor._wrap(np.where(condition._data, x, y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[None, Tensor, Tensor]:
+        chosen = ctx.condition
+        return None, where(chosen, grad, 0.0), where(chosen, 0.0, grad)
+
+
+class Maximum(Function):
+    backward_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        x, y = promoted(a, b)
+        check_broadcast(x, y)
+        return Tensor._wrap(np.maximum(x, y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_tensors
+        return _split_between(grad, a._data > b._data, a._data == b._data)
+
+
+class Minimum(Function):
+    backward_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        x, y = promoted(a, b)
+        check_broadcast(x, y)
+        return Tensor._wrap(np.minimum(x, y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_tensors
+        return _split_between(grad, a._data < b._data, a._data == b._data)
+
+
+def _split_between(grad: Tensor, first_wins: np.ndarray, tie: np.ndarray) -> tuple[Tensor, Tensor]:
+    """The gradient goes to the winner; ties split it in half, as in PyTorch."""
+    share_first = Tensor._wrap(np.where(tie, 0.5, first_wins.astype(float)).astype(grad._data.dtype))
+    return grad * share_first, grad * (1 - share_first)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Elementwise ``input if condition else other``."""
+    condition_tensor = as_operand(condition)
+    if condition_tensor.dtype.name != "bool":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition_tensor.dtype.name.capitalize()}")
+    return Where.apply(condition_tensor, as_operand(input), as_operand(other))
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise larger of two tensors."""
+    return Maximum.apply(input, as_operand(other))
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise smaller of two tensors."""
+    return Minimum.apply(input, as_operand(other))
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` wherever ``mask`` is True."""
+    return where(mask, as_operand(value).to(input.dtype), input)

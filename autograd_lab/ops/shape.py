@@ -1,0 +1,456 @@
+"""Ops that rearrange elements without changing them: views, indexing, joining, dtype copies."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import _dtypes
+from .._tensor import Tensor
+from ..autograd.function import Function, Node
+from ._operands import as_operand, common_dtype, arrays_in, normalize_dim
+
+
+def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
+    """A result sharing ``base``'s memory: in-place changes to either are seen by both."""
+    view = Tensor._wrap(data)
+    if np.may_share_memory(data, base._data):
+        view._version = base._version
+        view._base = base._base if base._base is not None else base
+    return view
+
+
+def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(size) for size in shape)
+
+
+def _resolve_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Fill in one -1 and check the element count, with PyTorch's messages."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([size for size in shape if size != -1]))
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return tuple(numel // known if size == -1 else size for size in shape)
+    if known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Function):
+    backward_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, shape: tuple[int, ...], must_share: bool) -> Tensor:
+        ctx.shape = a._data.shape
+        data = a._data.reshape(_resolve_shape(shape, a._data.size))
+        if must_share and data.size and not np.may_share_memory(data, a._data):
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        return _view_of(a, data)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return grad.reshape(ctx.shape), None, None
+
+
+class Expand(Function):
+    backward_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = a._data.shape
+        leading = len(shape) - a._data.ndim
+        if leading < 0:
+            raise RuntimeError(f"expand(torch.{a.dtype.legacy_name}{{[{', '.join(map(str, a.shape))}]}}, "
+                               f"size=[{', '.join(map(str, shape))}]): the number of sizes provided "
+                               f"({len(shape)}) must be greater or equal to the number of dimensions in the "
+                               f"tensor ({a._data.ndim})")
+        target = tuple(a._data.shape[i - leading] if size == -1 else size for i, size in enumerate(shape))
+        for i, size in enumerate(a._data.shape):
+            if size != 1 and size != target[leading + i]:
+                raise RuntimeError(f"The expanded size of the tensor ({target[leading + i]}) must match the "
+                                   f"existing size ({size}) at non-singleton dimension {leading + i}.  Target "
+                                   f"sizes: [{', '.join(map(str, shape))}].  Tensor sizes: "
+                                   f"[{', '.join(map(str, a.shape))}]")
+        return _view_of(a, np.broadcast_to(a._data, target))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.sum_to_size(ctx.shape), None
+
+
+class Unsqueeze(Function):
+    backward_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
+        ctx.dim = normalize_dim(dim, a._data.ndim + 1)
+        return _view_of(a, np.expand_dims(a._data, ctx.dim))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.squeeze(ctx.dim), None
+
+
+class Squeeze(Function):
+    """squeeze(): drop every dimension of size 1."""
+
+    backward_name = "SqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        ctx.shape = a._data.shape
+        return _view_of(a, a._data.reshape([size for size in a._data.shape if size != 1]))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return grad.reshape(ctx.shape)
+
+
+class SqueezeDim(Function):
+    """squeeze(dim): drop that dimension if its size is 1."""
+
+    backward_name = "SqueezeBackward1"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
+        ctx.shape = a._data.shape
+        dim = normalize_dim(dim, a._data.ndim)
+        data = a._data if not a._data.ndim or a._data.shape[dim] != 1 else np.squeeze(a._data, dim)
+        return _view_of(a, data if data is not a._data else data.view())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.reshape(ctx.shape), None
+
+
+class Transpose(Function):
+    backward_name = "TransposeBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dim0: int, dim1: int) -> Tensor:
+        ndim = a._data.ndim
+        ctx.dims = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
+        return _view_of(a, np.swapaxes(a._data, *ctx.dims) if ndim else a._data.view())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return (grad.transpose(*ctx.dims) if grad.ndim else grad), None, None
+
+
+class TransposeMatrix(Transpose):
+    """t(): transpose of a matrix (1-D and 0-D tensors are returned as they are)."""
+
+    backward_name = "TBackward0"
+
+
+class Permute(Function):
+    backward_name = "PermuteBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dims: tuple[int, ...]) -> Tensor:
+        ndim = a._data.ndim
+        if len(dims) != ndim:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                               f"length of the desired ordering of dimensions i.e. input.dim() = {ndim} is not "
+                               f"equal to len(dims) = {len(dims)}")
+        ctx.dims = tuple(normalize_dim(d, ndim) for d in dims)
+        return _view_of(a, np.transpose(a._data, ctx.dims))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.permute(*np.argsort(ctx.dims).tolist()), None
+
+
+class Clone(Function):
+    backward_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        return Tensor._wrap(a._data.copy())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return grad
+
+
+class ToDtype(Function):
+    backward_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, dtype: _dtypes.dtype) -> Tensor:
+        ctx.dtype = a.dtype
+        return Tensor._wrap(a._data.astype(dtype.numpy))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.to(ctx.dtype), None
+
+
+def _index_key(key: Any) -> Any:
+    """A NumPy index for a tensor index (tensors become arrays)."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, list):
+        return np.asarray([k.item() if isinstance(k, Tensor) else k for k in key])
+    return key
+
+
+def _is_advanced(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, np.ndarray) and k.ndim > 0 for k in parts) or \
+        any(isinstance(k, np.ndarray) and k.dtype == bool for k in parts)
+
+
+def _check_bounds(key: Any, shape: tuple[int, ...]) -> None:
+    parts = key if isinstance(key, tuple) else (key,)
+    dim = 0
+    for part in parts:
+        if part is None:
+            continue
+        if part is Ellipsis:
+            dim = len(shape) - (len([p for p in parts if p is not None and p is not Ellipsis]) - dim)
+            continue
+        if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
+            if dim >= len(shape):
+                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+            if not -shape[dim] <= part < shape[dim]:
+                raise IndexError(f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}")
+        dim += 1
+
+
+class Index(Function):
+    """Reading ``tensor[key]``; backward puts the gradient back at the positions that were read."""
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, key: Any) -> Tensor:
+        ctx.shape, ctx.key = a._data.shape, key
+        _check_bounds(key, a._data.shape)
+        data = a._data[key]
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+            return Tensor._wrap(data.copy())
+        return _view_of(a, data)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return IndexAddInto.apply(grad, ctx.shape, ctx.key), None
+
+
+class Select(Index):
+    backward_name = "SelectBackward0"
+
+
+class Slice(Index):
+    backward_name = "SliceBackward0"
+
+
+class AdvancedIndex(Index):
+    backward_name = "IndexBackward0"
+
+
+class IndexAddInto(Function):
+    """Zeros of ``shape`` with ``values`` added at ``key`` (repeated positions add up)."""
+
+    backward_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], key: Any) -> Tensor:
+        ctx.key = key
+        out = np.zeros(shape, dtype=values._data.dtype)
+        if _is_advanced(key):
+            np.add.at(out, key, values._data)
+        else:
+            out[key] = values._data
+        return Tensor._wrap(out)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return grad[ctx.key], None, None
+
+
+class IndexPut(Function):
+    """``tensor[key] = value`` as an op: the result is the tensor with those positions replaced."""
+
+    backward_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, value: Tensor, key: Any) -> Tensor:
+        ctx.key, ctx.value_shape = key, value._data.shape
+        out = a._data.copy()
+        out[key] = value._data
+        return Tensor._wrap(out)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor, None]:
+        keep = np.ones(grad.shape, dtype=bool)
+        keep[ctx.key] = False
+        grad_value = grad[ctx.key]
+        return grad * Tensor._wrap(keep), grad_value, None
+
+
+def index(input: Tensor, key: Any) -> Tensor:
+    """``input[key]``: basic slicing gives a view, integer or boolean arrays give a copy."""
+    numpy_key = _index_key(key)
+    parts = numpy_key if isinstance(numpy_key, tuple) else (numpy_key,)
+    if _is_advanced(numpy_key):
+        op: type[Index] = AdvancedIndex
+    else:
+        meaningful = [k for k in parts if k is not None and k is not Ellipsis]
+        op = Select if meaningful and isinstance(meaningful[-1], (int, np.integer)) else Slice
+    return op.apply(input, numpy_key)
+
+
+def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
+    """A copy of ``input`` with ``input[key]`` replaced by ``value``."""
+    value_tensor = as_operand(value)
+    if value_tensor.dtype is not input.dtype:
+        value_tensor = value_tensor.to(input.dtype)
+    return IndexPut.apply(input, value_tensor, _index_key(key))
+
+
+class Cat(Function):
+    backward_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, dim: int, *tensors: Tensor) -> Tensor:
+        arrays = arrays_in(common_dtype(*tensors), *tensors)
+        ndim = arrays[0].ndim
+        if ndim == 0:
+            raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+        ctx.dim = normalize_dim(dim, ndim)
+        for number, array in enumerate(arrays[1:], start=1):
+            for d in range(ndim):
+                if d != ctx.dim and array.ndim == ndim and array.shape[d] != arrays[0].shape[d]:
+                    raise RuntimeError(f"Sizes of tensors must match except in dimension {ctx.dim}. Expected size "
+                                       f"{arrays[0].shape[d]} but got size {array.shape[d]} for tensor number "
+                                       f"{number} in the list.")
+            if array.ndim != ndim:
+                raise RuntimeError(f"Tensors must have same number of dimensions: got {ndim} and {array.ndim}")
+        ctx.sizes = [array.shape[ctx.dim] for array in arrays]
+        return Tensor._wrap(np.concatenate(arrays, axis=ctx.dim))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, ...]:
+        pieces: list[Tensor | None] = [None]
+        start = 0
+        for size in ctx.sizes:
+            pieces.append(grad.narrow(ctx.dim, start, size))
+            start += size
+        return tuple(pieces)
+
+
+class Stack(Function):
+    backward_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, dim: int, *tensors: Tensor) -> Tensor:
+        arrays = arrays_in(common_dtype(*tensors), *tensors)
+        for entry, array in enumerate(arrays[1:], start=1):
+            if array.shape != arrays[0].shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} "
+                                   f"at entry 0 and {list(array.shape)} at entry {entry}")
+        ctx.dim = normalize_dim(dim, arrays[0].ndim + 1)
+        return Tensor._wrap(np.stack(arrays, axis=ctx.dim))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, ...]:
+        return (None,) + tuple(grad.select(ctx.dim, i) for i in range(grad.shape[ctx.dim]))
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (a view when possible)."""
+    return View.apply(input, _shape_args(shape), False)
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """The same memory seen with a new shape; fails where only a copy could do it."""
+    return View.apply(input, _shape_args(shape), True)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim``..``end_dim`` into one."""
+    if input.ndim <= 1:
+        return input if input.ndim == 1 else input.reshape(1)
+    start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
+    if start == end:
+        return input
+    shape = input.shape
+    merged = int(np.prod(shape[start:end + 1]))
+    return reshape(input, tuple(shape[:start]) + (merged,) + tuple(shape[end + 1:]))
+
+
+def expand(input: Tensor, *shape: Any) -> Tensor:
+    """A broadcast view of ``input`` with the given shape (-1 keeps a size)."""
+    return Expand.apply(input, _shape_args(shape))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    return Unsqueeze.apply(input, dim)
+
+
+def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
+    """Remove dimensions of size 1 (all of them, or just ``dim``)."""
+    return Squeeze.apply(input) if dim is None else SqueezeDim.apply(input, dim)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    return Transpose.apply(input, dim0, dim1)
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a matrix (at most 2 dimensions)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return TransposeMatrix.apply(input, 0, -1 if input.ndim else 0)
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dimensions."""
+    return Permute.apply(input, _shape_args(dims))
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory that stays in the graph."""
+    return Clone.apply(input)
+
+
+def to_dtype(input: Tensor, dtype: _dtypes.dtype) -> Tensor:
+    """A copy converted to ``dtype`` (the same tensor when it already has it)."""
+    if input.dtype is dtype:
+        return input
+    return ToDtype.apply(input, dtype)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return Cat.apply(dim, *tensors)
+
+
+concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new dimension."""
+    return Stack.apply(dim, *tensors)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``length`` elements along ``dim`` starting at ``start``."""
+    dim = normalize_dim(dim, input.ndim)
+    key = (slice(None),) * dim + (slice(start, start + length),)
+    return Slice.apply(input, key)
+
+
+def select(input: Tensor, dim: int, index_: int) -> Tensor:
+    """The slice at ``index_`` along ``dim`` (that dimension removed)."""
+    dim = normalize_dim(dim, input.ndim)
+    return Select.apply(input, (slice(None),) * dim + (index_,))

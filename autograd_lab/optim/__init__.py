@@ -1,0 +1,4 @@
+"""Optimisers: ``SGD``."""
+from .sgd import SGD
+
+__all__ = ["SGD"]
