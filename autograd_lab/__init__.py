@@ -6,7 +6,7 @@ work and print as they do in PyTorch 2.x.
 """
 from __future__ import annotations
 
-from . import _tensor_methods
+from . import _memory, _tensor_methods
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
                       int16, int32, int64, long, short, uint8, promote_types)
 from ._printing import set_printoptions
@@ -14,6 +14,7 @@ from ._size import Size
 from ._tensor import Tensor
 
 _tensor_methods.install()
+_memory.keep_freed_memory()
 
 from . import autograd, nn, optim  # noqa: E402
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye,  # noqa: E402

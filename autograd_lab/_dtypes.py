@@ -35,13 +35,13 @@ int64 = long = dtype("int64", np.int64, "LongTensor")
 bool = dtype("bool", np.bool_, "BoolTensor")
 
 ALL_DTYPES = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
-_BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
+BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
 
 
 def from_numpy(numpy_dtype: np.dtype) -> dtype:
     """The dtype for a NumPy dtype; raises TypeError for unsupported ones."""
     try:
-        return _BY_NUMPY[np.dtype(numpy_dtype)]
+        return BY_NUMPY[np.dtype(numpy_dtype)]
     except KeyError:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype)}. The only supported types are: "

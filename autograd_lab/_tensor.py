@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _dtypes
 from ._size import Size
+from .autograd import function as function_module
 from .autograd import grad_mode
 
 if TYPE_CHECKING:
@@ -51,8 +52,15 @@ class Tensor:
     fills the leaves' ``.grad``.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_version", "_retains_grad",
-                 "_hooks", "_grad_accumulator", "_base", "_wrapped_number", "__weakref__")
+    _requires_grad = False
+    _grad_fn: "Node | None" = None
+    _output_nr = 0
+    _grad: "Tensor | None" = None
+    _retains_grad = False
+    _hooks: dict[int, Callable] | None = None
+    _grad_accumulator: "Node | None" = None
+    _base: "Tensor | None" = None
+    _wrapped_number = False
 
     def __init__(self, *args: Any) -> None:
         """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, float32."""
@@ -69,8 +77,11 @@ class Tensor:
     @staticmethod
     def _wrap(data: Any, requires_grad: bool = False) -> "Tensor":
         """A new tensor around ``data`` (no copy); the fast path ops use."""
-        tensor = Tensor.__new__(Tensor)
-        _init(tensor, data if type(data) is np.ndarray else np.asarray(data), requires_grad)
+        tensor = _new_tensor(Tensor)
+        tensor._data = data if type(data) is np.ndarray else np.asarray(data)
+        tensor._version = [0]
+        if requires_grad:
+            tensor._requires_grad = True
         return tensor
 
     # -- basic attributes ---------------------------------------------------------------
@@ -89,7 +100,7 @@ class Tensor:
 
     @property
     def dtype(self) -> _dtypes.dtype:
-        return _dtypes.from_numpy(self._data.dtype)
+        return _dtypes.BY_NUMPY[self._data.dtype]
 
     @property
     def ndim(self) -> int:
@@ -185,6 +196,8 @@ class Tensor:
         if self._grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
+        if self._grad_fn._retained is None:
+            self._grad_fn._retained = {}
         self._grad_fn._retained[self._output_nr] = self
 
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
@@ -196,6 +209,8 @@ class Tensor:
                 self._hooks = {}
             hooks = self._hooks
         else:
+            if self._grad_fn._output_hooks is None:
+                self._grad_fn._output_hooks = {}
             hooks = self._grad_fn._output_hooks.setdefault(self._output_nr, {})
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
@@ -436,18 +451,13 @@ class Tensor:
         self._inplace(lambda old: ops.index_put(old, key, value))
 
 
+_new_tensor = object.__new__
+
+
 def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     tensor._data = data
-    tensor._requires_grad = requires_grad
-    tensor._grad_fn = None
-    tensor._output_nr = 0
-    tensor._grad = None
     tensor._version = [0]
-    tensor._retains_grad = False
-    tensor._hooks = None
-    tensor._grad_accumulator = None
-    tensor._base = None
-    tensor._wrapped_number = False
+    tensor._requires_grad = requires_grad
 
 
 def _can_cast(source: _dtypes.dtype, target: _dtypes.dtype) -> bool:
@@ -521,4 +531,4 @@ def tensor_from_data(data: Any, dtype: _dtypes.dtype | None = None, requires_gra
     return Tensor._wrap(array, requires_grad)
 
 
-
+function_module.Tensor = Tensor

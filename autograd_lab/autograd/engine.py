@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .. import _dtypes
 from . import events, grad_mode
 from .function import AccumulateGrad, Node
 
@@ -192,11 +193,12 @@ class _Walk:
     def _materialize(self, node: Node, grad_outputs: list["Tensor | None"]) -> list["Tensor"]:
         from .._tensor import Tensor
 
-        if all(g is not None for g in grad_outputs):
+        shapes = getattr(node, "_output_shapes", None)
+        if shapes is None or (len(grad_outputs) == len(shapes) and all(g is not None for g in grad_outputs)):
             return grad_outputs  # type: ignore[return-value]
-        shapes = node._output_shapes  # type: ignore[attr-defined]
+        padded = list(grad_outputs) + [None] * (len(shapes) - len(grad_outputs))
         return [g if g is not None else Tensor._wrap(np.zeros(shape, dtype=dtype.numpy))
-                for g, (shape, dtype) in zip(grad_outputs, shapes)]
+                for g, (shape, dtype) in zip(padded, shapes)]
 
     def _run_output_hooks(self, node: Node, grad_outputs: list["Tensor | None"]) -> list["Tensor | None"]:
         if isinstance(node, AccumulateGrad):
@@ -204,10 +206,11 @@ class _Walk:
             if hooks:
                 grad_outputs[0] = _apply_hooks(hooks.values(), grad_outputs[0])
             return grad_outputs
-        for slot, hooks in node._output_hooks.items():
-            if slot < len(grad_outputs) and grad_outputs[slot] is not None:
-                grad_outputs[slot] = _apply_hooks(hooks.values(), grad_outputs[slot])
-        if not self.capture:
+        if node._output_hooks:
+            for slot, hooks in node._output_hooks.items():
+                if slot < len(grad_outputs) and grad_outputs[slot] is not None:
+                    grad_outputs[slot] = _apply_hooks(hooks.values(), grad_outputs[slot])
+        if node._retained and not self.capture:
             for slot, tensor in node._retained.items():
                 if slot < len(grad_outputs) and grad_outputs[slot] is not None:
                     self._retain(tensor, grad_outputs[slot])  # type: ignore[arg-type]
@@ -266,14 +269,24 @@ def _apply_hooks(hooks, grad: "Tensor | None") -> "Tensor | None":
 
 def _fit_to_input(node: Node, slot: int, grad: "Tensor") -> tuple["Tensor", tuple[int, ...] | None]:
     """Sum a gradient over broadcast dimensions down to its input's shape, in its dtype."""
-    shape, dtype = node._input_meta[slot]
+    shape, numpy_dtype = node._input_meta[slot]
     reduced_from = None
     if grad._data.shape != shape:
         reduced_from = tuple(grad._data.shape)
-        grad = grad.sum_to_size(shape, _checked_for=node.name(), _slot=slot)
-    if grad.dtype is not dtype:
-        grad = grad.to(dtype)
+        if not _expandable(shape, reduced_from):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {slot} - got "
+                               f"{list(reduced_from)} but expected shape compatible with {list(shape)}")
+        grad = grad.sum_to_size(shape)
+    if grad._data.dtype != numpy_dtype:
+        grad = grad.to(_dtypes.from_numpy(numpy_dtype))
     return grad, reduced_from
+
+
+def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """True when a tensor of ``shape`` broadcasts to ``target``."""
+    if len(shape) > len(target):
+        return False
+    return all(size in (1, wanted) for size, wanted in zip(reversed(shape), reversed(target)))
 
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:

@@ -37,17 +37,18 @@ class Node:
     """A node of the backward graph: what a non-leaf tensor's ``grad_fn`` points to."""
 
     _function: type["Function"] | None = None
+    next_functions: tuple[Edge, ...] = ()
+    needs_input_grad: tuple[bool, ...] = ()
+    _saved: tuple[tuple["Tensor", int], ...] = ()
+    _freed = False
+    _input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
+    _tensor_positions: tuple[int, ...] = ()
+    _output_hooks: dict[int, dict[int, Hook]] | None = None
+    _retained: dict[int, "Tensor"] | None = None
+    _non_differentiable: set[int] | None = None
 
     def __init__(self) -> None:
-        self.next_functions: tuple[Edge, ...] = ()
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self._saved: tuple[tuple["Tensor", int], ...] = ()
-        self._freed = False
         self._sequence_nr = next(_sequence_numbers)
-        self._input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
-        self._output_hooks: dict[int, dict[int, Hook]] = {}
-        self._retained: dict[int, "Tensor"] = {}
-        self._non_differentiable: set[int] = set()
 
     def name(self) -> str:
         """The node's class name, as PyTorch reports it (``MulBackward0``)."""
@@ -64,6 +65,8 @@ class Node:
 
     def mark_non_differentiable(self, *tensors: "Tensor") -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
+        if self._non_differentiable is None:
+            self._non_differentiable = set()
         self._non_differentiable.update(id(t) for t in tensors)
 
     @property
@@ -130,10 +133,13 @@ class Function:
     Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as
     static methods and are called with ``MyOp.apply(*args)``. ``backward_name`` is the
     class name of the node in the graph (PyTorch's names for built-in ops; the class
-    name plus ``Backward`` for your own).
+    name plus ``Backward`` for your own). Tensor arguments listed by position in
+    ``non_differentiable_args`` (a mask, class indices, a number's exponent) get no
+    edge in ``next_functions``, as in PyTorch.
     """
 
     backward_name: str = ""
+    non_differentiable_args: tuple[int, ...] = ()
     _node_class: type[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -153,20 +159,31 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward and, when any input requires grad, record the node."""
-        from .._tensor import Tensor
-
-        tensor_positions = tuple(i for i, arg in enumerate(args) if isinstance(arg, Tensor))
         ctx = cls._node_class()
-        ctx._tensor_positions = tensor_positions  # type: ignore[attr-defined]
-        ctx.needs_input_grad = tuple(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
-        recording = grad_mode._state["enabled"] and any(ctx.needs_input_grad)
-        with grad_mode.no_grad():
+        state = grad_mode._state
+        previous_mode = state["enabled"]
+        recording = False
+        if previous_mode:
+            for arg in args:
+                if isinstance(arg, Tensor) and arg._requires_grad:
+                    recording = True
+                    break
+        if recording:
+            ctx.needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        state["enabled"] = False
+        try:
             outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            state["enabled"] = previous_mode
         if not recording:
             return outputs
-        inputs = [args[i] for i in tensor_positions]
-        ctx.next_functions = tuple(t._edge() for t in inputs)
-        ctx._input_meta = tuple((t._data.shape, t.dtype) for t in inputs)
+        excluded = cls.non_differentiable_args
+        ctx._tensor_positions = tuple([i for i, arg in enumerate(args) if isinstance(arg, Tensor) and i not in excluded])
+        inputs = [args[i] for i in ctx._tensor_positions]
+        ctx.next_functions = tuple([t._edge() for t in inputs])
+        ctx._input_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
         if isinstance(outputs, tuple):
             ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]
             return tuple(_attach(ctx, out, slot, inputs) for slot, out in enumerate(outputs))
@@ -174,15 +191,20 @@ class Function:
 
 
 def _attach(ctx: Node, output: Any, slot: int, inputs: list["Tensor"]) -> Any:
-    from .._tensor import Tensor
-
-    if not isinstance(output, Tensor) or id(output) in ctx._non_differentiable:
+    if not isinstance(output, Tensor):
         return output
-    if not output.dtype.is_floating_point:
+    if ctx._non_differentiable is not None and id(output) in ctx._non_differentiable:
         return output
-    if any(output is t for t in inputs):
-        output = output._alias()
+    if output._data.dtype.kind != "f":
+        return output
+    for tensor in inputs:
+        if output is tensor:
+            output = output._alias()
+            break
     output._grad_fn = ctx
     output._output_nr = slot
     output._requires_grad = True
     return output
+
+
+Tensor: Any = None  # set by autograd_lab._tensor once the Tensor class exists (it imports this package)

@@ -10,10 +10,19 @@ from .. import _dtypes
 from .._tensor import Tensor
 
 
-def as_operand(value: Any) -> Tensor:
-    """A tensor for an op argument; a Python number becomes a 0-d "wrapped number"."""
+def as_operand(value: Any, like: Tensor | None = None) -> Tensor:
+    """A tensor for an op argument; a Python number becomes a 0-d "wrapped number".
+
+    Next to a floating-point tensor ``like``, a number is stored in that tensor's
+    dtype straight away: PyTorch would convert it to that dtype to compute anyway.
+    """
     if isinstance(value, Tensor):
         return value
+    if like is not None and like._data.dtype.kind == "f" and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
+        tensor = Tensor._wrap(np.array(value, dtype=like._data.dtype))
+        tensor._wrapped_number = True
+        return tensor
     if isinstance(value, (bool, np.bool_)):
         tensor = Tensor._wrap(np.array(bool(value)))
     elif isinstance(value, numbers.Integral):
@@ -46,6 +55,10 @@ def arrays_in(dtype: _dtypes.dtype, *tensors: Tensor) -> list[np.ndarray]:
 
 def promoted(*tensors: Tensor) -> list[np.ndarray]:
     """The tensors' data, converted to their common dtype."""
+    arrays = [t._data for t in tensors]
+    first = arrays[0].dtype
+    if all(array.dtype == first for array in arrays):
+        return arrays
     return arrays_in(common_dtype(*tensors), *tensors)
 
 

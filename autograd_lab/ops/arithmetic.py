@@ -48,6 +48,7 @@ class ReverseSub(Function):
     """``number - tensor``."""
 
     backward_name = "RsubBackward1"
+    non_differentiable_args = (1,)
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
@@ -110,6 +111,7 @@ class PowScalar(Function):
     """``tensor ** number``."""
 
     backward_name = "PowBackward0"
+    non_differentiable_args = (1,)
 
     @staticmethod
     def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
@@ -153,6 +155,7 @@ class PowReverse(Function):
     """``number ** tensor``."""
 
     backward_name = "PowBackward2"
+    non_differentiable_args = (0,)
 
     @staticmethod
     def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
@@ -166,7 +169,7 @@ class PowReverse(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[None, Tensor]:
         base, result = ctx.saved_tensors
-        return None, grad * result * _log_where_positive(base)
+        return None, grad * result * _log_where_positive(base.to(result.dtype))
 
 
 def _log_where_positive(base: Tensor) -> Tensor:
@@ -177,29 +180,37 @@ def _log_where_positive(base: Tensor) -> Tensor:
     return where(base == 0, 0.0, log(base))
 
 
+def _operands(input: Any, other: Any) -> tuple[Tensor, Tensor]:
+    """Both arguments as tensors; a plain number takes the dtype of the tensor beside it when that is exact."""
+    if isinstance(input, Tensor):
+        return input, as_operand(other, input)
+    other = as_operand(other)
+    return as_operand(input, other), other
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
-    return Add.apply(as_operand(input), as_operand(other), alpha)
+    return Add.apply(*_operands(input, other), alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    return Sub.apply(as_operand(input), as_operand(other), alpha)
+    return Sub.apply(*_operands(input, other), alpha)
 
 
 def rsub(input: Any, other: Any) -> Tensor:
     """``other - input``, for ``number - tensor``."""
-    return ReverseSub.apply(as_operand(input), as_operand(other))
+    return ReverseSub.apply(*_operands(input, other))
 
 
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product with broadcasting."""
-    return Mul.apply(as_operand(input), as_operand(other))
+    return Mul.apply(*_operands(input, other))
 
 
 def div(input: Any, other: Any) -> Tensor:
     """Elementwise true division with broadcasting (integers give float32)."""
-    return Div.apply(as_operand(input), as_operand(other))
+    return Div.apply(*_operands(input, other))
 
 
 def true_divide_reverse(input: Tensor, number: Any) -> Tensor:

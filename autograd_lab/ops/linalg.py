@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ._operands import promoted
+from .shape import SqueezeDim, View
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -125,11 +126,34 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         if input.shape[0] != other.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
                                f"{_shape_text(other.shape)})")
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        return SqueezeInPlace.apply(mm(input.unsqueeze(0), other), 0)
     if input.ndim == 2 and other.ndim == 2:
         return mm(input, other)
+    if other.ndim <= 2:
+        return _folded_matmul(input, other)
     if other.ndim == 1:
         return BatchMatmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
     if input.ndim == 1:
         return BatchMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
     return BatchMatmul.apply(input, other)
+
+
+class SqueezeInPlace(SqueezeDim):
+    """The ``squeeze_(0)`` that ends PyTorch's vector @ matrix."""
+
+    backward_name = "SqueezeBackward4"
+
+
+class UnsafeView(View):
+    """The reshape that ends PyTorch's folded batched matmul."""
+
+    backward_name = "UnsafeViewBackward0"
+
+
+def _folded_matmul(batched: Tensor, other: Tensor) -> Tensor:
+    """(..., n, k) @ (k,) or (k, m) as PyTorch does it: fold the batch into one mm/mv, then unfold."""
+    k = batched.shape[-1]
+    folded = batched.reshape(-1, k)
+    product = mv(folded, other) if other.ndim == 1 else mm(folded, other)
+    output_shape = tuple(batched.shape[:-1]) + tuple(other.shape[1:])
+    return UnsafeView.apply(product, output_shape, False)

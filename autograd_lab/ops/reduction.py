@@ -34,29 +34,33 @@ class SumAll(Function):
     backward_name = "SumBackward0"
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
+    def forward(ctx: Node, a: Tensor, dtype: Any = None) -> Tensor:
         ctx.shape = a._data.shape
-        data = a._data
-        return Tensor._wrap(np.sum(data, dtype=np.int64 if data.dtype.kind in "biu" else data.dtype))
+        return Tensor._wrap(np.sum(a._data, dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Tensor:
-        return grad.expand(*ctx.shape) if ctx.shape else grad
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        return (grad.expand(*ctx.shape) if ctx.shape else grad), None
 
 
 class SumDim(Function):
     backward_name = "SumBackward1"
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool, dtype: Any = None) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
-        data = a._data
-        dtype = np.int64 if data.dtype.kind in "biu" else data.dtype
-        return Tensor._wrap(np.sum(data, axis=ctx.dims, keepdims=keepdim, dtype=dtype))
+        return Tensor._wrap(np.sum(a._data, axis=ctx.dims, keepdims=keepdim, dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
+
+
+def _sum_dtype(data: np.ndarray, dtype: Any) -> np.dtype:
+    """What a sum computes in: the requested dtype, else int64 for integers and bools, else the input's."""
+    if dtype is not None:
+        return dtype.numpy
+    return np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype
 
 
 class SumToSize(Function):
@@ -289,11 +293,9 @@ class _MinResult(MinMaxResult):
 
 def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or along ``dim``."""
-    if dtype is not None:
-        input = input.to(dtype)
     if dim is None:
-        return SumAll.apply(input)
-    return SumDim.apply(input, dim, keepdim)
+        return SumAll.apply(input, dtype)
+    return SumDim.apply(input, dim, keepdim, dtype)
 
 
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:

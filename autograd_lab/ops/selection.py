@@ -12,6 +12,7 @@ from ._operands import as_operand, check_broadcast, promoted
 
 class Where(Function):
     backward_name = "WhereBackward0"
+    non_differentiable_args = (0,)
 
     @staticmethod
     def forward(ctx: Node, condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
@@ -83,6 +84,26 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
     return Minimum.apply(input, as_operand(other))
 
 
+class MaskedFill(Function):
+    backward_name = "MaskedFillBackward0"
+    non_differentiable_args = (1, 2)
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor, mask: Tensor, value: Tensor) -> Tensor:
+        ctx.mask = mask
+        check_broadcast(a._data, mask._data)
+        return Tensor._wrap(np.where(mask._data, value._data.astype(a._data.dtype), a._data))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return where(ctx.mask, 0.0, grad), None, None
+
+
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` wherever ``mask`` is True."""
-    return where(mask, as_operand(value).to(input.dtype), input)
+    value_tensor = as_operand(value)
+    if value_tensor.requires_grad:
+        return where(mask, value_tensor.to(input.dtype), input)
+    if mask.dtype.name != "bool":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}")
+    return MaskedFill.apply(input, mask, value_tensor)

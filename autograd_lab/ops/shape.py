@@ -1,6 +1,7 @@
 """Ops that rearrange elements without changing them: views, indexing, joining, dtype copies."""
 from __future__ import annotations
 
+import builtins
 from typing import Any, Sequence
 
 import numpy as np
@@ -295,16 +296,81 @@ class IndexPut(Function):
         return grad * Tensor._wrap(keep), grad_value, None
 
 
+class Alias(Function):
+    """``x[:, :]``: a view of all of ``x`` (PyTorch's ``alias``)."""
+
+    backward_name = "AliasBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, a: Tensor) -> Tensor:
+        return _view_of(a, a._data.view())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return grad
+
+
+def _as_index_part(part: Any) -> Any:
+    """A 0-d integer array (from a tensor) indexes like a plain int."""
+    if isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype.kind in "iu":
+        return int(part)
+    return part
+
+
+def _is_int(part: Any) -> bool:
+    return isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_))
+
+
+def _dims_used(part: Any) -> int:
+    if part is None or part is Ellipsis:
+        return 0
+    if isinstance(part, np.ndarray) and part.dtype == bool:
+        return part.ndim
+    return 1
+
+
 def index(input: Tensor, key: Any) -> Tensor:
-    """``input[key]``: basic slicing gives a view, integer or boolean arrays give a copy."""
+    """``input[key]`` recorded as PyTorch records it.
+
+    Working left to right, an int selects (SelectBackward0), a slice that is not the
+    whole dimension slices (SliceBackward0) and None inserts a dimension
+    (UnsqueezeBackward0), each a view; integer or boolean arrays then index what is
+    left, making a copy (IndexBackward0).
+    """
     numpy_key = _index_key(key)
-    parts = numpy_key if isinstance(numpy_key, tuple) else (numpy_key,)
-    if _is_advanced(numpy_key):
-        op: type[Index] = AdvancedIndex
-    else:
-        meaningful = [k for k in parts if k is not None and k is not Ellipsis]
-        op = Select if meaningful and isinstance(meaningful[-1], (int, np.integer)) else Slice
-    return op.apply(input, numpy_key)
+    if not isinstance(numpy_key, tuple):
+        part = _as_index_part(numpy_key)
+        if isinstance(part, slice):
+            return Slice.apply(input, part)
+        if part is Ellipsis:
+            return Alias.apply(input)
+        numpy_key = (part,)
+    parts = [_as_index_part(part) for part in numpy_key]
+    used = builtins.sum(_dims_used(part) for part in parts)
+    if used > input.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
+    result, dim, rest = input, 0, []
+    for part in parts:
+        if part is Ellipsis:
+            rest.extend([slice(None)] * (input.ndim - used))
+            dim += input.ndim - used
+        elif part is None:
+            result = Unsqueeze.apply(result, dim)
+            rest.append(slice(None))
+            dim += 1
+        elif _is_int(part):
+            result = Select.apply(result, (slice(None),) * dim + (part,))
+        elif isinstance(part, slice):
+            if part.indices(result.shape[dim]) != (0, result.shape[dim], 1):
+                result = Slice.apply(result, (slice(None),) * dim + (part,))
+            rest.append(slice(None))
+            dim += 1
+        else:
+            rest.append(part)
+            dim += _dims_used(part)
+    if any(isinstance(part, np.ndarray) for part in rest):
+        return AdvancedIndex.apply(result, tuple(rest))
+    return Alias.apply(input) if result is input else result
 
 
 def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
