@@ -138,6 +138,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value and self._grad_fn is None and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -176,9 +178,12 @@ class Tensor:
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
                     f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError("attempting to assign a gradient with dtype '"
-                                   f"{value.dtype!r}' to a tensor with dtype '{self.dtype!r}'. "
-                                   "Please ensure that the gradient and the tensor have the same dtype")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_TYPE_NAMES[value.dtype.name]}' to a tensor "
+                    f"with grad_dtype '{_type_name(self.dtype)}'. The gradient must match the tensor's grad_dtype "
+                    "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific "
+                    "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor "
+                    "and its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter
@@ -311,7 +316,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self._data)
 
     def __float__(self) -> float:
@@ -448,6 +454,9 @@ class Tensor:
     def __setitem__(self, key: Any, value: Any) -> None:
         from . import ops
 
+        if grad_mode._state["enabled"] and self._requires_grad and self._grad_fn is None \
+                and ops.index_makes_view(key, self._data.shape):
+            raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
         self._inplace(lambda old: ops.index_put(old, key, value))
 
 
@@ -462,6 +471,10 @@ def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
 
 def _can_cast(source: _dtypes.dtype, target: _dtypes.dtype) -> bool:
     return _dtypes.promote_types(source, target) is target
+
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def _type_name(dtype: _dtypes.dtype) -> str:
@@ -499,7 +512,7 @@ def _tensors_to_numbers(data: Any) -> Any:
 
 
 def _check_rectangular(data: Any) -> None:
-    """Raise PyTorch's ValueError for ragged nested lists."""
+    """Raise PyTorch's errors for ragged nested lists (a number where a list belongs, or the reverse)."""
     level: list[Any] = [data]
     dim = 0
     while level and isinstance(level[0], (list, tuple)):
@@ -507,15 +520,16 @@ def _check_rectangular(data: Any) -> None:
         next_level: list[Any] = []
         for item in level:
             if not isinstance(item, (list, tuple)):
-                raise ValueError(f"expected sequence of length {expected} at dim {dim} (got {type(item).__name__})")
+                raise TypeError("not a sequence")
             if len(item) != expected:
                 raise ValueError(f"expected sequence of length {expected} at dim {dim} (got {len(item)})")
             next_level.extend(item)
         level = next_level
         dim += 1
-    for item in level:
-        if isinstance(item, (list, tuple)):
-            raise ValueError(f"expected sequence of length 0 at dim {dim} (got {len(item)})")
+    if any(isinstance(item, (list, tuple)) for item in level):
+        if any(isinstance(item, float) for item in level):
+            raise TypeError("must be real number, not list")
+        raise TypeError("'list' object cannot be interpreted as an integer")
 
 
 def tensor_from_data(data: Any, dtype: _dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:

@@ -37,9 +37,11 @@ class Node:
     """A node of the backward graph: what a non-leaf tensor's ``grad_fn`` points to."""
 
     _function: type["Function"] | None = None
+    _repr_module = ""  # PyTorch shows custom Functions' nodes as torch.autograd.function.<Name>Backward
     next_functions: tuple[Edge, ...] = ()
     needs_input_grad: tuple[bool, ...] = ()
     _saved: tuple[tuple["Tensor", int], ...] = ()
+    _saved_outputs: dict[int, int] | None = None  # id of a saved output tensor -> its output slot
     _freed = False
     _input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
     _tensor_positions: tuple[int, ...] = ()
@@ -55,13 +57,13 @@ class Node:
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{self._repr_module}{self.name()} object at {hex(id(self))}>"
 
     # -- what forward() may call on ctx -------------------------------------------------
 
     def save_for_backward(self, *tensors: "Tensor | None") -> None:
         """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
-        self._saved = tuple((t, t._version[0]) if t is not None else (None, 0) for t in tensors)  # type: ignore[misc]
+        self._saved = tuple([(t, t._version[0]) if t is not None else (None, 0) for t in tensors])  # type: ignore[misc]
 
     def mark_non_differentiable(self, *tensors: "Tensor") -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -76,8 +78,8 @@ class Node:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
         for tensor, version in self._saved:
             if tensor is not None and tensor._version[0] != version:
-                raise RuntimeError(_modified_message(tensor, version))
-        return tuple(tensor for tensor, _ in self._saved)
+                raise RuntimeError(_modified_message(tensor, version, self))
+        return tuple([tensor for tensor, _ in self._saved])
 
     # -- used by the engine ---------------------------------------------------------------
 
@@ -97,7 +99,10 @@ class Node:
         grads = self._function.backward(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        return tuple(grads[position] if position < len(grads) else None for position in self._tensor_positions)
+        positions = self._tensor_positions
+        if len(grads) == len(positions) and positions[-1] == len(positions) - 1:
+            return grads
+        return tuple([grads[position] if position < len(grads) else None for position in positions])
 
     def release_saved_tensors(self) -> None:
         """Drop the saved tensors; a later backward through this node then fails."""
@@ -115,11 +120,15 @@ class AccumulateGrad(Node):
         self._sequence_nr = float("inf")  # type: ignore[assignment]
 
 
-def _modified_message(tensor: "Tensor", expected_version: int) -> str:
+def _modified_message(tensor: "Tensor", expected_version: int, node: Node) -> str:
+    """PyTorch's message; a saved output is described as output of ``node`` (the op that saved it)."""
     description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
-    if tensor.grad_fn is not None:
-        op_name = tensor.grad_fn.name().split("Backward")[0]
-        description += f", which is output {tensor._output_nr} of {op_name},"
+    owner, output_nr = tensor.grad_fn, tensor._output_nr
+    if node._saved_outputs and id(tensor) in node._saved_outputs:
+        owner, output_nr = node, node._saved_outputs[id(tensor)]
+    if owner is not None:
+        op_name = owner.name().split("Backward")[0]
+        description += f", which is output {output_nr} of {op_name},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"{description} is at version {tensor._version[0]}; expected version {expected_version} instead. "
@@ -144,8 +153,10 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        built_in = bool(cls.__dict__.get("backward_name"))
         name = cls.__dict__.get("backward_name") or f"{cls.__name__}Backward"
-        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__})
+        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
+                                               "_repr_module": "" if built_in else "torch.autograd.function."})
 
     @staticmethod
     def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
@@ -180,10 +191,14 @@ class Function:
         if not recording:
             return outputs
         excluded = cls.non_differentiable_args
-        ctx._tensor_positions = tuple([i for i, arg in enumerate(args) if isinstance(arg, Tensor) and i not in excluded])
-        inputs = [args[i] for i in ctx._tensor_positions]
-        ctx.next_functions = tuple([t._edge() for t in inputs])
-        ctx._input_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
+        positions, inputs, edges, meta = [], [], [], []
+        for position, arg in enumerate(args):
+            if isinstance(arg, Tensor) and position not in excluded:
+                positions.append(position)
+                inputs.append(arg)
+                edges.append(arg._edge())
+                meta.append((arg._data.shape, arg._data.dtype))
+        ctx._tensor_positions, ctx.next_functions, ctx._input_meta = tuple(positions), tuple(edges), tuple(meta)
         if isinstance(outputs, tuple):
             ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]
             return tuple(_attach(ctx, out, slot, inputs) for slot, out in enumerate(outputs))
@@ -204,7 +219,18 @@ def _attach(ctx: Node, output: Any, slot: int, inputs: list["Tensor"]) -> Any:
     output._grad_fn = ctx
     output._output_nr = slot
     output._requires_grad = True
+    if ctx._saved:
+        _note_saved_output(ctx, output, slot)
     return output
+
+
+def _note_saved_output(ctx: Node, output: "Tensor", slot: int) -> None:
+    """Remember that forward saved its own output (PyTorch names it "output N of <op>" if it is later modified)."""
+    for tensor, _ in ctx._saved:
+        if tensor is output:
+            if ctx._saved_outputs is None:
+                ctx._saved_outputs = {}
+            ctx._saved_outputs[id(output)] = slot
 
 
 Tensor: Any = None  # set by autograd_lab._tensor once the Tensor class exists (it imports this package)

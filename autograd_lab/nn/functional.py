@@ -8,7 +8,7 @@ import numpy as np
 from .. import ops
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ..ops._operands import promoted
+from ..ops._operands import check_broadcast, promoted, type_name
 
 relu = ops.relu
 sigmoid = ops.sigmoid
@@ -56,6 +56,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", UserWarning, stacklevel=2)
+        check_broadcast(input._data, target._data)
         input, target = ops.expand(input, *np.broadcast_shapes(input.shape, target.shape)), \
             ops.expand(target, *np.broadcast_shapes(input.shape, target.shape))
     return MseLoss.apply(input, target, reduction)
@@ -63,6 +64,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 class NllLoss(Function):
     backward_name = "NllLossBackward0"
+    non_differentiable_args = (1,)
 
     @staticmethod
     def forward(ctx: Node, log_probabilities: Tensor, target: Tensor, reduction: str) -> Tensor:
@@ -89,8 +91,9 @@ def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction)
     if input.ndim == 1:
         return nll_loss(input.unsqueeze(0), target.reshape(1), reduction).reshape(())
-    if target.dtype.name != "int64":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target.dtype)}")
+    target = target.long()
     classes = input.shape[1]
     if target.numel() and (target._data.min() < 0 or target._data.max() >= classes):
         bad = int(target._data[(target._data < 0) | (target._data >= classes)][0])
@@ -107,34 +110,35 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias``."""
-    if input.ndim == 2 and bias is not None:
-        return Addmm.apply(bias, input, weight)
-    output = ops.matmul(input, weight.t())
-    return output + bias if bias is not None else output
+    """``input @ weight.T + bias``, recorded as PyTorch records it (one addmm when there is a bias)."""
+    if bias is None:
+        return ops.matmul(input, weight.t())
+    if input.ndim == 2:
+        return Addmm.apply(bias, input, weight.t())
+    if input.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
+                           f"{weight.ndim}D")
+    folded = Addmm.apply(bias, input.reshape(-1, input.shape[-1]), weight.t())
+    return folded.view(*input.shape[:-1], weight.shape[0])
 
 
 class Addmm(Function):
-    """``bias + input @ weight.T`` in one node, as PyTorch's Linear records it."""
+    """``bias + mat1 @ mat2`` in one node: how PyTorch's Linear records ``input @ weight.T + bias``."""
 
     backward_name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx: Node, bias: Tensor, input: Tensor, weight: Tensor) -> Tensor:
-        if input.shape[1] != weight.shape[1]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
-                               f"{weight.shape[1]}x{weight.shape[0]})")
-        ctx.save_for_backward(input if ctx.needs_input_grad[2] else None,
-                              weight if ctx.needs_input_grad[1] else None)
-        b, x, w = promoted(bias, input, weight)
-        return Tensor._wrap(x @ w.T + b)
+    def forward(ctx: Node, bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+        if mat1.shape[1] != mat2.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
+                               f"{mat2.shape[0]}x{mat2.shape[1]})")
+        ctx.save_for_backward(mat1 if ctx.needs_input_grad[2] else None, mat2 if ctx.needs_input_grad[1] else None)
+        b, x, w = promoted(bias, mat1, mat2)
+        return Tensor._wrap(x @ w + b)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None]:
-        input, weight = ctx.saved_tensors
-        grad_input = grad.mm(weight) if weight is not None else None
-        grad_weight = grad.t().mm(input) if input is not None else None
-        return grad, grad_input, grad_weight
-
-
-
+        mat1, mat2 = ctx.saved_tensors
+        grad_mat1 = grad.mm(mat2.t()) if mat2 is not None else None
+        grad_mat2 = mat1.t().mm(grad) if mat1 is not None else None
+        return grad, grad_mat1, grad_mat2

@@ -12,8 +12,8 @@ from .comparison import allclose, eq, equal, ge, gt, isclose, le, lt, ne
 from .linalg import bmm, dot, matmul, mm, mv
 from .reduction import SumToSize, max, mean, min, norm, sum
 from .selection import masked_fill, maximum, minimum, where
-from .shape import (cat, clone, concatenate, expand, flatten, index, index_put, narrow, permute, reshape, select,
-                    squeeze, stack, t, to_dtype, transpose, unsqueeze, view)
+from .shape import (cat, clone, concatenate, expand, flatten, index, index_makes_view, index_put, narrow, permute,
+                    reshape, select, squeeze, stack, t, to_dtype, transpose, unsqueeze, view)
 from .softmax import log_softmax, softmax
 from .unary import abs, clamp, cos, exp, log, reciprocal, relu, sigmoid, sign, sin, sqrt, square, tanh
 
@@ -40,7 +40,8 @@ def copy_from(input: Tensor, source: Any) -> Tensor:
 
 __all__ = [
     "abs", "add", "allclose", "bmm", "cat", "clamp", "clone", "concatenate", "copy_from", "cos", "div", "dot", "eq",
-    "equal", "exp", "expand", "flatten", "full_like_of", "ge", "gt", "index", "index_put", "isclose", "le",
+    "equal", "exp", "expand", "flatten", "full_like_of", "ge", "gt", "index", "index_makes_view", "index_put",
+    "isclose", "le",
     "log", "log_softmax", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
     "mv", "narrow", "ne", "neg", "norm", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "select",
     "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t",

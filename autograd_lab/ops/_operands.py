@@ -91,3 +91,12 @@ def normalize_dim(dim: int, ndim: int) -> int:
     if not low <= dim <= high:
         raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
     return dim % max(ndim, 1)
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def type_name(dtype: _dtypes.dtype) -> str:
+    """PyTorch's name for a dtype in error messages (``Float``, ``Long``)."""
+    return _TYPE_NAMES[dtype.name]

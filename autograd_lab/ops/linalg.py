@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import promoted
+from ._operands import check_broadcast, promoted
 from .shape import SqueezeDim, View
 
 
@@ -78,6 +78,7 @@ class BatchMatmul(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        check_broadcast(a._data[..., :1, :1], b._data[..., :1, :1])  # the batch dimensions
         if a.shape[-1] != b.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")

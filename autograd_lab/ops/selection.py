@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import _C_TYPE_NAMES, Tensor
 from ..autograd.function import Function, Node
-from ._operands import as_operand, check_broadcast, promoted
+from ._operands import as_operand, check_broadcast, promoted, type_name
 
 
 class Where(Function):
@@ -70,7 +70,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     condition_tensor = as_operand(condition)
     if condition_tensor.dtype.name != "bool":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition_tensor.dtype.name.capitalize()}")
+                           f"{type_name(condition_tensor.dtype)}")
     return Where.apply(condition_tensor, as_operand(input), as_operand(other))
 
 
@@ -105,5 +105,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if value_tensor.requires_grad:
         return where(mask, value_tensor.to(input.dtype), input)
     if mask.dtype.name != "bool":
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}")
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_TYPE_NAMES[mask.dtype.name]}")
     return MaskedFill.apply(input, mask, value_tensor)

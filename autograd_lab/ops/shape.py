@@ -234,9 +234,8 @@ class Index(Function):
         ctx.shape, ctx.key = a._data.shape, key
         _check_bounds(key, a._data.shape)
         data = a._data[key]
-        if type(data) is not np.ndarray:
-            data = np.asarray(data)
-            return Tensor._wrap(data.copy())
+        if type(data) is not np.ndarray:  # every dimension selected: keep a 0-d view, as PyTorch does
+            data = a._data[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
         return _view_of(a, data)
 
     @staticmethod
@@ -373,6 +372,23 @@ def index(input: Tensor, key: Any) -> Tensor:
     return Alias.apply(input) if result is input else result
 
 
+def index_makes_view(key: Any, shape: tuple[int, ...]) -> bool:
+    """True when ``x[key] = v`` writes through a view of ``x`` (an int, a partial slice or None in ``key``)."""
+    parts = _index_key(key)
+    dim = 0
+    for part in parts if isinstance(parts, tuple) else (parts,):
+        part = _as_index_part(part)
+        if part is None or _is_int(part):
+            return True
+        if isinstance(part, slice):
+            if dim < len(shape) and part.indices(shape[dim]) != (0, shape[dim], 1):
+                return True
+            dim += 1
+        elif part is not Ellipsis:
+            dim += _dims_used(part)
+    return False
+
+
 def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
     """A copy of ``input`` with ``input[key]`` replaced by ``value``."""
     value_tensor = as_operand(value)
@@ -386,6 +402,8 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx: Node, dim: int, *tensors: Tensor) -> Tensor:
+        if not tensors:
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         arrays = arrays_in(common_dtype(*tensors), *tensors)
         ndim = arrays[0].ndim
         if ndim == 0:
@@ -417,6 +435,8 @@ class Stack(Function):
 
     @staticmethod
     def forward(ctx: Node, dim: int, *tensors: Tensor) -> Tensor:
+        if not tensors:
+            raise RuntimeError("stack expects a non-empty TensorList")
         arrays = arrays_in(common_dtype(*tensors), *tensors)
         for entry, array in enumerate(arrays[1:], start=1):
             if array.shape != arrays[0].shape:

@@ -1,0 +1,554 @@
+"""How autograd behaves, beyond single-op gradients: compared with values worked out by hand
+and with what PyTorch 2.13 does (names, structure, dtypes and messages recorded from it)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_lab as torch
+import autograd_lab.nn.functional as F
+from autograd_lab import nn
+from autograd_lab.autograd import events
+
+SECOND_BACKWARD = "Trying to backward through the graph a second time"
+
+
+def leaf(*values: float) -> torch.Tensor:
+    return torch.tensor(list(values) or [1.0, 2.0, 3.0], requires_grad=True)
+
+
+# -- accumulation, fan-out ------------------------------------------------------------------------------
+
+def test_gradients_accumulate_across_backward_calls_until_zeroed() -> None:
+    x = leaf()
+    (x * x).sum().backward()
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [4.0, 8.0, 12.0]
+    x.grad.zero_()
+    (3 * x).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0, 3.0]
+    x.grad.data.zero_()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    x.grad = None
+    x.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_fan_out_sums_every_use() -> None:
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x * x + 2 * x + x.exp() + x  # 2x + 2 + e^x + 1
+    y.backward()
+    assert x.grad.item() == pytest.approx(6 + 2 + np.exp(3.0) + 1, rel=1e-6)
+    z = torch.tensor([1.0, 2.0], requires_grad=True)
+    shared = z * 2
+    (shared * shared + shared).sum().backward()  # d/dz (4z^2 + 2z) = 8z + 2
+    assert z.grad.tolist() == [10.0, 18.0]
+
+
+# -- retain_graph ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [lambda x: x * x, lambda x: x * 2, lambda x: x / 2, torch.exp,
+                                  lambda x: x ** 2, torch.relu, torch.sigmoid, torch.tanh])
+def test_second_backward_fails_when_saved_tensors_were_freed(make) -> None:
+    x = leaf()
+    y = make(x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=SECOND_BACKWARD):
+        y.backward()
+
+
+@pytest.mark.parametrize("make", [lambda x: x + 2, lambda x: x.mean(), lambda x: x.view(3, 1), lambda x: x[1:],
+                                  lambda x: -x, lambda x: x - x])
+def test_second_backward_works_without_saved_tensors(make) -> None:
+    """PyTorch only fails when a node that saved tensors is run again."""
+    x = leaf()
+    y = make(x).sum()
+    y.backward()
+    first = x.grad.clone()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy())
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = leaf()
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0, 12.0]
+
+
+# -- retain_grad and hooks ----------------------------------------------------------------------------
+
+def test_retain_grad_on_non_leaf_accumulates() -> None:
+    x = leaf()
+    y = x * 2
+    y.retain_grad()
+    assert y.retains_grad and not x.retains_grad
+    z = (y * y).sum()
+    z.backward(retain_graph=True)
+    z.backward()
+    assert y.grad.tolist() == [8.0, 16.0, 24.0]  # 2 * (2y) with y = 2x
+    assert x.grad.tolist() == [16.0, 32.0, 48.0]
+
+
+def test_non_leaf_grad_is_none_without_retain_grad() -> None:
+    x = leaf()
+    y = x * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning):
+        assert y.grad is None
+
+
+def test_hook_on_leaf_changes_gradient_and_can_be_removed() -> None:
+    x = leaf(1.0, 2.0)
+    handle = x.register_hook(lambda g: g * 10)
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [30.0, 30.0]
+    handle.remove()
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [33.0, 33.0]
+
+
+def test_hook_on_non_leaf_changes_what_flows_on() -> None:
+    x = leaf(1.0, 2.0)
+    y = x * 2
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    y.register_hook(lambda g: g + 1)
+    (y * y).sum().backward()  # dL/dy = 2y = [4, 8]; hook -> [5, 9]; dL/dx = 2 * that
+    assert seen == [[4.0, 8.0]]
+    assert x.grad.tolist() == [10.0, 18.0]
+
+
+# -- autograd.grad ------------------------------------------------------------------------------------
+
+def test_grad_returns_without_touching_dot_grad() -> None:
+    x = leaf()
+    (g,) = torch.autograd.grad((x * x).sum(), x)
+    assert g.tolist() == [2.0, 4.0, 6.0]
+    assert x.grad is None
+
+
+def test_grad_allow_unused_and_non_leaf_inputs() -> None:
+    x, unused = leaf(), leaf(5.0)
+    y = x * 3
+    z = (y * y).sum()
+    gx, gu, gy = torch.autograd.grad(z, [x, unused, y], allow_unused=True)
+    assert gu is None
+    assert gy.tolist() == [6.0, 12.0, 18.0]
+    assert gx.tolist() == [18.0, 36.0, 54.0]
+
+
+def test_grad_outputs_weight_the_result() -> None:
+    x = leaf()
+    (g,) = torch.autograd.grad(x * x, x, grad_outputs=torch.tensor([1.0, 0.0, -1.0]))
+    assert g.tolist() == [2.0, 0.0, -6.0]
+
+
+@pytest.mark.parametrize("fn, second", [
+    (lambda x: x ** 3, lambda v: 6 * v),
+    (torch.sin, lambda v: -np.sin(v)),
+    (torch.tanh, lambda v: -2 * np.tanh(v) * (1 - np.tanh(v) ** 2)),
+    (torch.exp, np.exp),
+    (lambda x: x.sigmoid(), lambda v: (s := 1 / (1 + np.exp(-v))) * (1 - s) * (1 - 2 * s)),
+])
+def test_second_derivatives_with_create_graph(fn, second) -> None:
+    values = np.array([-1.3, 0.4, 2.0])
+    x = torch.tensor(values, requires_grad=True)
+    (first,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+    assert first.requires_grad and first.grad_fn is not None
+    (result,) = torch.autograd.grad(first.sum(), x)
+    np.testing.assert_allclose(result.numpy(), second(values), rtol=1e-10)
+
+
+def test_second_derivative_through_backward_and_dot_grad() -> None:
+    x = torch.tensor(2.0, requires_grad=True)
+    (x ** 3).backward(create_graph=True)
+    assert x.grad.item() == 12.0 and x.grad.requires_grad
+    first = x.grad
+    x.grad = None
+    first.backward()
+    assert x.grad.item() == 12.0  # 6x
+
+
+def test_hessian_vector_product() -> None:
+    a = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]])
+    x = torch.tensor([1.0, -1.0, 0.5], dtype=torch.float64, requires_grad=True)
+    matrix = torch.from_numpy(a)
+    f = 0.5 * (x @ (matrix @ x)) + (x ** 3).sum()  # Hessian: A + diag(6x)
+    (g,) = torch.autograd.grad(f, x, create_graph=True)
+    v = torch.tensor([1.0, 2.0, -1.0], dtype=torch.float64)
+    (hv,) = torch.autograd.grad(g, x, grad_outputs=v)
+    hessian = a + np.diag(6 * np.array([1.0, -1.0, 0.5]))
+    np.testing.assert_allclose(hv.numpy(), hessian @ v.numpy())
+
+
+# -- grad modes, detach, data ---------------------------------------------------------------------------
+
+def test_no_grad_enable_grad_set_grad_enabled() -> None:
+    x = leaf()
+    with torch.no_grad():
+        y = x * 2
+        with torch.enable_grad():
+            assert (x * 2).requires_grad
+        assert not torch.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+    assert torch.is_grad_enabled()
+
+    @torch.no_grad()
+    def double(t: torch.Tensor) -> torch.Tensor:
+        return t * 2
+
+    assert not double(x).requires_grad
+    with torch.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert torch.is_grad_enabled()
+    torch.set_grad_enabled(False)
+    try:
+        assert not torch.is_grad_enabled() and not (x * 2).requires_grad
+    finally:
+        torch.set_grad_enabled(True)
+    assert (x * 2).requires_grad
+
+
+def test_detach_and_data_share_memory_without_history() -> None:
+    x = leaf()
+    y = x * 2
+    detached = y.detach()
+    assert not detached.requires_grad and detached.is_leaf and detached.grad_fn is None
+    detached[0] = 100.0
+    assert y[0].item() == 100.0
+    data = x.data
+    assert not data.requires_grad
+    data[1] = 7.0
+    assert x.tolist() == [1.0, 7.0, 3.0]
+    z = (x * x).sum()  # changing x through .data is not tracked: no version error
+    x.data.add_(1)
+    z.backward()
+    assert x.grad.tolist() == [4.0, 16.0, 8.0]
+
+
+def test_requires_grad_() -> None:
+    x = torch.tensor([1.0, 2.0])
+    assert x.requires_grad_() is x and x.requires_grad and x.is_leaf
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    x.requires_grad_(False)
+    assert not (x * 2).requires_grad
+
+
+# -- in-place rules -------------------------------------------------------------------------------------
+
+def test_in_place_on_non_leaf_rebases_grad_fn() -> None:
+    x = leaf(1.0, 2.0)
+    y = x * 2
+    y.add_(1)
+    assert y.grad_fn.name() == "AddBackward0"
+    assert y.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_setitem_on_non_leaf_is_copy_slices() -> None:
+    x = leaf()
+    y = x * 1
+    y[0] = 5.0
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    assert y.tolist() == [5.0, 2.0, 3.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+
+
+def test_sgd_update_under_no_grad() -> None:
+    w = leaf(1.0, -2.0)
+    (w * w).sum().backward()
+    with torch.no_grad():
+        w -= 0.25 * w.grad
+    assert w.tolist() == [0.5, -1.0] and w.is_leaf and w.requires_grad
+    w.grad.zero_()
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [1.0, -2.0]
+
+
+def test_saved_tensor_modified_in_place_is_detected() -> None:
+    x = leaf()
+    y = x * 2
+    z = (y * y).sum()
+    y.mul_(3)
+    with pytest.raises(RuntimeError, match=r"which is output 0 of Mul, is at version 1; expected version 0"):
+        z.backward()
+
+
+# -- deep graphs ------------------------------------------------------------------------------------------
+
+def test_100000_node_chain() -> None:
+    x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.00001
+    y.backward()
+    assert x.grad.item() == pytest.approx(1.00001 ** 100_000, rel=1e-9)
+    assert y.item() == pytest.approx(1.00001 ** 100_000, rel=1e-9)
+
+
+# -- graph structure, as PyTorch records it ----------------------------------------------------------------
+
+def structure(node, depth: int = 2):
+    """(name, [children]) of a grad_fn, with AccumulateGrad named as PyTorch's repr shows it."""
+    if node is None:
+        return None
+    name = type(node).__name__
+    if depth == 0:
+        return name
+    return name, [(structure(child, depth - 1), nr) for child, nr in node.next_functions]
+
+
+ACC = ("AccumulateGrad", [])
+X = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+W = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+GRAPHS = {  # recorded from PyTorch 2.13
+    "x + 2": (lambda: X + 2, ("AddBackward0", [(ACC, 0), (None, 0)])),
+    "2 - x": (lambda: 2 - X, ("RsubBackward1", [(ACC, 0)])),
+    "x * 2": (lambda: X * 2, ("MulBackward0", [(ACC, 0), (None, 0)])),
+    "2 / x": (lambda: 2 / X, ("MulBackward0", [(("ReciprocalBackward0", [("AccumulateGrad", 0)]), 0), (None, 0)])),
+    "x ** 2": (lambda: X ** 2, ("PowBackward0", [(ACC, 0)])),
+    "2 ** x": (lambda: 2 ** X, ("PowBackward2", [(ACC, 0)])),
+    "x ** x": (lambda: X ** X, ("PowBackward1", [(ACC, 0), (ACC, 0)])),
+    "x * x": (lambda: X * X, ("MulBackward0", [(ACC, 0), (ACC, 0)])),
+    "-x": (lambda: -X, ("NegBackward0", [(ACC, 0)])),
+    "x.sum()": (lambda: X.sum(), ("SumBackward0", [(ACC, 0)])),
+    "x.sum(0)": (lambda: X.sum(0), ("SumBackward1", [(ACC, 0)])),
+    "x.sum(dtype)": (lambda: X.sum(dtype=torch.float64), ("SumBackward0", [(ACC, 0)])),
+    "x.mean()": (lambda: X.mean(), ("MeanBackward0", [(ACC, 0)])),
+    "x.max()": (lambda: X.max(), ("MaxBackward1", [(ACC, 0)])),
+    "x.max(0)": (lambda: X.max(0)[0], ("MaxBackward0", [(ACC, 0)])),
+    "x.norm()": (lambda: X.norm(), ("LinalgVectorNormBackward0", [(ACC, 0)])),
+    "clamp": (lambda: X.clamp(0, 1), ("ClampBackward1", [(ACC, 0)])),
+    "w @ x": (lambda: W @ X, ("MvBackward0", [(ACC, 0), (ACC, 0)])),
+    "x @ x": (lambda: X @ X, ("DotBackward0", [(ACC, 0), (ACC, 0)])),
+    "x @ w.t()": (lambda: X @ W.t(), ("SqueezeBackward4", [(("MmBackward0", [("UnsqueezeBackward0", 0),
+                                                                              ("TBackward0", 0)]), 0)])),
+    "w.mm(w.t())": (lambda: W.mm(W.t()), ("MmBackward0", [(ACC, 0), (("TBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "3d @ 2d": (lambda: W.expand(4, 2, 3) @ W.t(),
+                ("UnsafeViewBackward0", [(("MmBackward0", [("ViewBackward0", 0), ("TBackward0", 0)]), 0)])),
+    "w.reshape(-1)": (lambda: W.reshape(-1), ("ViewBackward0", [(ACC, 0)])),
+    "w.flatten()": (lambda: W.flatten(), ("ViewBackward0", [(ACC, 0)])),
+    "w.T": (lambda: W.T, ("PermuteBackward0", [(ACC, 0)])),
+    "w.t()": (lambda: W.t(), ("TBackward0", [(ACC, 0)])),
+    "w.unsqueeze(0).squeeze()": (lambda: W.unsqueeze(0).squeeze(),
+                                 ("SqueezeBackward0", [(("UnsqueezeBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "w[0]": (lambda: W[0], ("SelectBackward0", [(ACC, 0)])),
+    "w[:, 1]": (lambda: W[:, 1], ("SelectBackward0", [(ACC, 0)])),
+    "w[0:1]": (lambda: W[0:1], ("SliceBackward0", [(ACC, 0)])),
+    "w[0, 1]": (lambda: W[0, 1], ("SelectBackward0", [(("SelectBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "w[0, 1:]": (lambda: W[0, 1:], ("SliceBackward0", [(("SelectBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "w[1:, 0]": (lambda: W[1:, 0], ("SelectBackward0", [(("SliceBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "w[None]": (lambda: W[None], ("UnsqueezeBackward0", [(ACC, 0)])),
+    "w[:, :]": (lambda: W[:, :], ("AliasBackward0", [(ACC, 0)])),
+    "w[[0, 1], 1]": (lambda: W[[0, 1], 1], ("IndexBackward0", [(("SelectBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "x[x > 1]": (lambda: X[X > 1], ("IndexBackward0", [(ACC, 0)])),
+    "cat": (lambda: torch.cat([X, X]), ("CatBackward0", [(ACC, 0), (ACC, 0)])),
+    "stack": (lambda: torch.stack([X, X]), ("StackBackward0", [(ACC, 0), (ACC, 0)])),
+    "where": (lambda: torch.where(X > 1, X, 0.0), ("WhereBackward0", [(ACC, 0), (None, 0)])),
+    "masked_fill": (lambda: X.masked_fill(X > 1, 0.0), ("MaskedFillBackward0", [(ACC, 0)])),
+    "softmax": (lambda: X.softmax(0), ("SoftmaxBackward0", [(ACC, 0)])),
+    "mse_loss": (lambda: F.mse_loss(X, torch.zeros(3)), ("MseLossBackward0", [(ACC, 0), (None, 0)])),
+    "cross_entropy": (lambda: F.cross_entropy(W, torch.tensor([0, 1])),
+                      ("NllLossBackward0", [(("LogSoftmaxBackward0", [("AccumulateGrad", 0)]), 0)])),
+    "x.double()": (lambda: X.double(), ("ToCopyBackward0", [(ACC, 0)])),
+    "x.clone()": (lambda: X.clone(), ("CloneBackward0", [(ACC, 0)])),
+    "maximum": (lambda: torch.maximum(X, X * 2),
+                ("MaximumBackward0", [(ACC, 0), (("MulBackward0", [("AccumulateGrad", 0), (None, 0)]), 0)])),
+}
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_graph_structure_matches_pytorch(name: str) -> None:
+    make, expected = GRAPHS[name]
+    assert structure(make().grad_fn) == expected
+
+
+def test_linear_records_addmm_like_pytorch() -> None:
+    layer = nn.Linear(3, 2)
+    tbackward = ("TBackward0", [("AccumulateGrad", 0)])
+    assert structure(layer(torch.ones(4, 3)).grad_fn) == ("AddmmBackward0", [(ACC, 0), (None, 0), (tbackward, 0)])
+    for shape in [(3,), (5, 4, 3)]:
+        assert structure(layer(torch.ones(shape)).grad_fn) == (
+            "ViewBackward0", [(("AddmmBackward0", [("AccumulateGrad", 0), (None, 0), ("TBackward0", 0)]), 0)])
+    assert layer(torch.ones(5, 4, 3)).shape == torch.Size([5, 4, 2])
+
+
+def test_accumulate_grad_points_at_its_leaf() -> None:
+    x = leaf()
+    node = (x * 2).grad_fn.next_functions[0][0]
+    assert type(node).__name__ == "AccumulateGrad" and node.variable is x
+    assert repr(node).startswith("<AccumulateGrad object at 0x")
+    assert x.is_leaf and not (x * 2).is_leaf
+
+
+# -- dtype promotion (results recorded from PyTorch) -------------------------------------------------------
+
+T = torch.tensor
+PROMOTION = {
+    "int + 0.5": (lambda: T([1, 2]) + 0.5, torch.float32),
+    "float32 + float64 0-d": (lambda: T([1.0]) + T(1.0, dtype=torch.float64), torch.float32),
+    "float32 + float64 1-d": (lambda: T([1.0]) + T([1.0], dtype=torch.float64), torch.float64),
+    "int + float64 0-d": (lambda: T([1, 2]) + T(1.0, dtype=torch.float64), torch.float64),
+    "int32 + int64 0-d": (lambda: T([1], dtype=torch.int32) + T(1), torch.int32),
+    "bool + 1": (lambda: T([True]) + 1, torch.int64),
+    "int / int": (lambda: T([1]) / T([2]), torch.float32),
+    "float16 + 1.5": (lambda: T([1.0], dtype=torch.float16) + 1.5, torch.float16),
+    "uint8 + int8": (lambda: T([1], dtype=torch.uint8) + T([1], dtype=torch.int8), torch.int16),
+    "0-d int64 + 0-d float32": (lambda: T(1) + T(1.0), torch.float32),
+    "int * True": (lambda: T([2]) * True, torch.int64),
+    "0-d float64 * 0-d float32": (lambda: T(1.0, dtype=torch.float64) * T(1.0), torch.float64),
+    "int ** 0.5": (lambda: T([4]) ** 0.5, torch.float32),
+    "int sum": (lambda: T([1, 2]).sum(), torch.int64),
+    "bool sum": (lambda: T([True, True]).sum(), torch.int64),
+    "int32 + 5": (lambda: T([1], dtype=torch.int32) + 5, torch.int32),
+}
+
+
+@pytest.mark.parametrize("name", PROMOTION)
+def test_dtype_promotion(name: str) -> None:
+    make, expected = PROMOTION[name]
+    assert make().dtype is expected
+
+
+def test_gradient_has_the_dtype_of_its_leaf() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    (x * y).sum().backward()
+    assert x.grad.dtype is torch.float32 and y.grad.dtype is torch.float64
+    assert x.grad.tolist() == [3.0, 4.0] and y.grad.tolist() == [1.0, 2.0]
+
+
+def test_broadcast_gradient_is_summed_to_the_leaf_shape() -> None:
+    b = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    m = torch.ones(4, 3, requires_grad=True)
+    (m * b).sum().backward()
+    assert b.grad.tolist() == [4.0, 4.0, 4.0] and m.grad.tolist() == [[1.0, 2.0, 3.0]] * 4
+
+
+# -- custom Function -------------------------------------------------------------------------------------
+
+class MyOp(torch.autograd.Function):
+    needs: list = []
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(x)
+        ctx.k = k
+        return x * x * k
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        MyOp.needs.append(ctx.needs_input_grad)
+        return grad * 2 * x * ctx.k, None
+
+
+def test_custom_function() -> None:
+    x = leaf()
+    y = MyOp.apply(x, 3.0)
+    assert y.grad_fn.name() == "MyOpBackward" and type(y.grad_fn).__name__ == "MyOpBackward"
+    assert repr(y.grad_fn).startswith("<torch.autograd.function.MyOpBackward object at 0x")
+    assert y.tolist() == [3.0, 12.0, 27.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [6.0, 12.0, 18.0]
+    assert MyOp.needs[-1] == (True, False)
+    with pytest.raises(RuntimeError, match=SECOND_BACKWARD):
+        y.sum().backward()
+    with torch.no_grad():
+        assert MyOp.apply(x, 3.0).grad_fn is None
+
+
+# -- nn and optim ---------------------------------------------------------------------------------------
+
+def test_two_layer_tanh_network_learns() -> None:
+    torch.manual_seed(0)
+    inputs = torch.linspace(-2, 2, 32).reshape(32, 1)
+    targets = torch.sin(inputs)
+    model = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = nn.MSELoss()
+    losses = []
+    for _ in range(300):
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert len(list(model.parameters())) == 4
+    assert losses[-1] < 0.1 * losses[0] and losses[-1] < 0.02
+
+
+def test_sgd_step_is_lr_times_grad() -> None:
+    w = nn.Parameter(torch.tensor([1.0, 2.0]))
+    optimizer = torch.optim.SGD([w], lr=0.5)
+    (w * w).sum().backward()
+    optimizer.step()
+    assert w.tolist() == [0.0, 0.0]
+    optimizer.zero_grad()
+    assert w.grad is None
+
+
+# -- events ----------------------------------------------------------------------------------------------
+
+def record(action) -> list:
+    log: list = []
+    with torch.autograd.listening(log.append):
+        action()
+    return log
+
+
+def test_events_of_a_backward_pass() -> None:
+    w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = torch.tensor([10.0, 20.0], requires_grad=True)
+    h = w * 2
+    y = (h + b).sum()
+
+    log = record(y.backward)
+    kinds = [type(e).__name__ for e in log]
+    assert kinds[0] == "BackwardStarted" and kinds[-1] == "BackwardFinished"
+    assert log[0].roots == (y,) and log[0].gradients[0].tolist() == 1.0
+    visited = [e.node.name() for e in log if isinstance(e, events.NodeVisited) and e.node.name() != "AccumulateGrad"]
+    assert visited == ["SumBackward0", "AddBackward0", "MulBackward0"]  # topological order
+    sent = [e for e in log if isinstance(e, events.GradientSent)]
+    to_b = next(e for e in sent if e.target is b.grad_fn or getattr(e.target, "variable", None) is b)
+    assert to_b.reduced_from == (2, 2) and to_b.gradient.tolist() == [2.0, 2.0]
+    to_h = next(e for e in sent if e.target is h.grad_fn)
+    assert to_h.reduced_from is None and to_h.gradient.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    accumulated = {id(e.tensor): e for e in log if isinstance(e, events.GradAccumulated)}
+    assert accumulated[id(w)].before is None and accumulated[id(w)].after.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    freed = [e.node.name() for e in log if isinstance(e, events.SavedTensorsFreed)]
+    assert "MulBackward0" in freed
+
+
+def test_grad_accumulated_before_and_after_across_two_calls() -> None:
+    x = leaf(1.0, 2.0)
+    record(lambda: (x * 3).sum().backward())
+    log = record(lambda: (x * 3).sum().backward())
+    (event,) = [e for e in log if isinstance(e, events.GradAccumulated)]
+    assert event.tensor is x and event.before.tolist() == [3.0, 3.0] and event.after.tolist() == [6.0, 6.0]
+    x.grad.zero_()
+    assert event.after.tolist() == [6.0, 6.0]  # events hold copies
+
+
+def test_backward_failed_event() -> None:
+    x = leaf()
+    y = (x * x).sum()
+    y.backward()
+    log: list = []
+    with torch.autograd.listening(log.append), pytest.raises(RuntimeError, match=SECOND_BACKWARD):
+        y.backward()
+    assert isinstance(log[-1], events.BackwardFailed) and SECOND_BACKWARD in str(log[-1].error)
+    assert not any(isinstance(e, events.BackwardFinished) for e in log)
+
+
+def test_no_listener_after_the_block() -> None:
+    log: list = []
+    with torch.autograd.listening(log.append):
+        pass
+    leaf().sum().backward()
+    assert log == []
