@@ -14,7 +14,7 @@ chain is fine. What happens is reported to listeners (see ``events``).
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 
@@ -289,25 +289,8 @@ def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return all(size in (1, wanted) for size, wanted in zip(reversed(shape), reversed(target)))
 
 
-def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
-    dependencies: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        for target, _ in node.next_functions:
-            if target is None:
-                continue
-            dependencies[target] = dependencies.get(target, 0) + 1
-            if target not in seen:
-                seen.add(target)
-                stack.append(target)
-    return dependencies
-
-
-def _nodes_leading_to(targets: set[Node], roots: list[Node]) -> set[Node]:
-    """The nodes reachable from ``roots`` that must run for a gradient to reach ``targets``."""
-    parents: dict[Node, list[Node]] = {}
+def _edges_from(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
+    """Every (node, next node) edge reachable from ``roots``, each once, without recursion."""
     seen = set(roots)
     stack = list(roots)
     while stack:
@@ -315,12 +298,26 @@ def _nodes_leading_to(targets: set[Node], roots: list[Node]) -> set[Node]:
         for child, _ in node.next_functions:
             if child is None:
                 continue
-            parents.setdefault(child, []).append(node)
+            yield node, child
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
+
+
+def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
+    dependencies: dict[Node, int] = {}
+    for _, child in _edges_from(roots):
+        dependencies[child] = dependencies.get(child, 0) + 1
+    return dependencies
+
+
+def _nodes_leading_to(targets: set[Node], roots: list[Node]) -> set[Node]:
+    """The nodes reachable from ``roots`` that must run for a gradient to reach ``targets``."""
+    parents: dict[Node, list[Node]] = {}
+    for node, child in _edges_from(roots):
+        parents.setdefault(child, []).append(node)
     needed: set[Node] = set()
-    stack = [t for t in targets if t in seen]
+    stack = [t for t in targets if t in parents or t in roots]
     while stack:
         for parent in parents.get(stack.pop(), ()):
             if parent not in needed:
