@@ -11,8 +11,11 @@ from ._operands import as_operand, check_broadcast, common_dtype, promoted
 
 
 def _binary_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
-    x, y = promoted(a, b)
-    check_broadcast(x, y)
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        x, y = promoted(a, b)
+    if x.shape != y.shape:
+        check_broadcast(x, y)
     return x, y
 
 
@@ -65,7 +68,7 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        ctx.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         x, y = _binary_arrays(a, b)
         return Tensor._wrap(x * y)
 
@@ -80,7 +83,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        ctx.save_for_backward(a if b.requires_grad else None, b)
+        ctx.save_for_backward(a if b._requires_grad else None, b)
         x, y = _binary_arrays(a, b)
         if x.dtype.kind != "f":
             x, y = x.astype(np.float32), y.astype(np.float32)
