@@ -1,0 +1,92 @@
+"""Rebuild a submission from the source: locked and test cells from the source, answers by grade_id."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .notebook import Cell, Notebook, grade_id, source_text
+from .release import strip_hidden
+from .spec import Assignment
+
+
+@dataclass
+class Assembled:
+    """The steps the child runs, with what was noticed while matching cells."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    probe_step: dict[str, int] = field(default_factory=dict)
+    answer_step: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _released_text(kind: str, source: str) -> str:
+    return strip_hidden(source)[0] if kind == "test" else source
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip() == b.strip()
+
+
+def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
+    """Match the submission's cells to the source and list the steps to run."""
+    out = Assembled()
+    cells: list[Cell] = submission.get("cells", [])
+    by_id: dict[str, list[Cell]] = defaultdict(list)
+    for cell in cells:
+        gid = grade_id(cell)
+        if gid:
+            by_id[gid].append(cell)
+    known = {c.grade_id for c in assignment.cells if c.grade_id}
+    source_code = [c for c in assignment.cells if c.cell_type == "code"]
+    sub_code = [c for c in cells if c.get("cell_type") == "code"]
+    positional = len(sub_code) == len(source_code)
+    used: set[int] = set()
+    for gid, found in by_id.items():
+        if gid in known and len(found) > 1:
+            out.notes.append(f"cell {gid!r} appears {len(found)} times; the last copy was used")
+    code_index = -1
+    for spec in assignment.cells:
+        if spec.cell_type != "code":
+            continue
+        code_index += 1
+        gid = spec.grade_id
+        found = by_id.get(gid or "", [])
+        if spec.kind == "answer":
+            assert gid is not None
+            cell = found[-1] if found else None
+            if cell is None and positional and grade_id(sub_code[code_index]) is None:
+                cell = sub_code[code_index]
+                out.notes.append(f"answer {gid!r} had lost its metadata and was matched by position")
+            if cell is None:
+                out.notes.append(f"answer cell {gid!r} is missing")
+                text = ""
+            elif cell.get("cell_type") != "code":
+                out.notes.append(f"answer cell {gid!r} is not a code cell")
+                text = ""
+            else:
+                text = source_text(cell)
+            if cell is not None:
+                used.add(id(cell))
+            out.answer_step[gid] = len(out.steps)
+            out.steps.append({"run": text, "label": gid})
+            continue
+        expected_text = _released_text(spec.kind, spec.source)
+        if found:
+            used.update(id(c) for c in found)
+            if not (_same(source_text(found[-1]), expected_text) or _same(source_text(found[-1]), spec.source)):
+                out.notes.append(f"locked cell {gid!r} was edited; the original was used")
+        elif positional and grade_id(sub_code[code_index]) is None:
+            used.add(id(sub_code[code_index]))
+        elif gid:
+            out.notes.append(f"locked cell {gid!r} is missing; the original was used")
+        if spec.kind == "test":
+            assert gid is not None
+            out.probe_step[gid] = len(out.steps)
+            out.steps.append({"probe": gid, "exprs": assignment.questions[gid].needed()})
+        else:
+            out.steps.append({"run": spec.source, "label": gid or f"cell {spec.index}"})
+    inserted = [c for c in sub_code if id(c) not in used and (grade_id(c) or "") not in known]
+    if inserted:
+        out.notes.append(f"{len(inserted)} inserted code cell(s) were not run (put your code in the answer cells)")
+    return out

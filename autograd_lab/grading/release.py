@@ -1,0 +1,98 @@
+"""Make student copies: strip solutions and hidden tests, clear outputs."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from .notebook import Notebook, dumps_notebook, read_notebook, set_source, source_text, write_text_atomic
+from .spec import (
+    BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, SpecError, cell_kind, load_assignment, parse_tests,
+)
+
+CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+TEXT_STUB = "YOUR ANSWER HERE"
+
+
+def _strip_region(source: str, begin: str, end: str, stub: tuple[str, ...]) -> tuple[str, int]:
+    out: list[str] = []
+    inside = False
+    regions = 0
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(begin):
+            if inside:
+                raise SpecError(f"nested {begin!r}")
+            inside = True
+            regions += 1
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + s for s in stub)
+        elif stripped.startswith(end):
+            if not inside:
+                raise SpecError(f"{end!r} without {begin!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise SpecError(f"{begin!r} is never closed")
+    return "\n".join(out), regions
+
+
+def strip_solution(source: str, code: bool = True) -> str:
+    """Replace each solution region (or the whole cell if it has none) by a stub."""
+    stub = CODE_STUB if code else (TEXT_STUB,)
+    text, regions = _strip_region(source, BEGIN_SOLUTION, END_SOLUTION, stub)
+    return text if regions else "\n".join(stub)
+
+
+def strip_hidden(source: str) -> tuple[str, int]:
+    """Remove hidden test regions; return the public source and the number of hidden tests removed."""
+    hidden = sum(t.hidden for t in parse_tests(source))
+    text, _ = _strip_region(source, BEGIN_HIDDEN, END_HIDDEN, ())
+    return text.rstrip("\n"), hidden
+
+
+def release_notebook(nb: Notebook, name: str) -> Notebook:
+    """Return the student copy of a source notebook."""
+    load_assignment(nb, name)
+    out = copy.deepcopy(nb)
+    for cell in out["cells"]:
+        kind = cell_kind(cell)
+        source = source_text(cell)
+        if kind == "answer":
+            set_source(cell, strip_solution(source, code=cell.get("cell_type") == "code"))
+        elif BEGIN_SOLUTION in source and cell.get("cell_type") == "code":
+            raise SpecError("solution markers outside an answer cell")
+        if kind == "test":
+            public, hidden = strip_hidden(source)
+            set_source(cell, public)
+            cell.setdefault("metadata", {}).setdefault("autograd_lab", {})["hidden_tests"] = hidden
+        elif BEGIN_HIDDEN in source or END_HIDDEN in source:
+            raise SpecError("hidden test markers outside a test cell")
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    out.setdefault("metadata", {})["autograd_lab"] = {"assignment": name}
+    return out
+
+
+def source_notebooks(source: Path) -> list[Path]:
+    """The notebooks of a source file or folder."""
+    if source.is_file():
+        return [source]
+    return sorted(p for p in source.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def release(source: str | Path, out: str | Path) -> list[Path]:
+    """Write student copies of a notebook or of every notebook in a folder; return the paths written."""
+    source, out = Path(source), Path(out)
+    written: list[Path] = []
+    paths = source_notebooks(source)
+    if not paths:
+        raise SpecError(f"no notebooks in {source}")
+    for path in paths:
+        target = out / path.name if (source.is_dir() or out.suffix != ".ipynb") else out
+        text = dumps_notebook(release_notebook(read_notebook(path), path.stem))
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            write_text_atomic(target, text)
+        written.append(target)
+    return written
