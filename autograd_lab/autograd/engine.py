@@ -144,7 +144,7 @@ class _Walk:
                 heapq.heappush(ready, (-node._sequence_nr, id(node), node))
         while ready:
             _, _, node = heapq.heappop(ready)
-            for target, _ in self._execute(node):
+            for target in self._execute(node):
                 remaining = dependencies[target] - 1
                 dependencies[target] = remaining
                 if remaining == 0:
@@ -153,48 +153,60 @@ class _Walk:
     def _receive(self, node: Node, slot: int, grad: "Tensor") -> None:
         buffer = self.buffers.get(node)
         if buffer is None:
-            buffer = self.buffers[node] = [None] * max(slot + 1, 1)
+            if slot == 0:
+                self.buffers[node] = [grad]
+                return
+            buffer = self.buffers[node] = [None] * (slot + 1)
         elif len(buffer) <= slot:
             buffer.extend([None] * (slot + 1 - len(buffer)))
         current = buffer[slot]
         buffer[slot] = grad if current is None else current + grad
 
-    def _execute(self, node: Node) -> tuple[tuple[Node, int], ...]:
-        grad_outputs = self._run_output_hooks(node, self.buffers.pop(node))
-        if self.listeners:
+    def _execute(self, node: Node) -> list[Node]:
+        """Run one node; return the nodes its gradients were sent to."""
+        grad_outputs = self.buffers.pop(node)
+        is_accumulator = isinstance(node, AccumulateGrad)
+        if node._output_hooks or node._retained or (is_accumulator and node.variable._hooks):
+            grad_outputs = self._run_output_hooks(node, grad_outputs)
+        listeners = self.listeners
+        if listeners:
             self.report(events.NodeVisited(node, tuple(_snapshot(g) for g in grad_outputs)))
         if self.capture:
             self._capture(node, grad_outputs)
-        if isinstance(node, AccumulateGrad):
-            if not self.capture:
-                self._accumulate(node.variable, grad_outputs[0])  # type: ignore[arg-type]
-            return ()
-        if self.capture and not self._leads_to_inputs(node):
-            return ()
-        grad_inputs = node.apply(*self._materialize(node, grad_outputs))
-        if not self.retain_graph:
+            if is_accumulator or not self._leads_to_inputs(node):
+                return []
+        if is_accumulator:
+            self._accumulate(node.variable, grad_outputs[0])  # type: ignore[attr-defined, arg-type]
+            return []
+        if node._output_shapes is not None:
+            grad_outputs = self._materialize(node, grad_outputs)
+        grad_inputs = node.apply(*grad_outputs)
+        if not self.retain_graph and node._saved:
             node.release_saved_tensors()
-            if self.listeners and node.saved_tensors_freed:
+            if listeners:
                 self.report(events.SavedTensorsFreed(node))
-        sent = []
+        targets = []
+        input_meta = node._input_meta
         for slot, ((target, target_slot), grad) in enumerate(zip(node.next_functions, grad_inputs)):
             if target is None:
                 continue
+            targets.append(target)
             if grad is None:
-                sent.append((target, target_slot))
                 continue
-            grad, reduced_from = _fit_to_input(node, slot, grad)
-            if self.listeners:
+            shape, numpy_dtype = input_meta[slot]
+            reduced_from = None
+            if grad._data.shape != shape or grad._data.dtype != numpy_dtype:
+                grad, reduced_from = _fit_to_input(node, slot, grad)
+            if listeners:
                 self.report(events.GradientSent(node, slot, target, target_slot, _snapshot(grad), reduced_from))
             self._receive(target, target_slot, grad)
-            sent.append((target, target_slot))
-        return tuple(sent)
+        return targets
 
     def _materialize(self, node: Node, grad_outputs: list["Tensor | None"]) -> list["Tensor"]:
         from .._tensor import Tensor
 
-        shapes = getattr(node, "_output_shapes", None)
-        if shapes is None or (len(grad_outputs) == len(shapes) and all(g is not None for g in grad_outputs)):
+        shapes = node._output_shapes
+        if len(grad_outputs) == len(shapes) and all(g is not None for g in grad_outputs):
             return grad_outputs  # type: ignore[return-value]
         padded = list(grad_outputs) + [None] * (len(shapes) - len(grad_outputs))
         return [g if g is not None else Tensor._wrap(np.zeros(shape, dtype=dtype.numpy))

@@ -48,6 +48,7 @@ class Node:
     _output_hooks: dict[int, dict[int, Hook]] | None = None
     _retained: dict[int, "Tensor"] | None = None
     _non_differentiable: set[int] | None = None
+    _output_shapes: tuple[tuple[tuple[int, ...], Any], ...] | None = None
 
     def __init__(self) -> None:
         self._sequence_nr = next(_sequence_numbers)
