@@ -174,16 +174,9 @@ class Function:
         ctx = cls._node_class()
         state = grad_mode._state
         previous_mode = state["enabled"]
-        recording = False
-        if previous_mode:
-            for arg in args:
-                if isinstance(arg, Tensor) and arg._requires_grad:
-                    recording = True
-                    break
-        if recording:
-            ctx.needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
-        else:
-            ctx.needs_input_grad = (False,) * len(args)
+        needs_input_grad = [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
+        recording = previous_mode and True in needs_input_grad
+        ctx.needs_input_grad = tuple(needs_input_grad) if recording else (False,) * len(args)
         state["enabled"] = False
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
@@ -197,8 +190,10 @@ class Function:
             if isinstance(arg, Tensor) and position not in excluded:
                 positions.append(position)
                 inputs.append(arg)
-                edges.append(arg._edge())
-                meta.append((arg._data.shape, arg._data.dtype))
+                grad_fn = arg._grad_fn
+                edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
+                data = arg._data
+                meta.append((data.shape, data.dtype))
         ctx._tensor_positions, ctx.next_functions, ctx._input_meta = tuple(positions), tuple(edges), tuple(meta)
         if isinstance(outputs, tuple):
             ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]

@@ -1,0 +1,121 @@
+"""Graph views: see the graph ``backward()`` walks, as a Graphviz picture or as text.
+
+    from autograd_lab import viz
+    viz.draw(y)                      # graphviz.Digraph, shown as SVG in Jupyter
+    viz.show_graph(y, legend=True)   # display it right away
+    print(viz.text(y))               # the same graph as an indented tree
+
+    with viz.record() as trace:      # record a backward to see the gradients on the edges
+        y.backward()
+    viz.draw(y, trace=trace)
+
+Without Graphviz's ``dot`` program (or the ``graphviz`` package), ``draw`` returns
+the text view with a one-line note on how to install it.
+"""
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .._tensor import Tensor
+from .graph import Edge, FunctionNode, Graph, SavedInfo, TensorNode, build_graph
+from .text import TextGraph, render_text
+from .trace import BackwardRecorder, record, record_backward
+
+if TYPE_CHECKING:
+    import graphviz
+
+DOT_MISSING = ("Graphviz's dot program is not installed; showing the graph as text. "
+               "Install it with: sudo apt-get install graphviz")
+PACKAGE_MISSING = ("The graphviz Python package is not installed; showing the graph as text. "
+                   "Install it with: pip install graphviz")
+
+
+def _graph(outputs: tuple[Tensor, ...], names: Mapping[str, Tensor] | None, show_saved: bool,
+           trace: BackwardRecorder | None) -> Graph:
+    if not outputs:
+        raise TypeError("draw() needs at least one tensor")
+    return build_graph(outputs, names=names, show_saved=show_saved, trace=trace)
+
+
+def graphviz_problem() -> str | None:
+    """Why Graphviz cannot draw here (as the one-line message to show), or None when it can."""
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        return PACKAGE_MISSING
+    if shutil.which("dot") is None:
+        return DOT_MISSING
+    return None
+
+
+def draw(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "LR",
+         show_saved: bool = False, backward: bool = False, legend: bool = False,
+         trace: BackwardRecorder | None = None, large_at: int | None = None,
+         max_nodes: int | None = None) -> "graphviz.Digraph | TextGraph":
+    """The graph behind ``outputs`` as a ``graphviz.Digraph`` (SVG in Jupyter).
+
+    ``names`` adds names to those found in your namespace; ``direction`` is "LR" or
+    "TB"; ``show_saved`` draws the tensors each node saved for backward;
+    ``backward`` points arrows the way gradients flow; ``legend`` adds a key;
+    ``trace`` (from ``viz.record()``) labels edges with the gradients a backward sent.
+    Above ``large_at`` nodes the layout is bounded; at most ``max_nodes`` are drawn.
+    Falls back to ``TextGraph`` when Graphviz is not installed.
+    """
+    graph = _graph(outputs, names, show_saved, trace)
+    return _picture(graph, direction, backward, legend, large_at, max_nodes)
+
+
+def _picture(graph: Graph, direction: str = "LR", backward: bool = False, legend: bool = False,
+             large_at: int | None = None, max_nodes: int | None = None) -> "graphviz.Digraph | TextGraph":
+    problem = graphviz_problem()
+    if problem is not None:
+        return TextGraph(graph, problem)
+    from . import dot
+
+    return dot.to_digraph(graph, direction=direction, backward=backward, legend=legend,
+                          large_at=dot.LARGE_GRAPH if large_at is None else large_at,
+                          max_nodes=dot.MAX_NODES if max_nodes is None else max_nodes)
+
+
+def text(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show_saved: bool = False,
+         trace: BackwardRecorder | None = None) -> TextGraph:
+    """The graph behind ``outputs`` as an indented tree (``print`` it)."""
+    return TextGraph(_graph(outputs, names, show_saved, trace))
+
+
+def svg(*outputs: Tensor, **options: Any) -> str:
+    """The picture as SVG text (needs Graphviz)."""
+    view = draw(*outputs, **options)
+    if isinstance(view, TextGraph):
+        raise RuntimeError(view.message)
+    from .dot import render_svg
+
+    return render_svg(view)
+
+
+def show_graph(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show_saved: bool = False,
+               trace: BackwardRecorder | None = None, **options: Any) -> None:
+    """Display the graph now: SVG in Jupyter, text in a terminal or without Graphviz.
+
+    Takes the same options as ``draw``.
+    """
+    graph = _graph(outputs, names, show_saved, trace)
+    try:
+        from IPython.display import SVG, display
+    except ImportError:
+        print(TextGraph(graph))
+        return
+    view = _picture(graph, **options)
+    if not isinstance(view, TextGraph):
+        import graphviz
+
+        try:
+            view = SVG(view.pipe(format="svg", encoding="utf-8"))
+        except graphviz.ExecutableNotFound:
+            view = TextGraph(graph, DOT_MISSING)
+    display(view)
+
+
+__all__ = ["BackwardRecorder", "Edge", "FunctionNode", "Graph", "SavedInfo", "TensorNode", "TextGraph", "build_graph",
+           "draw", "graphviz_problem", "record", "record_backward", "render_text", "show_graph", "svg", "text"]

@@ -1,0 +1,103 @@
+"""Recording a backward() so the graph can show the gradient that travelled each edge.
+
+    with viz.record() as trace:
+        y.backward()
+    viz.draw(y, trace=trace)
+
+``BackwardRecorder`` is a listener for ``autograd.listening``: it keeps every
+event (for the step-by-step player) and indexes, per node and slot, what the
+last recorded backward sent, so ``build_graph(..., trace=trace)`` can look it up.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, Iterator
+
+import numpy as np
+
+from ..autograd import events
+from ..autograd.events import listening
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+    from ..autograd.function import Node
+    from .graph import Edge
+
+
+class BackwardRecorder:
+    """Collects backward events; ``events`` holds them all, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self._step = 0
+        self._steps: dict[int, int] = {}
+        self._roots: dict[tuple[int, int], np.ndarray] = {}
+        self._received: dict[int, tuple[np.ndarray | None, ...]] = {}
+        self._sent: dict[tuple[int, int], tuple[np.ndarray, tuple[int, ...] | None]] = {}
+        self._grads: dict[int, tuple[np.ndarray | None, np.ndarray]] = {}
+
+    def __call__(self, event: Any) -> None:
+        self.events.append(event)
+        if isinstance(event, events.BackwardStarted):
+            self._step = 0
+            for root, gradient in zip(event.roots, event.gradients):
+                self._roots[(id(root.grad_fn), root._output_nr)] = gradient
+        elif isinstance(event, events.NodeVisited):
+            self._steps[id(event.node)] = self._step
+            self._step += 1
+            self._received[id(event.node)] = event.grad_outputs
+        elif isinstance(event, events.GradientSent):
+            self._sent[(id(event.node), event.input_slot)] = (event.gradient, event.reduced_from)
+        elif isinstance(event, (events.GradAccumulated, events.GradRetained)):
+            self._grads[id(event.tensor)] = (event.before, event.after)
+
+    def step_of(self, node: "Node") -> int | None:
+        """The position of ``node`` in the order the last backward ran nodes (0 first)."""
+        return self._steps.get(id(node))
+
+    def grad_before(self, tensor: "Tensor") -> tuple[np.ndarray | None] | None:
+        """``(.grad before the recorded backward,)`` for a tensor whose ``.grad`` it filled."""
+        found = self._grads.get(id(tensor))
+        return None if found is None else (found[0],)
+
+    def annotate_root(self, edge: "Edge", output: "Tensor") -> None:
+        """The gradient backward started from, on the edge into the output."""
+        gradient = self._roots.get((id(output.grad_fn), output._output_nr))
+        if gradient is not None:
+            edge.gradient = _describe(gradient)
+
+    def annotate_sent(self, edge: "Edge", node: "Node", slot: int, input_shape: tuple[int, ...]) -> None:
+        """What ``node`` sent to its input ``slot``, with the broadcast reduction if there was one."""
+        found = self._sent.get((id(node), slot))
+        if found is not None:
+            edge.gradient = _describe(found[0])
+            if found[1] is not None:
+                edge.reduced_from, edge.reduced_to = tuple(found[1]), tuple(input_shape)
+
+    def annotate_received(self, edge: "Edge", node: "Node", output_nr: int) -> None:
+        """What arrived for output ``output_nr`` of ``node``."""
+        received = self._received.get(id(node))
+        if received is not None and output_nr < len(received) and received[output_nr] is not None:
+            edge.gradient = _describe(received[output_nr])
+
+
+def _describe(array: np.ndarray) -> str | None:
+    from .graph import describe_array
+
+    return describe_array(array)
+
+
+@contextlib.contextmanager
+def record() -> Iterator[BackwardRecorder]:
+    """Record every backward() run in the block."""
+    recorder = BackwardRecorder()
+    with listening(recorder):
+        yield recorder
+
+
+def record_backward(output: "Tensor", gradient: "Tensor | None" = None,
+                    retain_graph: bool | None = None) -> BackwardRecorder:
+    """Run ``output.backward(...)`` and return its recording."""
+    with record() as recorder:
+        output.backward(gradient, retain_graph=retain_graph)
+    return recorder
