@@ -51,6 +51,7 @@ has_tool() {
   case $1 in
     graphviz) command -v dot >/dev/null 2>&1 ;;
     chromium) find_chromium >/dev/null ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
   esac
 }
 
@@ -134,7 +135,7 @@ ensure_venv() {
   fi
 }
 
-# Usage: setup_environment TOOL...   (TOOL: graphviz, chromium)
+# Usage: setup_environment TOOL...   (TOOL: graphviz, chromium, npm)
 setup_environment() {
   cd "$REPO_ROOT" || die "cannot cd to $REPO_ROOT"
   venv_ready || check_python

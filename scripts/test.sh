@@ -4,6 +4,6 @@ set -euo pipefail
 # shellcheck source=scripts/_setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 
-setup_environment graphviz chromium
+setup_environment graphviz chromium npm
 say "running pytest${*:+ $*}"
 exec "$VENV/bin/python" -m pytest "$@"

@@ -155,11 +155,6 @@ def _short(text: str, limit: int = EDGE_LABEL_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _edge_id(edge: Edge) -> str:
-    slot = "" if edge.input_slot is None else f"_{edge.input_slot}"
-    return f"{edge.source}__{edge.target}{slot}"
-
-
 def to_digraph(graph: Graph, direction: str = "LR", backward: bool = False, legend: bool = False,
                large_at: int = LARGE_GRAPH, max_nodes: int = MAX_NODES,
                long_edge_budget: int = LONG_EDGE_BUDGET) -> "graphviz.Digraph":
@@ -260,7 +255,7 @@ def _add_edges(dot: "graphviz.Digraph", graph: Graph, drawn: set[str], large: bo
         label = "" if large else edge_label(edge, inputs[edge.target])
         if edge.gradient is not None:
             style["tooltip"] = f"gradient {' '.join(edge.gradient.split())}"
-        dot.edge(source, edge.target, label=label, id=_edge_id(edge), **style)
+        dot.edge(source, edge.target, label=label, id=edge.element_id, **style)
 
 
 def legend_graph() -> "graphviz.Digraph":

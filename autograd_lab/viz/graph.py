@@ -98,6 +98,12 @@ class Edge:
     reduced_to: tuple[int, ...] | None = None
 
     @property
+    def element_id(self) -> str:
+        """The id this edge has in the drawn SVG."""
+        slot = "" if self.input_slot is None else f"_{self.input_slot}"
+        return f"{self.source}__{self.target}{slot}"
+
+    @property
     def broadcast_note(self) -> str | None:
         """"sum over broadcast dims: (2, 3) → (3,)" when backward reduced this gradient."""
         if self.reduced_from is None:
@@ -203,7 +209,9 @@ def grad_text(tensor: Tensor) -> tuple[str | None, str | None]:
     return describe_array(grad._data), None
 
 
-class _Builder:
+class GraphBuilder:
+    """Builds the graph model and remembers which live node got which id (``ids``)."""
+
     def __init__(self, names: dict[int, tuple[str, Tensor]], show_saved: bool,
                  trace: "BackwardRecorder | None") -> None:
         self.names = names
@@ -427,4 +435,4 @@ def build_graph(outputs: Tensor | Iterable[Tensor], names: Mapping[str, Tensor] 
     backward sent along each edge.
     """
     found = _names.find_names(names, search=find_names)
-    return _Builder(found, show_saved, trace).build(_as_outputs(outputs))
+    return GraphBuilder(found, show_saved, trace).build(_as_outputs(outputs))

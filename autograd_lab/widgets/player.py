@@ -1,0 +1,128 @@
+"""The anywidget players: the graph laid out once, frames stepped in the browser.
+
+Synced once: ``svg`` (the layout), ``graph`` (node and edge facts for the
+inspector) and ``frames``. Stepping happens in the browser without asking the
+kernel; ``frame`` is an int the kernel may set to jump (the browser does not
+write it back, so stepping sends no messages).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import anywidget
+import traitlets
+
+from .._tensor import Tensor
+from ..autograd.events import BackwardStarted, listening
+from .forward import forward_frames
+from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls
+from .layout import caller_names, drawing_model, live_graph, node_table, render
+
+HERE = Path(__file__).parent
+
+
+class _Player(anywidget.AnyWidget):
+    _esm = HERE / "player.js"
+    _css = HERE / "player.css"
+
+    mode = traitlets.Unicode("backward").tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    graph = traitlets.Dict().tag(sync=True)
+    frames = traitlets.List().tag(sync=True)
+    calls = traitlets.Int(0).tag(sync=True)
+    frame = traitlets.Int(0).tag(sync=True)
+    speed = traitlets.Float(1.0).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+
+    def _show(self, live: Any, frames: list[dict[str, Any]], direction: str, large_at: int | None) -> None:
+        grads, edges = label_widths(frames)
+        drawing = drawing_model(live.graph, grads, edges)
+        self.svg = render(drawing, direction=direction, large_at=large_at)
+        self.graph = node_table(live.graph)
+        self.frames = frames
+        self.frame = 0
+
+
+class BackwardPlayer(_Player):
+    """Step through backward() as the engine ran it.
+
+    ``BackwardPlayer(y)`` runs ``y.backward(gradient, retain_graph=...)`` and shows it;
+    ``BackwardPlayer(trace=t)`` (or ``BackwardPlayer(y, trace=t)``) shows every call
+    recorded by ``with viz.record() as t:``. Errors from backward() appear in the widget.
+    """
+
+    def __init__(self, *outputs: Tensor, trace: Any = None, gradient: Tensor | None = None,
+                 retain_graph: bool | None = None, names: Mapping[str, Tensor] | None = None,
+                 direction: str = "LR", large_at: int | None = None, speed: float = 1.0) -> None:
+        super().__init__(speed=speed, mode="backward")
+        self._names = caller_names(names)
+        self._direction, self._large_at = direction, large_at
+        self._events: list[Any] = []
+        if trace is None:
+            if len(outputs) != 1:
+                raise TypeError("give one output to run backward() on, or trace= from viz.record()")
+            _run_backward(outputs[0], gradient, retain_graph, self._events)
+        else:
+            self._events.extend(getattr(trace, "events", trace))
+        self._outputs = list(outputs)
+        self._refresh()
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None) -> "BackwardPlayer":
+        """Run one more backward() on the first output and add it to the player (errors shown, not raised)."""
+        calls = split_calls(self._events)
+        output = self._outputs[0] if self._outputs else calls[0].roots[0]
+        first_new = len(self.frames)
+        _run_backward(output, gradient, retain_graph, self._events)
+        self._refresh()
+        self.frame = min(first_new, len(self.frames) - 1)
+        return self
+
+    def _refresh(self) -> None:
+        calls: list[Call] = split_calls(self._events)
+        outputs = self._outputs or outputs_of(calls)
+        if not outputs:
+            raise ValueError("nothing to show: the trace holds no backward() call")
+        live = live_graph(outputs, self._names)
+        frames = backward_frames(live, calls)
+        self.calls = len(calls)
+        self.title = f"backward() on {', '.join(live.graph.node(o).title for o in live.graph.outputs)}"
+        self._show(live, frames, self._direction, self._large_at)
+
+
+class ForwardPlayer(_Player):
+    """Watch the forward pass record the graph of ``outputs``, one op at a time."""
+
+    def __init__(self, *outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "LR",
+                 large_at: int | None = None, speed: float = 1.0) -> None:
+        super().__init__(speed=speed, mode="forward")
+        if not outputs:
+            raise TypeError("ForwardPlayer needs at least one tensor")
+        live = live_graph(list(outputs), caller_names(names))
+        frames = forward_frames(live)
+        self.title = f"forward pass building {', '.join(live.graph.node(o).title for o in live.graph.outputs)}"
+        self._show(live, frames, direction, large_at)
+
+
+def _run_backward(output: Tensor, gradient: Tensor | None, retain_graph: bool | None, sink: list[Any]) -> None:
+    started = len(sink)
+    with listening(sink.append):
+        try:
+            output.backward(gradient, retain_graph=retain_graph)
+        except Exception as error:  # shown in the widget, as PyTorch's message
+            if not any(isinstance(e, BackwardStarted) for e in sink[started:]):
+                sink.append(CallRaised((output,), error))
+
+
+def play_backward(output: Tensor, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                  **options: Any) -> BackwardPlayer:
+    """``output.backward(gradient, retain_graph=...)``, recorded and shown step by step."""
+    return BackwardPlayer(output, gradient=gradient, retain_graph=retain_graph, **options)
+
+
+def play_forward(*outputs: Tensor, **options: Any) -> ForwardPlayer:
+    """Show how the forward pass recorded the graph of ``outputs``, op by op."""
+    return ForwardPlayer(*outputs, **options)
+
+
+__all__ = ["BackwardPlayer", "ForwardPlayer", "play_backward", "play_forward"]
