@@ -5,14 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 
 setup_environment graphviz
-target=notebooks/index.ipynb
-if [ ! -f "$target" ]; then
-  say "$target does not exist yet; opening notebooks/ instead"
-  target=notebooks
-fi
 root_flag=()
 if is_root; then
   root_flag=(--allow-root)
 fi
 say "starting JupyterLab (stop it with Ctrl-C)"
-exec "$VENV/bin/jupyter" lab "${root_flag[@]}" "$target" "$@"
+exec "$VENV/bin/jupyter" lab "${root_flag[@]}" --ServerApp.root_dir="$REPO_ROOT" notebooks/index.ipynb "$@"
