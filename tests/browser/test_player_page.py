@@ -7,17 +7,14 @@ import autograd_lab as torch
 from autograd_lab.widgets import BackwardPlayer, play_backward, play_forward
 from autograd_lab import viz
 
+from support.examples import involved_example
+
 from .harness import open_standalone
 
 
 def involved():
-    x = torch.tensor(5., requires_grad=True)
-    z = torch.tensor(3., requires_grad=True)
-    r1 = x * x + z + torch.log(z)
-    r2 = r1 + torch.sqrt(x)
-    r3 = 100 * r1 + torch.log(r2)
-    y = r1 + r2 + r3
-    return play_backward(y, names={"x": x, "z": z, "r1": r1, "r2": r2, "r3": r3, "y": y})
+    tensors = involved_example()
+    return play_backward(tensors["y"], names=tensors)
 
 
 def state(page, index=0):

@@ -3,18 +3,13 @@ from __future__ import annotations
 import pytest
 
 import autograd_lab as torch
+from support.examples import involved_example
 
 
 @pytest.fixture
 def involved():
     """The seed's "more involved example", before backward."""
-    x = torch.tensor(5., requires_grad=True)
-    z = torch.tensor(3., requires_grad=True)
-    r1 = x * x + z + torch.log(z)
-    r2 = r1 + torch.sqrt(x)
-    r3 = 100 * r1 + torch.log(r2)
-    y = r1 + r2 + r3
-    return {"x": x, "z": z, "r1": r1, "r2": r2, "r3": r3, "y": y}
+    return involved_example()
 
 
 def recurrent(steps: int, size: int = 4) -> torch.Tensor:

@@ -13,6 +13,7 @@ from autograd_lab.viz.graph import describe_array
 from autograd_lab.widgets.forward import forward_frames
 from autograd_lab.widgets.frames import CallRaised, backward_frames, label_widths, outputs_of, split_calls
 from autograd_lab.widgets.layout import live_graph
+from support.examples import involved_example
 
 
 def frames_for(trace, outputs=None, names=None):
@@ -27,13 +28,7 @@ def visits(frames):
 
 @pytest.fixture
 def involved():
-    x = torch.tensor(5., requires_grad=True)
-    z = torch.tensor(3., requires_grad=True)
-    r1 = x * x + z + torch.log(z)
-    r2 = r1 + torch.sqrt(x)
-    r3 = 100 * r1 + torch.log(r2)
-    y = r1 + r2 + r3
-    return {"x": x, "z": z, "r1": r1, "r2": r2, "r3": r3, "y": y}
+    return involved_example()
 
 
 def test_visit_order_is_the_engines(involved):

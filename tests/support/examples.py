@@ -1,0 +1,15 @@
+"""Graphs from the seed tutorials that several test folders build."""
+from __future__ import annotations
+
+import autograd_lab as torch
+
+
+def involved_example() -> dict[str, torch.Tensor]:
+    """The seed's "more involved example" (before backward), by variable name."""
+    x = torch.tensor(5., requires_grad=True)
+    z = torch.tensor(3., requires_grad=True)
+    r1 = x * x + z + torch.log(z)
+    r2 = r1 + torch.sqrt(x)
+    r3 = 100 * r1 + torch.log(r2)
+    y = r1 + r2 + r3
+    return {"x": x, "z": z, "r1": r1, "r2": r2, "r3": r3, "y": y}
