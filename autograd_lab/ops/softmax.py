@@ -8,15 +8,21 @@ from ..autograd.function import Function, Node
 from ._operands import floating, normalize_dim
 
 
+def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    """log(exp(x) / sum(exp(x))) along ``dim``, shifted by the maximum so nothing overflows."""
+    if not x.ndim:
+        return np.zeros_like(x)
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
 class Softmax(Function):
     backward_name = "SoftmaxBackward0"
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
         ctx.dim = normalize_dim(dim, a.ndim)
-        x = floating(a)
-        shifted = np.exp(x - np.max(x, axis=ctx.dim, keepdims=True)) if x.ndim else np.ones_like(x)
-        result = Tensor._wrap(shifted / np.sum(shifted, axis=ctx.dim, keepdims=True) if x.ndim else shifted)
+        result = Tensor._wrap(np.exp(_log_softmax(floating(a), ctx.dim)))
         ctx.save_for_backward(result)
         return result
 
@@ -34,12 +40,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
         ctx.dim = normalize_dim(dim, a.ndim)
-        x = floating(a)
-        if not x.ndim:
-            result = Tensor._wrap(np.zeros_like(x))
-        else:
-            shifted = x - np.max(x, axis=ctx.dim, keepdims=True)
-            result = Tensor._wrap(shifted - np.log(np.sum(np.exp(shifted), axis=ctx.dim, keepdims=True)))
+        result = Tensor._wrap(_log_softmax(floating(a), ctx.dim))
         ctx.save_for_backward(result)
         return result
 
