@@ -62,6 +62,16 @@ def promoted(*tensors: Tensor) -> list[np.ndarray]:
     return arrays_in(common_dtype(*tensors), *tensors)
 
 
+def broadcast_pair(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The data of a binary op's operands in their common dtype, checked to broadcast together."""
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        x, y = promoted(a, b)
+    if x.shape != y.shape:
+        check_broadcast(x, y)
+    return x, y
+
+
 def floating(tensor: Tensor) -> np.ndarray:
     """The data of ``tensor`` as floating point (integers become float32, as in PyTorch)."""
     data = tensor._data

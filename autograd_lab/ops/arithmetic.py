@@ -7,16 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import as_operand, check_broadcast, common_dtype, promoted
-
-
-def _binary_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
-    x, y = a._data, b._data
-    if x.dtype != y.dtype:
-        x, y = promoted(a, b)
-    if x.shape != y.shape:
-        check_broadcast(x, y)
-    return x, y
+from ._operands import as_operand, broadcast_pair, common_dtype, promoted
 
 
 class Add(Function):
@@ -25,7 +16,7 @@ class Add(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
-        x, y = _binary_arrays(a, b)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(x + y if alpha == 1 else x + alpha * y)
 
     @staticmethod
@@ -39,7 +30,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
-        x, y = _binary_arrays(a, b)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(x - y if alpha == 1 else x - alpha * y)
 
     @staticmethod
@@ -55,7 +46,7 @@ class ReverseSub(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        x, y = _binary_arrays(a, b)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(y - x)
 
     @staticmethod
@@ -69,7 +60,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
-        x, y = _binary_arrays(a, b)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(x * y)
 
     @staticmethod
@@ -84,7 +75,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a if b._requires_grad else None, b)
-        x, y = _binary_arrays(a, b)
+        x, y = broadcast_pair(a, b)
         if x.dtype.kind != "f":
             x, y = x.astype(np.float32), y.astype(np.float32)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -140,7 +131,7 @@ class PowTensor(Function):
 
     @staticmethod
     def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
-        x, y = _binary_arrays(base, exponent)
+        x, y = broadcast_pair(base, exponent)
         with np.errstate(divide="ignore", invalid="ignore"):
             result = Tensor._wrap(x ** y)
         ctx.save_for_backward(base, exponent, result)

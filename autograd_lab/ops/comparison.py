@@ -6,13 +6,12 @@ from typing import Any, Callable
 import numpy as np
 
 from .._tensor import Tensor
-from ._operands import as_operand, check_broadcast, promoted
+from ._operands import as_operand, broadcast_pair
 
 
 def _compare(operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Tensor, Any], Tensor]:
     def compare(input: Tensor, other: Any) -> Tensor:
-        x, y = promoted(as_operand(input), as_operand(other))
-        check_broadcast(x, y)
+        x, y = broadcast_pair(as_operand(input), as_operand(other))
         return Tensor._wrap(np.asarray(operator(x, y)))
 
     compare.__doc__ = f"Elementwise ``{operator.__name__}``, as a bool tensor."

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import _C_TYPE_NAMES, Tensor
 from ..autograd.function import Function, Node
-from ._operands import as_operand, check_broadcast, promoted, type_name
+from ._operands import as_operand, broadcast_pair, check_broadcast, type_name
 
 
 class Where(Function):
@@ -17,8 +17,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx: Node, condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
         ctx.condition = condition
-        x, y = promoted(a, b)
-        check_broadcast(x, y)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(np.where(condition._data, x, y))
 
     @staticmethod
@@ -33,8 +32,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a, b)
-        x, y = promoted(a, b)
-        check_broadcast(x, y)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(np.maximum(x, y))
 
     @staticmethod
@@ -49,8 +47,7 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a, b)
-        x, y = promoted(a, b)
-        check_broadcast(x, y)
+        x, y = broadcast_pair(a, b)
         return Tensor._wrap(np.minimum(x, y))
 
     @staticmethod
