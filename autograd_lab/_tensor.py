@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _dtypes
 from ._size import Size
+from .autograd import engine
 from .autograd import function as function_module
 from .autograd import grad_mode
 
@@ -229,8 +230,6 @@ class Tensor:
         may be omitted only for a single-element tensor. Leaves accumulate into
         ``.grad``. The graph's saved tensors are freed unless ``retain_graph=True``.
         """
-        from .autograd import engine
-
         if inputs is not None:
             raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
         engine.backward([self], [gradient], retain_graph, create_graph)

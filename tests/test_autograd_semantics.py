@@ -2,6 +2,8 @@
 and with what PyTorch 2.13 does (names, structure, dtypes and messages recorded from it)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -461,6 +463,74 @@ def test_custom_function() -> None:
         y.sum().backward()
     with torch.no_grad():
         assert MyOp.apply(x, 3.0).grad_fn is None
+
+
+class ScaleBy(torch.autograd.Function):
+    """``x * k``; its backward returns as many gradients as the test asks for."""
+
+    returned: tuple = ()
+
+    @staticmethod
+    def forward(ctx, x, k):
+        return x * k
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScaleBy.returned
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_custom_backward_must_return_one_gradient_per_argument(count: int) -> None:
+    x = leaf()
+    ScaleBy.returned = (x.detach(),) * count
+    with pytest.raises(RuntimeError, match=re.escape(
+            f"function ScaleByBackward returned an incorrect number of gradients (expected 2, got {count})")):
+        ScaleBy.apply(x, 3.0).sum().backward()
+    assert x.grad is None
+
+
+def test_custom_backward_may_add_trailing_nones() -> None:
+    x = leaf()
+    ScaleBy.returned = (torch.ones(3), None, None)
+    ScaleBy.apply(x, 3.0).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+class FirstOnly(torch.autograd.Function):
+    """``x * y`` whose backward returns no gradient for ``y``."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class Double(torch.autograd.Function):
+    received: list = []
+
+    @staticmethod
+    def forward(ctx, w):
+        return w * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        Double.received.append(grad.tolist())
+        return grad * 2
+
+
+def test_nodes_that_receive_no_gradient_send_none_on_or_zeros_to_custom_functions() -> None:
+    x, w = leaf(2.0), leaf(3.0)
+    FirstOnly.apply(x, w.exp()).sum().backward()
+    assert x.grad.tolist() == [1.0] and w.grad is None
+    leaf_w = leaf(3.0)
+    FirstOnly.apply(x, leaf_w).sum().backward()
+    assert leaf_w.grad is None
+    custom_w = leaf(3.0)
+    FirstOnly.apply(x, Double.apply(custom_w)).sum().backward()
+    assert Double.received == [[0.0]] and custom_w.grad.tolist() == [0.0]
 
 
 # -- nn and optim ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 import numpy as np
 
 from .. import _dtypes
-from . import events, grad_mode
+from . import events, function, grad_mode
 from .function import AccumulateGrad, Node
 
 if TYPE_CHECKING:
@@ -83,17 +83,20 @@ def _run(
 
 def _initial_grads(roots: Sequence["Tensor"], root_grads: Sequence["Tensor | None"],
                    create_graph: bool) -> list["Tensor"]:
-    from .._tensor import Tensor
-
+    Tensor = function.Tensor
     grads = []
     for index, (root, given) in enumerate(zip(roots, root_grads)):
-        if not root.requires_grad:
+        if not root._requires_grad:
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
         if given is None:
-            if root.numel() != 1:
+            data = root._data
+            if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            given = Tensor._wrap(np.ones(root.shape, dtype=root.dtype.numpy))
-        elif not isinstance(given, Tensor):
+            ones = np.empty(data.shape, dtype=data.dtype)
+            ones.fill(1)
+            grads.append(Tensor._wrap(ones))
+            continue
+        if not isinstance(given, Tensor):
             given = Tensor(given)
         if given.shape != root.shape:
             raise RuntimeError(
@@ -132,10 +135,10 @@ class _Walk:
 
     def run(self, root_edges: list[tuple[tuple[Node | None, int], "Tensor"]]) -> None:
         root_nodes = [node for (node, _), _ in root_edges if node is not None]
-        dependencies = _count_dependencies(root_nodes)
+        self.dependencies = dependencies = _count_dependencies(root_nodes)
         if self.capture:
             self.needed = _nodes_leading_to({node for node, _ in self.capture if node is not None}, root_nodes)
-        ready: list[tuple[float, int, Node]] = []
+        self.ready = ready = []
         for (node, slot), grad in root_edges:
             if node is not None:
                 self._receive(node, slot, grad)
@@ -143,12 +146,7 @@ class _Walk:
             if dependencies.get(node, 0) == 0:
                 heapq.heappush(ready, (-node._sequence_nr, id(node), node))
         while ready:
-            _, _, node = heapq.heappop(ready)
-            for target in self._execute(node):
-                remaining = dependencies[target] - 1
-                dependencies[target] = remaining
-                if remaining == 0:
-                    heapq.heappush(ready, (-target._sequence_nr, id(target), target))
+            self._execute(heapq.heappop(ready)[2])
 
     def _receive(self, node: Node, slot: int, grad: "Tensor") -> None:
         buffer = self.buffers.get(node)
@@ -160,11 +158,24 @@ class _Walk:
         elif len(buffer) <= slot:
             buffer.extend([None] * (slot + 1 - len(buffer)))
         current = buffer[slot]
-        buffer[slot] = grad if current is None else current + grad
+        buffer[slot] = grad if current is None else self._sum(current, grad)
 
-    def _execute(self, node: Node) -> list[Node]:
-        """Run one node; return the nodes its gradients were sent to."""
-        grad_outputs = self.buffers.pop(node)
+    def _edge_done(self, target: Node) -> None:
+        """One of ``target``'s incoming edges has been dealt with; queue it once all have."""
+        remaining = self.dependencies[target] - 1
+        self.dependencies[target] = remaining
+        if remaining == 0:
+            heapq.heappush(self.ready, (-target._sequence_nr, id(target), target))
+
+    def _sum(self, first: "Tensor", second: "Tensor") -> "Tensor":
+        """Two gradients for the same tensor added up (recorded only with ``create_graph``)."""
+        if self.create_graph:
+            return first + second
+        return function.Tensor._wrap(first._data + second._data)
+
+    def _execute(self, node: Node) -> None:
+        """Run one node: call its backward and send each gradient along its edge."""
+        grad_outputs = self.buffers.pop(node, None) or [None]  # None: every backward that led here returned None
         is_accumulator = isinstance(node, AccumulateGrad)
         if node._output_hooks or node._retained or (is_accumulator and node.variable._hooks):
             grad_outputs = self._run_output_hooks(node, grad_outputs)
@@ -174,37 +185,41 @@ class _Walk:
         if self.capture:
             self._capture(node, grad_outputs)
             if is_accumulator or not self._leads_to_inputs(node):
-                return []
+                return
         if is_accumulator:
-            self._accumulate(node.variable, grad_outputs[0])  # type: ignore[attr-defined, arg-type]
-            return []
-        if node._output_shapes is not None:
+            if grad_outputs[0] is not None:
+                self._accumulate(node.variable, grad_outputs[0])  # type: ignore[attr-defined, arg-type]
+            return
+        if node._output_shapes is not None:  # several outputs, or a student's Function: None becomes zeros
             grad_outputs = self._materialize(node, grad_outputs)
+        elif grad_outputs[0] is None:  # a built-in op sends nothing on when it received nothing
+            for target, _ in node.next_functions:
+                if target is not None:
+                    self._edge_done(target)
+            return
         grad_inputs = node.apply(*grad_outputs)
         if not self.retain_graph and node._saved:
             node.release_saved_tensors()
             if listeners:
                 self.report(events.SavedTensorsFreed(node))
-        targets = []
         input_meta = node._input_meta
-        for slot, ((target, target_slot), grad) in enumerate(zip(node.next_functions, grad_inputs)):
+        slot = -1
+        for (target, target_slot), grad in zip(node.next_functions, grad_inputs):
+            slot += 1
             if target is None:
                 continue
-            targets.append(target)
-            if grad is None:
-                continue
-            shape, numpy_dtype = input_meta[slot]
-            reduced_from = None
-            if grad._data.shape != shape or grad._data.dtype != numpy_dtype:
-                grad, reduced_from = _fit_to_input(node, slot, grad)
-            if listeners:
-                self.report(events.GradientSent(node, slot, target, target_slot, _snapshot(grad), reduced_from))
-            self._receive(target, target_slot, grad)
-        return targets
+            if grad is not None:
+                shape, numpy_dtype = input_meta[slot]
+                reduced_from = None
+                if grad._data.shape != shape or grad._data.dtype != numpy_dtype:
+                    grad, reduced_from = _fit_to_input(node, slot, grad)
+                if listeners:
+                    self.report(events.GradientSent(node, slot, target, target_slot, _snapshot(grad), reduced_from))
+                self._receive(target, target_slot, grad)
+            self._edge_done(target)
 
     def _materialize(self, node: Node, grad_outputs: list["Tensor | None"]) -> list["Tensor"]:
-        from .._tensor import Tensor
-
+        Tensor = function.Tensor
         shapes = node._output_shapes
         if len(grad_outputs) == len(shapes) and all(g is not None for g in grad_outputs):
             return grad_outputs  # type: ignore[return-value]
@@ -241,10 +256,8 @@ class _Walk:
             self.report(events.GradAccumulated(leaf, before, _snapshot(leaf._grad)))
 
     def _add_into_grad(self, tensor: "Tensor", grad: "Tensor") -> None:
-        from .._tensor import Tensor
-
         if tensor._grad is None:
-            tensor._grad = grad if self.create_graph else Tensor._wrap(np.array(grad._data, copy=True))
+            tensor._grad = grad if self.create_graph else function.Tensor._wrap(grad._data.copy())
         elif self.create_graph or grad_mode._state["enabled"]:
             tensor._grad = tensor._grad + grad
         else:
@@ -256,7 +269,7 @@ class _Walk:
             position = self.capture.get((node, slot))
             if position is not None and grad is not None:
                 current = self.captured[position]
-                self.captured[position] = grad if current is None else current + grad
+                self.captured[position] = grad if current is None else self._sum(current, grad)
 
     def _leads_to_inputs(self, node: Node) -> bool:
         return node in self.needed
@@ -317,9 +330,18 @@ def _edges_from(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
 
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
+    """How many edges lead into each node reachable from ``roots`` (the same walk as ``_edges_from``)."""
     dependencies: dict[Node, int] = {}
-    for _, child in _edges_from(roots):
-        dependencies[child] = dependencies.get(child, 0) + 1
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
     return dependencies
 
 

@@ -37,6 +37,7 @@ class Node:
     """A node of the backward graph: what a non-leaf tensor's ``grad_fn`` points to."""
 
     _function: type["Function"] | None = None
+    _built_in = True
     _repr_module = ""  # PyTorch shows custom Functions' nodes as torch.autograd.function.<Name>Backward
     next_functions: tuple[Edge, ...] = ()
     needs_input_grad: tuple[bool, ...] = ()
@@ -44,7 +45,8 @@ class Node:
     _saved_outputs: dict[int, int] | None = None  # id of a saved output tensor -> its output slot
     _freed = False
     _input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
-    _tensor_positions: tuple[int, ...] = ()
+    _tensor_positions: tuple[int, ...] | None = None  # None: the tensors are the first arguments, in order
+    _argument_count: int | None = None  # set for students' Functions, whose backward must return one per argument
     _output_hooks: dict[int, dict[int, Hook]] | None = None
     _retained: dict[int, "Tensor"] | None = None
     _non_differentiable: set[int] | None = None
@@ -64,6 +66,8 @@ class Node:
 
     def save_for_backward(self, *tensors: "Tensor | None") -> None:
         """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
+        if True not in self.needs_input_grad:
+            return  # nothing is recorded, so backward will never ask
         self._saved = tuple([(t, t._version[0]) if t is not None else (None, 0) for t in tensors])  # type: ignore[misc]
 
     def mark_non_differentiable(self, *tensors: "Tensor") -> None:
@@ -95,13 +99,15 @@ class Node:
         return self._freed
 
     def apply(self, *grad_outputs: "Tensor") -> tuple["Tensor | None", ...]:
-        """Run the op's backward on the gradients of its outputs."""
+        """Run the op's backward on the gradients of its outputs: one gradient per edge."""
         assert self._function is not None
         grads = self._function.backward(self, *grad_outputs)
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
+        if self._argument_count is not None:
+            grads = _checked_count(self, grads)
         positions = self._tensor_positions
-        if len(grads) == len(positions) and positions[-1] == len(positions) - 1:
+        if positions is None:
             return grads
         return tuple([grads[position] if position < len(grads) else None for position in positions])
 
@@ -156,7 +162,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         built_in = bool(cls.__dict__.get("backward_name"))
         name = cls.__dict__.get("backward_name") or f"{cls.__name__}Backward"
-        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
+        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__, "_built_in": built_in,
                                                "_repr_module": "" if built_in else "torch.autograd.function."})
 
     @staticmethod
@@ -173,40 +179,65 @@ class Function:
         """Run forward and, when any input requires grad, record the node."""
         ctx = cls._node_class()
         state = grad_mode._state
-        previous_mode = state["enabled"]
-        needs_input_grad = [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
-        recording = previous_mode and True in needs_input_grad
-        ctx.needs_input_grad = tuple(needs_input_grad) if recording else (False,) * len(args)
+        if not state["enabled"]:
+            ctx.needs_input_grad = (False,) * len(args)
+            return cls.forward(ctx, *args, **kwargs)
+        needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
+        recording = True in needs_input_grad
+        ctx.needs_input_grad = needs_input_grad if recording else (False,) * len(args)
         state["enabled"] = False
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
         finally:
-            state["enabled"] = previous_mode
+            state["enabled"] = True
         if not recording:
             return outputs
-        excluded = cls.non_differentiable_args
-        positions, inputs, edges, meta = [], [], [], []
-        for position, arg in enumerate(args):
-            if isinstance(arg, Tensor) and position not in excluded:
-                positions.append(position)
-                inputs.append(arg)
-                grad_fn = arg._grad_fn
-                edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
-                data = arg._data
-                meta.append((data.shape, data.dtype))
-        ctx._tensor_positions, ctx.next_functions, ctx._input_meta = tuple(positions), tuple(edges), tuple(meta)
-        if isinstance(outputs, tuple):
+        inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
+        if not ctx._built_in:
+            ctx._argument_count = len(args)
+        if type(outputs) is tuple:
             ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]
             return tuple(_attach(ctx, out, slot, inputs) for slot, out in enumerate(outputs))
+        if not ctx._built_in and isinstance(outputs, Tensor):
+            ctx._output_shapes = ((outputs.shape, outputs.dtype),)
         return _attach(ctx, outputs, 0, inputs)
 
 
+def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Tensor"]:
+    """Give ``ctx`` an edge to every differentiable tensor argument; return those tensors."""
+    inputs, positions, edges, meta = [], [], [], []
+    position = -1
+    for arg in args:
+        position += 1
+        if isinstance(arg, Tensor) and position not in excluded:
+            inputs.append(arg)
+            positions.append(position)
+            grad_fn = arg._grad_fn
+            edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
+            data = arg._data
+            meta.append((data.shape, data.dtype))
+    ctx.next_functions, ctx._input_meta = tuple(edges), tuple(meta)
+    if positions and positions[-1] != len(positions) - 1:
+        ctx._tensor_positions = tuple(positions)
+    return inputs
+
+
+def _checked_count(node: Node, grads: tuple) -> tuple:
+    """PyTorch's check that a custom backward returned one gradient per forward argument (extra Nones allowed)."""
+    expected = node._argument_count
+    if len(grads) > expected and all(grad is None for grad in grads[expected:]):
+        grads = grads[:expected]
+    if len(grads) != expected:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {expected}, got {len(grads)})")
+    return grads
+
+
 def _attach(ctx: Node, output: Any, slot: int, inputs: list["Tensor"]) -> Any:
-    if not isinstance(output, Tensor):
+    """Make ``ctx`` the ``grad_fn`` of a floating-point output (a fresh alias if forward returned an input)."""
+    if not isinstance(output, Tensor) or output._data.dtype.kind != "f":
         return output
     if ctx._non_differentiable is not None and id(output) in ctx._non_differentiable:
-        return output
-    if output._data.dtype.kind != "f":
         return output
     for tensor in inputs:
         if output is tensor:
