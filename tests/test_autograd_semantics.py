@@ -3,6 +3,7 @@ and with what PyTorch 2.13 does (names, structure, dtypes and messages recorded 
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -622,3 +623,26 @@ def test_no_listener_after_the_block() -> None:
         pass
     leaf().sum().backward()
     assert log == []
+
+
+# -- floating-point edge cases ----------------------------------------------------------------------------
+
+def test_log_of_zero_division_by_zero_and_overflow_are_silent_like_pytorch() -> None:
+    x = leaf(0.0, 1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = [torch.log(x), x / 0, torch.exp(torch.tensor([100.0])), torch.sqrt(torch.tensor([-1.0])),
+                   torch.tensor([0.0]) ** -1.0, torch.sigmoid(torch.tensor([-1000.0]))]
+        torch.log(x).sum().backward()
+    assert [str(r.detach()) for r in results] == ["tensor([-inf, 0.])", "tensor([nan, inf])", "tensor([inf])",
+                                                  "tensor([nan])", "tensor([inf])", "tensor([0.])"]
+    assert x.grad.tolist() == [np.inf, 1.0]
+    assert caught == []
+
+
+def test_numpy_warnings_outside_the_package_are_left_alone() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.log(torch.zeros(1))
+        np.log(np.zeros(1))
+    assert [str(w.message) for w in caught] == ["divide by zero encountered in log"]

@@ -51,9 +51,7 @@ class Node:
     _retained: dict[int, "Tensor"] | None = None
     _non_differentiable: set[int] | None = None
     _output_shapes: tuple[tuple[tuple[int, ...], Any], ...] | None = None
-
-    def __init__(self) -> None:
-        self._sequence_nr = next(_sequence_numbers)
+    _sequence_nr: float = 0  # numbered when recorded: backward runs newer nodes first
 
     def name(self) -> str:
         """The node's class name, as PyTorch reports it (``MulBackward0``)."""
@@ -122,7 +120,6 @@ class AccumulateGrad(Node):
     """The node that adds the incoming gradient into a leaf tensor's ``.grad``."""
 
     def __init__(self, variable: "Tensor") -> None:
-        super().__init__()
         self.variable = variable
         self._sequence_nr = float("inf")  # type: ignore[assignment]
 
@@ -182,17 +179,15 @@ class Function:
         if not state["enabled"]:
             ctx.needs_input_grad = (False,) * len(args)
             return cls.forward(ctx, *args, **kwargs)
-        needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
-        recording = True in needs_input_grad
-        ctx.needs_input_grad = needs_input_grad if recording else (False,) * len(args)
+        inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
         state["enabled"] = False
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
         finally:
             state["enabled"] = True
-        if not recording:
+        if inputs is None:
             return outputs
-        inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
+        ctx._sequence_nr = next(_sequence_numbers)
         if not ctx._built_in:
             ctx._argument_count = len(args)
         if type(outputs) is tuple:
@@ -203,20 +198,30 @@ class Function:
         return _attach(ctx, outputs, 0, inputs)
 
 
-def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Tensor"]:
-    """Give ``ctx`` an edge to every differentiable tensor argument; return those tensors."""
-    inputs, positions, edges, meta = [], [], [], []
+def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Tensor"] | None:
+    """Set ``ctx.needs_input_grad`` and, if any is True, give ``ctx`` an edge per differentiable tensor argument.
+
+    Returns the tensors linked, or None when nothing requires grad (the op is not recorded).
+    """
+    needs_input_grad, inputs, positions, edges, meta = [], [], [], [], []
     position = -1
     for arg in args:
         position += 1
-        if isinstance(arg, Tensor) and position not in excluded:
+        if not isinstance(arg, Tensor):
+            needs_input_grad.append(False)
+            continue
+        needs_input_grad.append(arg._requires_grad)
+        if position not in excluded:
             inputs.append(arg)
             positions.append(position)
             grad_fn = arg._grad_fn
             edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
             data = arg._data
             meta.append((data.shape, data.dtype))
-    ctx.next_functions, ctx._input_meta = tuple(edges), tuple(meta)
+    if True not in needs_input_grad:
+        ctx.needs_input_grad = (False,) * len(args)
+        return None
+    ctx.needs_input_grad, ctx.next_functions, ctx._input_meta = tuple(needs_input_grad), tuple(edges), tuple(meta)
     if positions and positions[-1] != len(positions) - 1:
         ctx._tensor_positions = tuple(positions)
     return inputs

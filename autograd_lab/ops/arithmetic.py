@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import as_operand, broadcast_pair, common_dtype, promoted
+from ._operands import as_operand, broadcast_pair, common_dtype, promoted, quietly
 
 
 class Add(Function):
@@ -73,13 +73,13 @@ class Div(Function):
     backward_name = "DivBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a if b._requires_grad else None, b)
         x, y = broadcast_pair(a, b)
         if x.dtype.kind != "f":
             x, y = x.astype(np.float32), y.astype(np.float32)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return Tensor._wrap(x / y)
+        return Tensor._wrap(x / y)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -108,12 +108,12 @@ class PowScalar(Function):
     non_differentiable_args = (1,)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
         ctx.save_for_backward(base)
         ctx.exponent = exponent.item()
         x, y = promoted(base, exponent)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return Tensor._wrap(x ** y)
+        return Tensor._wrap(x ** y)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -130,10 +130,10 @@ class PowTensor(Function):
     backward_name = "PowBackward1"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
         x, y = broadcast_pair(base, exponent)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result = Tensor._wrap(x ** y)
+        result = Tensor._wrap(x ** y)
         ctx.save_for_backward(base, exponent, result)
         return result
 
@@ -152,6 +152,7 @@ class PowReverse(Function):
     non_differentiable_args = (0,)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, base: Tensor, exponent: Tensor) -> Tensor:
         x, y = promoted(base, exponent)
         if y.dtype.kind != "f" and x.dtype.kind == "f":

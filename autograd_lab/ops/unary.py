@@ -7,16 +7,16 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import as_operand, floating
+from ._operands import as_operand, floating, quietly
 
 
 class Exp(Function):
     backward_name = "ExpBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor) -> Tensor:
-        with np.errstate(over="ignore"):
-            result = Tensor._wrap(np.exp(floating(a)))
+        result = Tensor._wrap(np.exp(floating(a)))
         ctx.save_for_backward(result)
         return result
 
@@ -30,10 +30,10 @@ class Log(Function):
     backward_name = "LogBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor) -> Tensor:
         ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return Tensor._wrap(np.log(floating(a)))
+        return Tensor._wrap(np.log(floating(a)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -45,9 +45,9 @@ class Sqrt(Function):
     backward_name = "SqrtBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor) -> Tensor:
-        with np.errstate(invalid="ignore"):
-            result = Tensor._wrap(np.sqrt(floating(a)))
+        result = Tensor._wrap(np.sqrt(floating(a)))
         ctx.save_for_backward(result)
         return result
 
@@ -61,9 +61,9 @@ class Reciprocal(Function):
     backward_name = "ReciprocalBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor) -> Tensor:
-        with np.errstate(divide="ignore"):
-            result = Tensor._wrap(np.reciprocal(floating(a)))
+        result = Tensor._wrap(np.reciprocal(floating(a)))
         ctx.save_for_backward(result)
         return result
 
@@ -120,10 +120,10 @@ class Sigmoid(Function):
     backward_name = "SigmoidBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor) -> Tensor:
         x = floating(a)
-        with np.errstate(over="ignore"):
-            result = Tensor._wrap((1 / (1 + np.exp(-x))).astype(x.dtype, copy=False))
+        result = Tensor._wrap((1 / (1 + np.exp(-x))).astype(x.dtype, copy=False))
         ctx.save_for_backward(result)
         return result
 
