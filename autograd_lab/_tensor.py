@@ -241,9 +241,7 @@ class Tensor:
         if not self._requires_grad:
             return None, 0
         if self._grad_accumulator is None:
-            from .autograd.function import AccumulateGrad
-
-            self._grad_accumulator = AccumulateGrad(self)
+            self._grad_accumulator = function_module.AccumulateGrad(self)
         return self._grad_accumulator, 0
 
     # -- data, copies and views without history -----------------------------------------
@@ -389,52 +387,6 @@ class Tensor:
             self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
         return self
 
-    def zero_(self) -> "Tensor":
-        """Set every element to zero, in place."""
-        return self.fill_(0)
-
-    def fill_(self, value: Any) -> "Tensor":
-        """Set every element to ``value``, in place."""
-        from . import ops
-
-        return self._inplace(lambda old: ops.full_like_of(old, value))
-
-    def copy_(self, source: "Tensor") -> "Tensor":
-        """Copy ``source``'s values (broadcast) into this tensor, in place."""
-        from . import ops
-
-        return self._inplace(lambda old: ops.copy_from(old, source))
-
-    def add_(self, other: Any, alpha: Any = 1) -> "Tensor":
-        from . import ops
-
-        return self._inplace(lambda old: ops.add(old, other, alpha=alpha))
-
-    def sub_(self, other: Any, alpha: Any = 1) -> "Tensor":
-        from . import ops
-
-        return self._inplace(lambda old: ops.sub(old, other, alpha=alpha))
-
-    def mul_(self, other: Any) -> "Tensor":
-        from . import ops
-
-        return self._inplace(lambda old: ops.mul(old, other))
-
-    def div_(self, other: Any) -> "Tensor":
-        from . import ops
-
-        return self._inplace(lambda old: ops.div(old, other))
-
-    def pow_(self, exponent: Any) -> "Tensor":
-        from . import ops
-
-        return self._inplace(lambda old: ops.pow(old, exponent))
-
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
-        from . import ops
-
-        return self._inplace(lambda old: ops.clamp(old, min, max))
-
     def __iadd__(self, other: Any) -> "Tensor":
         return self.add_(other)
 
@@ -449,14 +401,6 @@ class Tensor:
 
     def __ipow__(self, other: Any) -> "Tensor":
         return self.pow_(other)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        from . import ops
-
-        if grad_mode._state["enabled"] and self._requires_grad and self._grad_fn is None \
-                and ops.index_makes_view(key, self._data.shape):
-            raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
-        self._inplace(lambda old: ops.index_put(old, key, value))
 
 
 _new_tensor = object.__new__

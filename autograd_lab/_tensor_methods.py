@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import _dtypes, ops
-from ._tensor import Tensor
+from ._tensor import LEAF_VIEW_INPLACE_MESSAGE, Tensor
+from .autograd import grad_mode
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -68,6 +69,63 @@ OPERATORS = {
 }
 
 
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element to ``value``, in place."""
+    return self._inplace(lambda old: ops.full_like_of(old, value))
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Set every element to zero, in place."""
+    return fill_(self, 0)
+
+
+def copy_(self: Tensor, source: Tensor) -> Tensor:
+    """Copy ``source``'s values (broadcast) into this tensor, in place."""
+    return self._inplace(lambda old: ops.copy_from(old, source))
+
+
+def add_(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """``self += alpha * other``."""
+    return self._inplace(lambda old: ops.add(old, other, alpha=alpha))
+
+
+def sub_(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """``self -= alpha * other``."""
+    return self._inplace(lambda old: ops.sub(old, other, alpha=alpha))
+
+
+def mul_(self: Tensor, other: Any) -> Tensor:
+    """``self *= other``."""
+    return self._inplace(lambda old: ops.mul(old, other))
+
+
+def div_(self: Tensor, other: Any) -> Tensor:
+    """``self /= other``."""
+    return self._inplace(lambda old: ops.div(old, other))
+
+
+def pow_(self: Tensor, exponent: Any) -> Tensor:
+    """``self **= exponent``."""
+    return self._inplace(lambda old: ops.pow(old, exponent))
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Clamp every element into ``[min, max]``, in place."""
+    return self._inplace(lambda old: ops.clamp(old, min, max))
+
+
+def setitem(self: Tensor, key: Any, value: Any) -> None:
+    """``self[key] = value``: recorded as an in-place op (a leaf that requires grad needs ``no_grad``)."""
+    if grad_mode._state["enabled"] and self._requires_grad and self._grad_fn is None \
+            and ops.index_makes_view(key, self._data.shape):
+        raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
+    self._inplace(lambda old: ops.index_put(old, key, value))
+
+
+IN_PLACE = {"fill_": fill_, "zero_": zero_, "copy_": copy_, "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_,
+            "pow_": pow_, "clamp_": clamp_, "__setitem__": setitem}
+
+
 def _transposed(self: Tensor) -> Tensor:
     """All dimensions reversed (``x.T``)."""
     return ops.permute(self, *reversed(range(self.ndim)))
@@ -75,7 +133,7 @@ def _transposed(self: Tensor) -> Tensor:
 
 def install() -> None:
     """Attach the methods, operators and the ``T`` property to ``Tensor``."""
-    for name, function in {**METHODS, **OPERATORS}.items():
+    for name, function in {**METHODS, **OPERATORS, **IN_PLACE}.items():
         setattr(Tensor, name, function)
     Tensor.T = property(_transposed)  # type: ignore[attr-defined]
     Tensor.__hash__ = object.__hash__  # type: ignore[method-assign]

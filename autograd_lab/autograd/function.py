@@ -98,8 +98,7 @@ class Node:
 
     def apply(self, *grad_outputs: "Tensor") -> tuple["Tensor | None", ...]:
         """Run the op's backward on the gradients of its outputs: one gradient per edge."""
-        assert self._function is not None
-        grads = self._function.backward(self, *grad_outputs)
+        grads = self._function.backward(self, *grad_outputs)  # type: ignore[union-attr]
         if type(grads) is not tuple:
             grads = (grads,)
         if self._argument_count is not None:
@@ -203,7 +202,8 @@ def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Ten
 
     Returns the tensors linked, or None when nothing requires grad (the op is not recorded).
     """
-    needs_input_grad, inputs, positions, edges, meta = [], [], [], [], []
+    needs_input_grad, inputs, edges, meta = [], [], [], []
+    in_order = True  # the linked tensors are the first arguments
     position = -1
     for arg in args:
         position += 1
@@ -211,19 +211,22 @@ def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Ten
             needs_input_grad.append(False)
             continue
         needs_input_grad.append(arg._requires_grad)
-        if position not in excluded:
-            inputs.append(arg)
-            positions.append(position)
-            grad_fn = arg._grad_fn
-            edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
-            data = arg._data
-            meta.append((data.shape, data.dtype))
+        if position in excluded:
+            continue
+        if position != len(inputs):
+            in_order = False
+        inputs.append(arg)
+        grad_fn = arg._grad_fn
+        edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
+        data = arg._data
+        meta.append((data.shape, data.dtype))
     if True not in needs_input_grad:
         ctx.needs_input_grad = (False,) * len(args)
         return None
     ctx.needs_input_grad, ctx.next_functions, ctx._input_meta = tuple(needs_input_grad), tuple(edges), tuple(meta)
-    if positions and positions[-1] != len(positions) - 1:
-        ctx._tensor_positions = tuple(positions)
+    if not in_order:
+        ctx._tensor_positions = tuple([position for position, arg in enumerate(args)
+                                       if isinstance(arg, Tensor) and position not in excluded])
     return inputs
 
 
@@ -251,18 +254,12 @@ def _attach(ctx: Node, output: Any, slot: int, inputs: list["Tensor"]) -> Any:
     output._grad_fn = ctx
     output._output_nr = slot
     output._requires_grad = True
-    if ctx._saved:
-        _note_saved_output(ctx, output, slot)
-    return output
-
-
-def _note_saved_output(ctx: Node, output: "Tensor", slot: int) -> None:
-    """Remember that forward saved its own output (PyTorch names it "output N of <op>" if it is later modified)."""
-    for tensor, _ in ctx._saved:
+    for tensor, _ in ctx._saved:  # forward saved its own output: PyTorch names it "output N of <op>" in errors
         if tensor is output:
             if ctx._saved_outputs is None:
                 ctx._saved_outputs = {}
             ctx._saved_outputs[id(output)] = slot
+    return output
 
 
 Tensor: Any = None  # set by autograd_lab._tensor once the Tensor class exists (it imports this package)

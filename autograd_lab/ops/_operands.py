@@ -14,6 +14,10 @@ quietly = np.errstate(all="ignore")
 silently where NumPy would warn. (As a decorator, unlike ``with np.errstate``, it costs well under a microsecond.)"""
 
 
+_NUMBERS_KEPT = 256
+_numbers_seen: dict[tuple[type, float, np.dtype], Tensor] = {}  # wrapped numbers are never modified, so ops share them
+
+
 def as_operand(value: Any, like: Tensor | None = None) -> Tensor:
     """A tensor for an op argument; a Python number becomes a 0-d "wrapped number".
 
@@ -24,9 +28,7 @@ def as_operand(value: Any, like: Tensor | None = None) -> Tensor:
         return value
     if like is not None and like._data.dtype.kind == "f" and isinstance(value, (int, float)) \
             and not isinstance(value, bool):
-        tensor = Tensor._wrap(np.array(value, dtype=like._data.dtype))
-        tensor._wrapped_number = True
-        return tensor
+        return _number_in(value, like._data.dtype)
     if isinstance(value, (bool, np.bool_)):
         tensor = Tensor._wrap(np.array(bool(value)))
     elif isinstance(value, numbers.Integral):
@@ -36,6 +38,21 @@ def as_operand(value: Any, like: Tensor | None = None) -> Tensor:
     else:
         return Tensor(value)
     tensor._wrapped_number = True
+    return tensor
+
+
+def _number_in(value: float, dtype: np.dtype) -> Tensor:
+    """A wrapped number of ``dtype``; common ones are made once (-0.0 and nan are not, as they compare equal to
+    0.0 or to nothing)."""
+    key = (type(value), value, dtype)
+    tensor = _numbers_seen.get(key)
+    if tensor is None:
+        tensor = Tensor._wrap(np.array(value, dtype=dtype))
+        tensor._wrapped_number = True
+        if value and value == value:
+            if len(_numbers_seen) >= _NUMBERS_KEPT:
+                _numbers_seen.clear()
+            _numbers_seen[key] = tensor
     return tensor
 
 

@@ -178,7 +178,7 @@ def _log_where_positive(base: Tensor) -> Tensor:
 def _operands(input: Any, other: Any) -> tuple[Tensor, Tensor]:
     """Both arguments as tensors; a plain number takes the dtype of the tensor beside it when that is exact."""
     if isinstance(input, Tensor):
-        return input, as_operand(other, input)
+        return input, (other if isinstance(other, Tensor) else as_operand(other, input))
     other = as_operand(other)
     return as_operand(input, other), other
 
