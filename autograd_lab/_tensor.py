@@ -431,18 +431,27 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
         array = data._data
     elif isinstance(data, np.ndarray):
         array = data
+    elif type(data) is float and dtype is None:
+        array = np.array(data, dtype=np.float32)
     else:
-        _check_rectangular(data)
-        array = np.array(_tensors_to_numbers(data))
-        if array.dtype.kind == "f":
-            array = array.astype(np.float32)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
-        elif array.dtype.kind not in "b":
-            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        array = _from_python(data, dtype)
     if dtype is not None:
-        array = array.astype(dtype.numpy)
+        array = array.astype(dtype.numpy, copy=False)
     _dtypes.from_numpy(array.dtype)
+    return array
+
+
+def _from_python(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
+    """Numbers or (nested) lists as an array: float32 and int64 unless ``dtype`` says otherwise."""
+    _check_rectangular(data)
+    array = np.array(_tensors_to_numbers(data))
+    kind = array.dtype.kind
+    if kind not in "fiub":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if dtype is None and kind == "f":
+        return array.astype(np.float32)
+    if dtype is None and kind in "iu":
+        return array.astype(np.int64)
     return array
 
 
@@ -482,7 +491,9 @@ def tensor_from_data(data: Any, dtype: _dtypes.dtype | None = None, requires_gra
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
             "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
             UserWarning, stacklevel=3)
-    array = np.array(_to_array(data, dtype), copy=True)
+    array = _to_array(data, dtype)
+    if array is data or isinstance(data, Tensor) and array is data._data:
+        array = array.copy()
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return Tensor._wrap(array, requires_grad)

@@ -186,6 +186,24 @@ def test_hessian_vector_product() -> None:
     np.testing.assert_allclose(hv.numpy(), hessian @ v.numpy())
 
 
+# -- creating tensors ------------------------------------------------------------------------------------
+
+def test_float64_tensors_from_python_numbers_keep_double_precision() -> None:
+    assert torch.tensor(0.1, dtype=torch.float64).item() == 0.1
+    assert torch.tensor([0.1, 1 / 3], dtype=torch.float64).tolist() == [0.1, 1 / 3]
+    assert torch.tensor(0.1).item() == float(np.float32(0.1))
+
+
+def test_tensor_copies_arrays_and_tensors_it_is_given() -> None:
+    array, source = np.ones(2, dtype=np.float32), torch.ones(2)
+    from_array, same_dtype = torch.tensor(array), torch.tensor(array, dtype=torch.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_tensor = torch.tensor(source)
+    array[0], source[0] = 5.0, 7.0
+    assert from_array.tolist() == same_dtype.tolist() == from_tensor.tolist() == [1.0, 1.0]
+
+
 # -- grad modes, detach, data ---------------------------------------------------------------------------
 
 def test_no_grad_enable_grad_set_grad_enabled() -> None:
