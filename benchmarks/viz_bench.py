@@ -15,20 +15,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 import autograd_lab as torch  # noqa: E402
 from autograd_lab import viz  # noqa: E402
 from autograd_lab.viz import dot  # noqa: E402
-
-
-def involved_example() -> torch.Tensor:
-    x = torch.tensor(5., requires_grad=True)
-    z = torch.tensor(3., requires_grad=True)
-    r1 = x * x + z + torch.log(z)
-    r2 = r1 + torch.sqrt(x)
-    r3 = 100 * r1 + torch.log(r2)
-    return r1 + r2 + r3
+from support.examples import involved_example, recurrent  # noqa: E402
 
 
 def mlp_loss() -> torch.Tensor:
@@ -37,18 +30,6 @@ def mlp_loss() -> torch.Tensor:
                                 torch.nn.Linear(16, 1))
     inputs, targets = torch.randn(32, 2), torch.randn(32, 1)
     return torch.nn.MSELoss()(model(inputs), targets)
-
-
-def recurrent(steps: int, size: int = 4) -> torch.Tensor:
-    """An unrolled RNN: the shared weights feed every step (long edges, dot's worst case)."""
-    torch.manual_seed(0)
-    w = torch.randn(size, size, requires_grad=True)
-    u = torch.randn(size, size, requires_grad=True)
-    b = torch.randn(size, requires_grad=True)
-    h = torch.zeros(size)
-    for _ in range(steps):
-        h = torch.tanh(torch.mv(w, h) + torch.mv(u, torch.randn(size)) + b)
-    return h.sum()
 
 
 def chain(terms: int) -> torch.Tensor:
@@ -88,7 +69,7 @@ def unbounded(label: str, make: Callable[[], torch.Tensor], limit: float) -> Non
 def main() -> None:
     if viz.graphviz_problem():
         raise SystemExit(viz.graphviz_problem())
-    timed("seed 'more involved example'", involved_example, 0.2)
+    timed("seed 'more involved example'", lambda: involved_example()["y"], 0.2)
     timed("2-16-16-1 tanh MLP loss", mlp_loss, 0.2)
     timed("500-node graph (sum of products)", lambda: chain(160), 0.5)
     timed("500-node graph (unrolled RNN)", lambda: recurrent(83), 0.5)

@@ -330,18 +330,10 @@ def _edges_from(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
 
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
-    """How many edges lead into each node reachable from ``roots`` (the same walk as ``_edges_from``)."""
+    """How many edges lead into each node reachable from ``roots``."""
     dependencies: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(roots)
-    while stack:
-        for child, _ in stack.pop().next_functions:
-            if child is None:
-                continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+    for _, child in _edges_from(roots):
+        dependencies[child] = dependencies.get(child, 0) + 1
     return dependencies
 
 

@@ -12,7 +12,7 @@ import autograd_lab as torch
 from autograd_lab import viz
 from autograd_lab.viz import TextGraph, dot
 
-from .conftest import recurrent
+from support.examples import recurrent
 
 import graphviz  # noqa: E402
 
