@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -59,7 +60,7 @@ class Tensor:
     _grad: "Tensor | None" = None
     _retains_grad = False
     _hooks: dict[int, Callable] | None = None
-    _grad_accumulator: "Node | None" = None
+    _accumulator_ref: "weakref.ref[Node] | None" = None
     _base: "Tensor | None" = None
     _wrapped_number = False
 
@@ -240,9 +241,21 @@ class Tensor:
             return self._grad_fn, self._output_nr
         if not self._requires_grad:
             return None, 0
-        if self._grad_accumulator is None:
-            self._grad_accumulator = function_module.AccumulateGrad(self)
-        return self._grad_accumulator, 0
+        accumulator = self._grad_accumulator
+        if accumulator is None:
+            accumulator = function_module.AccumulateGrad(self)
+            self._accumulator_ref = weakref.ref(accumulator)
+        return accumulator, 0
+
+    @property
+    def _grad_accumulator(self) -> "Node | None":
+        """This leaf's ``AccumulateGrad`` node while a graph uses it.
+
+        Only the graph holds the node (the leaf keeps a weak reference, as in PyTorch),
+        so a leaf is freed as soon as the last graph and the last name for it are gone.
+        """
+        ref = self._accumulator_ref
+        return None if ref is None else ref()
 
     # -- data, copies and views without history -----------------------------------------
 

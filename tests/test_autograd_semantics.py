@@ -2,8 +2,10 @@
 and with what PyTorch 2.13 does (names, structure, dtypes and messages recorded from it)."""
 from __future__ import annotations
 
+import gc
 import re
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -407,6 +409,25 @@ def test_accumulate_grad_points_at_its_leaf() -> None:
     assert x.is_leaf and not (x * 2).is_leaf
 
 
+def test_leaf_shares_one_accumulate_grad_while_a_graph_holds_it_and_is_freed_without_the_collector() -> None:
+    x = leaf()
+    first = (x * 2).grad_fn.next_functions[0][0]
+    assert (x * 3).grad_fn.next_functions[0][0] is first
+    gc.disable()
+    try:
+        y = leaf()
+        gone = weakref.ref(y)
+        z = y * 2
+        z.sum().backward()
+        del y
+        assert gone() is not None  # z's graph still holds the leaf, as in PyTorch
+        assert z.grad_fn.next_functions[0][0].variable is gone()
+        del z
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
 # -- dtype promotion (results recorded from PyTorch) -------------------------------------------------------
 
 T = torch.tensor
@@ -550,6 +571,39 @@ def test_nodes_that_receive_no_gradient_send_none_on_or_zeros_to_custom_function
     custom_w = leaf(3.0)
     FirstOnly.apply(x, Double.apply(custom_w)).sum().backward()
     assert Double.received == [[0.0]] and custom_w.grad.tolist() == [0.0]
+
+
+class TwoOutputs(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2, x * 3
+
+    @staticmethod
+    def backward(ctx, grad_first, grad_second):
+        return grad_first * 2 + grad_second * 3
+
+
+def test_hooks_on_tensors_that_receive_no_gradient_are_called_with_none() -> None:
+    seen = []
+    x = leaf(2.0)
+    y = x * 3
+    y.register_hook(lambda g: seen.append(("y", g)))
+    x.register_hook(lambda g: seen.append(("x", g)))
+    FirstOnly.apply(leaf(1.0), y).sum().backward()
+    first, second = TwoOutputs.apply(x)
+    second.register_hook(lambda g: seen.append(("second", g)))
+    first.sum().backward()
+    assert [(name, None if g is None else g.tolist()) for name, g in seen] == [
+        ("y", None), ("x", None), ("second", None), ("x", [2.0])]
+
+
+def test_a_hook_cannot_replace_a_missing_gradient() -> None:
+    x = leaf(2.0)
+    y = x * 3
+    y.register_hook(lambda g: torch.ones(1))
+    with pytest.raises(RuntimeError, match="^can't replace a None gradient with a non-None value$"):
+        FirstOnly.apply(leaf(1.0), y).sum().backward()
+    assert x.grad is None
 
 
 # -- nn and optim ---------------------------------------------------------------------------------------

@@ -233,10 +233,11 @@ class _Walk:
             if hooks:
                 grad_outputs[0] = _apply_hooks(hooks.values(), grad_outputs[0])
             return grad_outputs
-        if node._output_hooks:
+        if node._output_hooks:  # called with None for an output that received no gradient, as in PyTorch
             for slot, hooks in node._output_hooks.items():
-                if slot < len(grad_outputs) and grad_outputs[slot] is not None:
-                    grad_outputs[slot] = _apply_hooks(hooks.values(), grad_outputs[slot])
+                if slot >= len(grad_outputs):
+                    grad_outputs.extend([None] * (slot + 1 - len(grad_outputs)))
+                grad_outputs[slot] = _apply_hooks(hooks.values(), grad_outputs[slot])
         if node._retained and not self.capture:
             for slot, tensor in node._retained.items():
                 if slot < len(grad_outputs) and grad_outputs[slot] is not None:
@@ -288,6 +289,8 @@ def _apply_hooks(hooks, grad: "Tensor | None") -> "Tensor | None":
     for hook in list(hooks):
         result = hook(grad)
         if result is not None:
+            if grad is None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
             grad = result
     return grad
 
