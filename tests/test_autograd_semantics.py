@@ -428,6 +428,44 @@ def test_leaf_shares_one_accumulate_grad_while_a_graph_holds_it_and_is_freed_wit
         gc.enable()
 
 
+# Gradients an op blocks are +0, not -0, even when the incoming gradient is negative (printed by PyTorch 2.13).
+BLOCKED_GRADIENTS = {
+    "relu": (lambda x: -torch.relu(x), "tensor([ 0., -1., -1.])"),
+    "clamp": (lambda x: -x.clamp(0, 1), "tensor([ 0., -1.,  0.])"),
+    "max": (lambda x: -x.max(), "tensor([ 0.,  0., -1.])"),
+    "maximum": (lambda x: -torch.maximum(x, torch.tensor([0.5, 0.5, 0.5])), "tensor([ 0.0000, -0.5000, -1.0000])"),
+    "minimum": (lambda x: -torch.minimum(x, torch.tensor([0.5, 0.5, 0.5])), "tensor([-1.0000, -0.5000,  0.0000])"),
+    "pow 0": (lambda x: -(x ** 0), "tensor([0., 0., 0.])"),
+    "setitem": (lambda x: -_with_second_replaced(x), "tensor([-1.,  0., -1.])"),
+}
+
+
+def _with_second_replaced(y: torch.Tensor) -> torch.Tensor:
+    y = y.clone()
+    y[1] = 5.0
+    return y
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKED_GRADIENTS))
+def test_blocked_gradients_are_positive_zeros_like_pytorch(name: str) -> None:
+    function, expected = BLOCKED_GRADIENTS[name]
+    x = leaf(-1.0, 0.5, 2.0)
+    function(x).sum().backward()
+    assert repr(x.grad) == expected
+
+
+def test_norm_and_tensor_power_at_zero_match_pytorch() -> None:
+    x = leaf(0.0, 0.0)
+    (-x.norm()).backward()
+    assert repr(x.grad) == "tensor([-0., -0.])"
+    base, exponent = leaf(0.0, 0.0, 2.0), leaf(2.0, 0.0, 3.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (base ** exponent).sum().backward()
+    assert repr(base.grad) == "tensor([ 0.,  0., 12.])"  # d(b**0)/db is 0 at b = 0, not nan
+    assert repr(exponent.grad) == "tensor([0.0000, 0.0000, 5.5452])"
+
+
 # -- dtype promotion (results recorded from PyTorch) -------------------------------------------------------
 
 T = torch.tensor

@@ -8,6 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ._operands import as_operand, broadcast_pair, common_dtype, promoted, quietly
+from .selection import where
 
 
 class Add(Function):
@@ -120,7 +121,7 @@ class PowScalar(Function):
         (base,) = ctx.saved_tensors
         exponent = ctx.exponent
         if exponent == 0:
-            return grad * 0, None
+            return Tensor._wrap(np.zeros_like(base._data)), None
         return grad * exponent * base ** (exponent - 1), None
 
 
@@ -140,7 +141,10 @@ class PowTensor(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         base, exponent, result = ctx.saved_tensors
-        grad_base = grad * exponent * base ** (exponent - 1) if ctx.needs_input_grad[0] else None
+        grad_base = None
+        if ctx.needs_input_grad[0]:  # d(b**y)/db is 0 where y is 0, even at b = 0 (where b**(y-1) is inf)
+            constant = exponent == 0
+            grad_base = where(constant, 0.0, grad * exponent * base ** where(constant, 1.0, exponent - 1))
         grad_exponent = grad * result * _log_where_positive(base) if ctx.needs_input_grad[1] else None
         return grad_base, grad_exponent
 
@@ -169,7 +173,6 @@ class PowReverse(Function):
 
 def _log_where_positive(base: Tensor) -> Tensor:
     """log(base), with 0 where base is 0 (the limit PyTorch uses for d(b**y)/dy at b = 0)."""
-    from .selection import where
     from .unary import log
 
     return where(base == 0, 0.0, log(base))

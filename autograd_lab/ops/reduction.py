@@ -8,6 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ._operands import normalize_dim
+from .selection import where
 
 Dims = int | Sequence[int] | None
 
@@ -135,7 +136,7 @@ def _extremum_all_backward(ctx: Node, grad: Tensor) -> Tensor:
     """Ties share the gradient equally, as in PyTorch."""
     a, result = ctx.saved_tensors
     winners = a == result
-    return grad * winners / winners.sum()
+    return where(winners, grad / winners.sum(), 0.0)
 
 
 class MaxAll(Function):
@@ -265,9 +266,7 @@ class VectorNorm(Function):
         a, result = ctx.saved_tensors
         norm = _expand_back(result, ctx.shape, ctx.dims, ctx.keepdim)
         scale = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        from .selection import where
-
-        return where(norm == 0, 0.0, scale * a / norm), None, None
+        return scale * where(norm == 0, 0.0, a / norm), None, None
 
 
 class MinMaxResult(NamedTuple):

@@ -57,9 +57,10 @@ class Minimum(Function):
 
 
 def _split_between(grad: Tensor, first_wins: np.ndarray, tie: np.ndarray) -> tuple[Tensor, Tensor]:
-    """The gradient goes to the winner; ties split it in half, as in PyTorch."""
-    share_first = Tensor._wrap(np.where(tie, 0.5, first_wins.astype(float)).astype(grad._data.dtype))
-    return grad * share_first, grad * (1 - share_first)
+    """The gradient goes to the winner (the loser gets zeros); ties split it in half, as in PyTorch."""
+    half, tie_tensor = grad * 0.5, Tensor._wrap(tie)
+    return (where(tie_tensor, half, where(Tensor._wrap(first_wins), grad, 0.0)),
+            where(tie_tensor, half, where(Tensor._wrap(first_wins), 0.0, grad)))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:

@@ -10,6 +10,7 @@ from .. import _dtypes
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ._operands import as_operand, common_dtype, arrays_in, normalize_dim
+from .selection import where
 
 
 def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
@@ -292,7 +293,7 @@ class IndexPut(Function):
         keep = np.ones(grad.shape, dtype=bool)
         keep[ctx.key] = False
         grad_value = grad[ctx.key]
-        return grad * Tensor._wrap(keep), grad_value, None
+        return where(Tensor._wrap(keep), grad, 0.0), grad_value, None
 
 
 class Alias(Function):

@@ -8,6 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ._operands import as_operand, floating, quietly
+from .selection import where
 
 
 class Exp(Function):
@@ -145,7 +146,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
         (result,) = ctx.saved_tensors
-        return grad * (result > 0)
+        return where(result > 0, grad, 0.0)
 
 
 class Abs(Function):
@@ -196,7 +197,7 @@ class Clamp(Function):
             inside &= a._data >= ctx.low
         if ctx.high is not None:
             inside &= a._data <= ctx.high
-        return grad * Tensor._wrap(inside), None, None
+        return where(Tensor._wrap(inside), grad, 0.0), None, None
 
 
 def exp(input: Tensor) -> Tensor:
