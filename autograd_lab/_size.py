@@ -1,6 +1,8 @@
 """``torch.Size``: a tuple of dimensions that prints like PyTorch's."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class Size(tuple):
     """The shape of a tensor, e.g. ``torch.Size([2, 3])``."""
@@ -9,6 +11,23 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     __str__ = __repr__
+
+    def __getitem__(self, key: Any) -> Any:
+        item = super().__getitem__(key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other: Any) -> "Size":
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to torch.Size")
+        return Size(tuple(self) + other)
+
+    def __radd__(self, other: Any) -> "Size":
+        return Size(other + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, times: Any) -> "Size":
+        return Size(tuple(self) * times)
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         """The number of elements a tensor of this shape holds."""

@@ -63,6 +63,7 @@ class Tensor:
     _accumulator_ref: "weakref.ref[Node] | None" = None
     _base: "Tensor | None" = None
     _wrapped_number = False
+    __array_priority__ = 1000  # NumPy defers to the tensor's operators: np.float64(2) * t is a tensor
 
     def __init__(self, *args: Any) -> None:
         """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, float32."""

@@ -65,7 +65,8 @@ OPERATORS = {
     "__pow__": ops.pow, "__rpow__": lambda self, other: ops.pow(other, self), "__neg__": ops.neg,
     "__pos__": lambda self: self, "__abs__": ops.abs, "__matmul__": ops.matmul,
     "__rmatmul__": lambda self, other: ops.matmul(other, self), "__getitem__": ops.index,
-    "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
+    "__eq__": lambda self, other: NotImplemented if other is None or isinstance(other, str) else ops.eq(self, other),
+    "__ne__": lambda self, other: NotImplemented if other is None or isinstance(other, str) else ops.ne(self, other), "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
 }
 
 

@@ -466,6 +466,38 @@ def test_norm_and_tensor_power_at_zero_match_pytorch() -> None:
     assert repr(exponent.grad) == "tensor([0.0000, 0.0000, 5.5452])"
 
 
+# -- values and types students meet (printed by PyTorch 2.13) ---------------------------------------------
+
+STUDENT_VALUES = {
+    "Size slice": (lambda: torch.zeros(2, 3, 4).shape[1:], "torch.Size([3, 4])"),
+    "Size plus tuple": (lambda: torch.zeros(2, 3).shape + (4,), "torch.Size([2, 3, 4])"),
+    "tuple plus Size": (lambda: (4,) + torch.zeros(2, 3).shape, "torch.Size([4, 2, 3])"),
+    "Size times 2": (lambda: torch.zeros(2, 3).shape * 2, "torch.Size([2, 3, 2, 3])"),
+    "sum over dim 0 of a 0-d tensor": (lambda: torch.tensor(3.0, requires_grad=True).sum(0),
+                                       "tensor(3., grad_fn=<SumBackward1>)"),
+    "mean over dim -1 of a 0-d tensor": (lambda: torch.tensor(3.0).mean(dim=-1, keepdim=True), "tensor(3.)"),
+    "integer tensor clamped to a float": (lambda: torch.tensor([-5, 3]).clamp(min=0.5), "tensor([0.5000, 3.0000])"),
+    "integer tensor clamped to an int": (lambda: torch.tensor([-5, 3]).clamp(min=1), "tensor([1, 3])"),
+    "float64 array operand": (lambda: torch.tensor([1.0, 2.0]) + np.array([1.0, 1.0]),
+                              "tensor([2., 3.], dtype=torch.float64)"),
+    "NumPy scalar times a tensor": (lambda: np.float64(2.0) * torch.tensor([1.0, 2.0]), "tensor([2., 4.])"),
+    "tensor == None": (lambda: torch.tensor([1.0, 2.0]) == None, "False"),  # noqa: E711
+    "tensor != None": (lambda: torch.tensor([1.0, 2.0]) != None, "True"),  # noqa: E711
+}
+
+
+@pytest.mark.parametrize("name", sorted(STUDENT_VALUES))
+def test_values_students_meet_print_like_pytorch(name: str) -> None:
+    make, expected = STUDENT_VALUES[name]
+    assert repr(make()) == expected
+
+
+def test_gradient_through_sum_of_a_0d_tensor_over_dim_0() -> None:
+    x = torch.tensor(3.0, requires_grad=True)
+    (x.sum(0) * 2).backward()
+    assert repr(x.grad) == "tensor(2.)"
+
+
 # -- dtype promotion (results recorded from PyTorch) -------------------------------------------------------
 
 T = torch.tensor

@@ -290,6 +290,31 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
                         "mat1 and mat2 shapes cannot be multiplied (3x4 and 3x2)"),
     "linear 3-d mismatch": (lambda: F.linear(torch.ones(5, 3, 4), torch.ones(2, 3), torch.ones(2)), RuntimeError,
                             "mat1 and mat2 shapes cannot be multiplied (15x4 and 3x2)"),
+    # indexing: PyTorch counts the "dimension" of an int by its position in the key
+    "index out of range in the second dimension": (lambda: torch.zeros(2, 3)[0, 3], IndexError,
+                                                   "index 3 is out of bounds for dimension 1 with size 3"),
+    "negative index out of range": (lambda: torch.zeros(2, 3)[0, -4], IndexError,
+                                    "index -4 is out of bounds for dimension 1 with size 3"),
+    "index out of range after an ellipsis": (lambda: torch.zeros(2, 3, 4)[..., 5], IndexError,
+                                             "index 5 is out of bounds for dimension 1 with size 4"),
+    "index out of range after None": (lambda: torch.zeros(2, 3)[None, 0, 7], IndexError,
+                                      "index 7 is out of bounds for dimension 2 with size 3"),
+    "integer array index out of range": (lambda: torch.arange(5.0)[[1, 7]], IndexError,
+                                         "index 7 is out of bounds for dimension 0 with size 5"),
+    "float index": (lambda: torch.arange(5.0)[1.0], IndexError,
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                    "indices (got float)"),
+    "float tensor as index": (lambda: torch.arange(5.0)[torch.tensor([1.0, 2.0])], IndexError,
+                              "tensors used as indices must be long, int, byte or bool tensors"),
+    "index into a 0-d tensor": (lambda: torch.tensor(5.0)[0], IndexError,
+                                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                                "in C++ to convert a 0-dim tensor to a number"),
+    "mask of the wrong length": (lambda: torch.arange(5.0)[torch.tensor([True, False])], IndexError,
+                                 "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor "
+                                 "[5] at index 0"),
+    "too many indices": (lambda: torch.zeros(2)[0, 0], IndexError, "too many indices for tensor of dimension 1"),
+    "Size plus a list": (lambda: torch.zeros(2).shape + [1], TypeError,
+                         "can only concatenate tuple (not list) to torch.Size"),
 }
 
 

@@ -35,6 +35,9 @@ def as_operand(value: Any, like: Tensor | None = None) -> Tensor:
         tensor = Tensor._wrap(np.array(int(value), dtype=np.int64))
     elif isinstance(value, numbers.Real):
         tensor = Tensor._wrap(np.array(float(value), dtype=np.float64))
+    elif isinstance(value, np.ndarray):  # a full operand in its own dtype, as PyTorch converts it
+        _dtypes.from_numpy(value.dtype)
+        return Tensor._wrap(value.copy())
     else:
         return Tensor(value)
     tensor._wrapped_number = True

@@ -16,9 +16,8 @@ Dims = int | Sequence[int] | None
 def _dims(dim: Dims, ndim: int) -> tuple[int, ...]:
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, int):
-        return (normalize_dim(dim, ndim),)
-    return tuple(normalize_dim(d, ndim) for d in dim)
+    dims = tuple(normalize_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
+    return dims if ndim else ()  # a 0-d tensor takes dim 0 or -1 and has no axis to reduce
 
 
 def _expand_back(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> Tensor:

@@ -210,21 +210,38 @@ def _is_advanced(key: Any) -> bool:
         any(isinstance(k, np.ndarray) and k.dtype == bool for k in parts)
 
 
-def _check_bounds(key: Any, shape: tuple[int, ...]) -> None:
-    parts = key if isinstance(key, tuple) else (key,)
-    dim = 0
+def _check_index(key: Any, shape: tuple[int, ...]) -> None:
+    """Raise PyTorch's IndexError for a key that does not fit ``shape``."""
+    parts = [_as_index_part(part) for part in (key if isinstance(key, tuple) else (key,))]
     for part in parts:
-        if part is None:
-            continue
+        if isinstance(part, np.ndarray):
+            if part.dtype.kind not in "iub":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif not (part is None or part is Ellipsis or isinstance(part, (slice, bool, np.bool_)) or _is_int(part)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(part).__name__})")
+    if not shape and any(_is_int(part) or isinstance(part, (slice, np.ndarray)) for part in parts):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
+    used = builtins.sum(_dims_used(part) for part in parts)
+    if used > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    dim = 0
+    for position, part in enumerate(parts):
         if part is Ellipsis:
-            dim = len(shape) - (len([p for p in parts if p is not None and p is not Ellipsis]) - dim)
-            continue
-        if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
-            if dim >= len(shape):
-                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+            dim += len(shape) - used
+        elif _is_int(part):  # PyTorch names the position in the key as the dimension
             if not -shape[dim] <= part < shape[dim]:
-                raise IndexError(f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}")
-        dim += 1
+                raise IndexError(f"index {part} is out of bounds for dimension {position} with size {shape[dim]}")
+        elif isinstance(part, np.ndarray) and part.dtype == bool:
+            if part.shape != shape[dim:dim + part.ndim]:
+                raise IndexError(f"The shape of the mask {list(part.shape)} at index {dim} does not match the shape "
+                                 f"of the indexed tensor {list(shape[dim:dim + part.ndim])} at index {dim}")
+        elif isinstance(part, np.ndarray) and part.size:
+            for bad in (part.max(), part.min()):
+                if not -shape[dim] <= bad < shape[dim]:
+                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {shape[dim]}")
+        dim += _dims_used(part)
 
 
 class Index(Function):
@@ -233,7 +250,6 @@ class Index(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, key: Any) -> Tensor:
         ctx.shape, ctx.key = a._data.shape, key
-        _check_bounds(key, a._data.shape)
         data = a._data[key]
         if type(data) is not np.ndarray:  # every dimension selected: keep a 0-d view, as PyTorch does
             data = a._data[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
@@ -338,6 +354,7 @@ def index(input: Tensor, key: Any) -> Tensor:
     left, making a copy (IndexBackward0).
     """
     numpy_key = _index_key(key)
+    _check_index(numpy_key, input.shape)
     if not isinstance(numpy_key, tuple):
         part = _as_index_part(numpy_key)
         if isinstance(part, slice):
@@ -347,8 +364,6 @@ def index(input: Tensor, key: Any) -> Tensor:
         numpy_key = (part,)
     parts = [_as_index_part(part) for part in numpy_key]
     used = builtins.sum(_dims_used(part) for part in parts)
-    if used > input.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
     result, dim, rest = input, 0, []
     for part in parts:
         if part is Ellipsis:
@@ -395,7 +410,9 @@ def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
     value_tensor = as_operand(value)
     if value_tensor.dtype is not input.dtype:
         value_tensor = value_tensor.to(input.dtype)
-    return IndexPut.apply(input, value_tensor, _index_key(key))
+    numpy_key = _index_key(key)
+    _check_index(numpy_key, input.shape)
+    return IndexPut.apply(input, value_tensor, numpy_key)
 
 
 class Cat(Function):

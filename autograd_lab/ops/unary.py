@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import as_operand, floating, quietly
+from ._operands import as_operand, common_dtype, floating, quietly
 from .selection import where
 
 
@@ -275,4 +275,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         if max is not None:
             result = minimum(result, as_operand(max))
         return result
+    dtype = common_dtype(input, *(as_operand(bound) for bound in (min, max) if bound is not None))
+    if dtype is not input.dtype:  # an integer tensor clamped to a float bound becomes float, as in PyTorch
+        input = input.to(dtype)
     return Clamp.apply(input, min, max)
