@@ -1,6 +1,7 @@
 """``Tensor``: a NumPy array plus what autograd needs to know about it."""
 from __future__ import annotations
 
+import sys
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -23,12 +24,30 @@ NON_LEAF_GRAD_WARNING = (
     "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information. "
     "(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
 )
+REQUIRES_GRAD_TO_SCALAR_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)"
+)
 LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 LEAF_VIEW_INPLACE_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 NON_LEAF_REQUIRES_GRAD_MESSAGE = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a "
     "subgraph that doesn't require differentiation use var_no_grad = var.detach()."
 )
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """A UserWarning shown the first time only in a session, as PyTorch's warn-once messages are."""
+    if message not in _warned:
+        _warned.add(message)
+        frame, depth = sys._getframe(1), 2
+        while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lab"):
+            frame, depth = frame.f_back, depth + 1
+        warnings.warn(message, UserWarning, stacklevel=depth)
 
 
 class RemovableHandle:
@@ -390,6 +409,9 @@ class Tensor:
             previous._data = self._data.copy()
             previous._version = [0]
         result = compute(previous)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(result._data.shape)}")
         if result.dtype is not self.dtype and not _can_cast(result.dtype, self.dtype):
             raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
                                f"{_type_name(self.dtype)}")
@@ -470,8 +492,12 @@ def _from_python(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
 
 
 def _tensors_to_numbers(data: Any) -> Any:
-    if isinstance(data, Tensor):
-        return data.item() if data.ndim == 0 else data.tolist()
+    if isinstance(data, Tensor):  # PyTorch reads a tensor inside a list as one number
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if data._requires_grad:
+            warn_once(REQUIRES_GRAD_TO_SCALAR_WARNING)
+        return data._data.reshape(()).item()
     if isinstance(data, (list, tuple)):
         return [_tensors_to_numbers(item) for item in data]
     return data

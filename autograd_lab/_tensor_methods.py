@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _dtypes, ops
-from ._tensor import LEAF_VIEW_INPLACE_MESSAGE, Tensor
+from ._tensor import LEAF_VIEW_INPLACE_MESSAGE, Tensor, warn_once
 from .autograd import grad_mode
 
 
@@ -127,8 +127,19 @@ IN_PLACE = {"fill_": fill_, "zero_": zero_, "copy_": copy_, "add_": add_, "sub_"
             "pow_": pow_, "clamp_": clamp_, "__setitem__": setitem}
 
 
+T_OF_0D_WARNING = ("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. (Triggered "
+                   "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)")
+T_NOT_2D_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an "
+    "error in a future release. Consider `x.mT` to transpose batches of matrices or "
+    "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")
+
+
 def _transposed(self: Tensor) -> Tensor:
-    """All dimensions reversed (``x.T``)."""
+    """All dimensions reversed (``x.T``); PyTorch warns (once) when the tensor is not a matrix."""
+    if self.ndim != 2:
+        warn_once(T_OF_0D_WARNING if self.ndim == 0 else T_NOT_2D_WARNING)
     return ops.permute(self, *reversed(range(self.ndim)))
 
 

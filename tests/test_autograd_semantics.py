@@ -6,11 +6,13 @@ import gc
 import re
 import warnings
 import weakref
+from typing import Any, Callable
 
 import numpy as np
 import pytest
 
 import autograd_lab as torch
+from autograd_lab import _tensor
 import autograd_lab.nn.functional as F
 from autograd_lab import nn
 from autograd_lab.autograd import events
@@ -490,6 +492,47 @@ STUDENT_VALUES = {
 def test_values_students_meet_print_like_pytorch(name: str) -> None:
     make, expected = STUDENT_VALUES[name]
     assert repr(make()) == expected
+
+
+def _warnings_of(action: Callable[[], Any]) -> tuple[Any, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = action()
+    return result, [str(w.message).split(" (Triggered")[0] for w in caught]
+
+
+def test_warnings_pytorch_gives_once_per_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tensor, "_warned", set())
+    vector, x = torch.ones(3), torch.tensor(2.0, requires_grad=True)
+    transposed, first = _warnings_of(lambda: vector.T)
+    assert repr(transposed) == "tensor([1., 1., 1.])"
+    assert first == ["The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                     "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                     "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."]
+    assert _warnings_of(lambda: torch.ones(2, 2, 2).T)[1] == []
+    assert _warnings_of(lambda: torch.tensor(1.0).T)[1] == [
+        "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."]
+    values, converted = _warnings_of(lambda: torch.tensor([x, x * 2]))
+    assert repr(values) == "tensor([2., 4.])"
+    assert converted == ["Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                         "Consider using tensor.detach() first."]
+    assert _warnings_of(lambda: torch.tensor([x]))[1] == []
+
+
+def test_softmax_without_dim_warns_and_picks_pytorchs_dim() -> None:
+    result, caught = _warnings_of(lambda: F.softmax(torch.tensor([1.0, 2.0])))
+    assert repr(result) == "tensor([0.2689, 0.7311])"
+    assert caught == ["Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X "
+                      "as an argument."]
+    result, caught = _warnings_of(lambda: F.log_softmax(torch.tensor([[1.0, 2.0], [1.0, 1.0]])))
+    assert repr(result) == "tensor([[-1.3133, -0.3133],\n        [-0.6931, -0.6931]])"
+
+
+def test_mean_of_nothing_and_softmax_of_minus_infinity_are_quiet_nans() -> None:
+    assert _warnings_of(lambda: repr(torch.tensor([]).mean())) == ("tensor(nan)", [])
+    assert _warnings_of(lambda: repr(torch.zeros(2, 0).mean(1))) == ("tensor([nan, nan])", [])
+    minus_infinity = torch.tensor([float("-inf"), float("-inf")])
+    assert _warnings_of(lambda: repr(torch.softmax(minus_infinity, dim=0))) == ("tensor([nan, nan])", [])
 
 
 def test_gradient_through_sum_of_a_0d_tensor_over_dim_0() -> None:

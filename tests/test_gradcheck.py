@@ -277,6 +277,7 @@ def test_squeeze_unsqueeze(data: st.DataObject, shape: tuple[int, ...]) -> None:
         check_gradients(lambda t: torch.squeeze(t.unsqueeze(dim), dim), x)
 
 
+@pytest.mark.filterwarnings("ignore:The use of `x.T`:UserWarning")
 @SETTINGS
 @given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
 def test_transpose_permute(data: st.DataObject, shape: tuple[int, ...]) -> None:

@@ -177,11 +177,18 @@ class Function:
         state = grad_mode._state
         if not state["enabled"]:
             ctx.needs_input_grad = (False,) * len(args)
-            return cls.forward(ctx, *args, **kwargs)
+            try:
+                return cls.forward(ctx, *args, **kwargs)
+            except AttributeError as error:
+                _reject_non_tensor_input(cls, args, error)
+                raise
         inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
         state["enabled"] = False
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
+        except AttributeError as error:
+            _reject_non_tensor_input(cls, args, error)
+            raise
         finally:
             state["enabled"] = True
         if inputs is None:
@@ -228,6 +235,14 @@ def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Ten
         ctx._tensor_positions = tuple([position for position, arg in enumerate(args)
                                        if isinstance(arg, Tensor) and position not in excluded])
     return inputs
+
+
+def _reject_non_tensor_input(cls: type[Function], args: tuple, error: AttributeError) -> None:
+    """PyTorch's TypeError when a built-in op was given a number or a list as its input (``torch.exp(2.0)``)."""
+    if cls.backward_name and args and not isinstance(args[0], Tensor) and error.obj is args[0]:
+        name = cls.backward_name.split("Backward")[0].lower()
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(args[0]).__name__}") \
+            from None
 
 
 def _checked_count(node: Node, grads: tuple) -> tuple:

@@ -31,6 +31,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
+        _check_no_bool(a, b)
         x, y = broadcast_pair(a, b)
         return Tensor._wrap(x - y if alpha == 1 else x - alpha * y)
 
@@ -47,12 +48,24 @@ class ReverseSub(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        _check_no_bool(a, b)
         x, y = broadcast_pair(a, b)
         return Tensor._wrap(y - x)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
         return -grad, grad
+
+
+def _check_no_bool(a: Tensor, b: Tensor) -> None:
+    """PyTorch refuses to subtract bool tensors (a mask is inverted with ``~``)."""
+    first_bool, second_bool = a._data.dtype == np.bool_, b._data.dtype == np.bool_
+    if first_bool and second_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if first_bool or second_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 class Mul(Function):
@@ -95,6 +108,9 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor) -> Tensor:
+        if a._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                               "invert a mask, use the `~` or `logical_not()` operator instead.")
         return Tensor._wrap(-a._data)
 
     @staticmethod

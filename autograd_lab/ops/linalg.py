@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import _C_TYPE_NAMES, Tensor
 from ..autograd.function import Function, Node
-from ._operands import check_broadcast, promoted
+from ._operands import check_broadcast, promoted, type_name
 from .shape import SqueezeDim, View
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape))
+
+
+def _check_same_dtype(a: Tensor, b: Tensor, message: str) -> None:
+    """Matrix products never promote: PyTorch's error (``message`` with {a}, {b}, {a_c}, {b_c} filled in)."""
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(message.format(a=type_name(a.dtype), b=type_name(b.dtype),
+                                          a_c=_C_TYPE_NAMES[a.dtype.name], b_c=_C_TYPE_NAMES[b.dtype.name]))
 
 
 class Mm(Function):
@@ -24,6 +31,7 @@ class Mm(Function):
         if a.shape[1] != b.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
+        _check_same_dtype(a, b, "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}")
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
         x, y = promoted(a, b)
         return Tensor._wrap(x @ y)
@@ -43,6 +51,7 @@ class Dot(Function):
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
                                f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
                                "respectively")
+        _check_same_dtype(a, b, "dot : expected both vectors to have same dtype, but found {a} and {b}")
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
         x, y = promoted(a, b)
         return Tensor._wrap(np.dot(x, y))
@@ -61,6 +70,7 @@ class Mv(Function):
         if matrix.shape[1] != vector.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({matrix.shape[0]}), mat ({_shape_text(matrix.shape)}), "
                                f"vec ({vector.shape[0]})")
+        _check_same_dtype(vector, matrix, "addmv input tensors must have the same dtype, but got {a}, {b}, and {a}")
         ctx.save_for_backward(matrix, vector)
         x, y = promoted(matrix, vector)
         return Tensor._wrap(x @ y)
@@ -82,6 +92,7 @@ class BatchMatmul(Function):
         if a.shape[-1] != b.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")
+        _check_same_dtype(a, b, "expected scalar type {a} but found {b}")
         ctx.save_for_backward(a, b)
         x, y = promoted(a, b)
         return Tensor._wrap(np.matmul(x, y))

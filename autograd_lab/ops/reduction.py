@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import normalize_dim
+from ._operands import normalize_dim, type_name
 from .selection import where
 
 Dims = int | Sequence[int] | None
@@ -93,13 +93,20 @@ def sum_to_shape(data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return summed.reshape(shape)
 
 
+def _mean(data: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
+    """The mean in the data's dtype; the mean of nothing is nan, without NumPy's warning (as in PyTorch)."""
+    if data.size == 0:
+        return np.full(np.sum(data, axis=axis, keepdims=keepdims).shape, np.nan, dtype=data.dtype)
+    return np.asarray(np.mean(data, axis=axis, keepdims=keepdims, dtype=data.dtype), dtype=data.dtype)
+
+
 class MeanAll(Function):
     backward_name = "MeanBackward0"
 
     @staticmethod
     def forward(ctx: Node, a: Tensor) -> Tensor:
         ctx.shape = a._data.shape
-        return Tensor._wrap(np.mean(a._data, dtype=a._data.dtype).astype(a._data.dtype))
+        return Tensor._wrap(_mean(a._data, None, False))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -113,8 +120,7 @@ class MeanDim(Function):
     @staticmethod
     def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
-        result = np.mean(a._data, axis=ctx.dims, keepdims=keepdim, dtype=a._data.dtype)
-        return Tensor._wrap(np.asarray(result, dtype=a._data.dtype))
+        return Tensor._wrap(_mean(a._data, ctx.dims, keepdim))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -335,4 +341,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False)
     """The Euclidean (2-) norm of all elements, or along ``dim``."""
     if p not in ("fro", 2, 2.0):
         raise NotImplementedError("autograd_lab supports only the 2-norm (p=2 or 'fro')")
+    if not input.is_floating_point():
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{type_name(input.dtype)}")
     return VectorNorm.apply(input, dim, keepdim)

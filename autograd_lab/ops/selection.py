@@ -17,6 +17,8 @@ class Where(Function):
     @staticmethod
     def forward(ctx: Node, condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
         ctx.condition = condition
+        check_broadcast(condition._data, a._data)
+        check_broadcast(np.broadcast_to(condition._data, np.broadcast_shapes(condition.shape, a.shape)), b._data)
         x, y = broadcast_pair(a, b)
         return Tensor._wrap(np.where(condition._data, x, y))
 

@@ -59,26 +59,31 @@ class View(Function):
         return grad.reshape(ctx.shape), None, None
 
 
+def _expanded_shape(a: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape ``a.expand(*shape)`` has (-1 keeps a size), or PyTorch's error when ``a`` cannot expand to it."""
+    leading = len(shape) - a._data.ndim
+    if leading < 0:
+        raise RuntimeError(f"expand(torch.{a.dtype.legacy_name}{{[{', '.join(map(str, a.shape))}]}}, "
+                           f"size=[{', '.join(map(str, shape))}]): the number of sizes provided "
+                           f"({len(shape)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({a._data.ndim})")
+    target = tuple(a._data.shape[i - leading] if size == -1 else size for i, size in enumerate(shape))
+    for i, size in enumerate(a._data.shape):
+        if size != 1 and size != target[leading + i]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[leading + i]}) must match the "
+                               f"existing size ({size}) at non-singleton dimension {leading + i}.  Target "
+                               f"sizes: [{', '.join(map(str, shape))}].  Tensor sizes: "
+                               f"[{', '.join(map(str, a.shape))}]")
+    return target
+
+
 class Expand(Function):
     backward_name = "ExpandBackward0"
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, shape: tuple[int, ...]) -> Tensor:
         ctx.shape = a._data.shape
-        leading = len(shape) - a._data.ndim
-        if leading < 0:
-            raise RuntimeError(f"expand(torch.{a.dtype.legacy_name}{{[{', '.join(map(str, a.shape))}]}}, "
-                               f"size=[{', '.join(map(str, shape))}]): the number of sizes provided "
-                               f"({len(shape)}) must be greater or equal to the number of dimensions in the "
-                               f"tensor ({a._data.ndim})")
-        target = tuple(a._data.shape[i - leading] if size == -1 else size for i, size in enumerate(shape))
-        for i, size in enumerate(a._data.shape):
-            if size != 1 and size != target[leading + i]:
-                raise RuntimeError(f"The expanded size of the tensor ({target[leading + i]}) must match the "
-                                   f"existing size ({size}) at non-singleton dimension {leading + i}.  Target "
-                                   f"sizes: [{', '.join(map(str, shape))}].  Tensor sizes: "
-                                   f"[{', '.join(map(str, a.shape))}]")
-        return _view_of(a, np.broadcast_to(a._data, target))
+        return _view_of(a, np.broadcast_to(a._data, _expanded_shape(a, shape)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -161,6 +166,8 @@ class Permute(Function):
                                f"length of the desired ordering of dimensions i.e. input.dim() = {ndim} is not "
                                f"equal to len(dims) = {len(dims)}")
         ctx.dims = tuple(normalize_dim(d, ndim) for d in dims)
+        if len(set(ctx.dims)) != ndim:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         return _view_of(a, np.transpose(a._data, ctx.dims))
 
     @staticmethod
@@ -214,6 +221,8 @@ def _check_index(key: Any, shape: tuple[int, ...]) -> None:
     """Raise PyTorch's IndexError for a key that does not fit ``shape``."""
     parts = [_as_index_part(part) for part in (key if isinstance(key, tuple) else (key,))]
     for part in parts:
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError("slice step cannot be zero" if part.step == 0 else "step must be greater than zero")
         if isinstance(part, np.ndarray):
             if part.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -412,6 +421,7 @@ def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
         value_tensor = value_tensor.to(input.dtype)
     numpy_key = _index_key(key)
     _check_index(numpy_key, input.shape)
+    _expanded_shape(value_tensor, input._data[numpy_key].shape)
     return IndexPut.apply(input, value_tensor, numpy_key)
 
 

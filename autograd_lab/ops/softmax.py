@@ -1,11 +1,13 @@
 """softmax and log_softmax along a dimension, computed stably."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
-from ._operands import floating, normalize_dim
+from ._operands import floating, normalize_dim, quietly, type_name
 
 
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
@@ -20,6 +22,7 @@ class Softmax(Function):
     backward_name = "SoftmaxBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
         ctx.dim = normalize_dim(dim, a.ndim)
         result = Tensor._wrap(np.exp(_log_softmax(floating(a), ctx.dim)))
@@ -38,6 +41,7 @@ class LogSoftmax(Function):
     backward_name = "LogSoftmaxBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
         ctx.dim = normalize_dim(dim, a.ndim)
         result = Tensor._wrap(_log_softmax(floating(a), ctx.dim))
@@ -52,11 +56,23 @@ class LogSoftmax(Function):
         return grad - result.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``."""
-    return Softmax.apply(input, dim)
+    return Softmax.apply(input, _checked_dim("softmax", input, dim))
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, without overflow."""
-    return LogSoftmax.apply(input, dim)
+    return LogSoftmax.apply(input, _checked_dim("log_softmax", input, dim))
+
+
+def _checked_dim(name: str, input: Tensor, dim: int | None) -> int:
+    """``dim``, or PyTorch's deprecated implicit choice with its warning; integer inputs fail as in PyTorch."""
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                      "as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if not input.is_floating_point():
+        kernel = "lastdim_kernel_impl" if normalize_dim(dim, input.ndim) == max(input.ndim - 1, 0) else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for \'{type_name(input.dtype)}\'')
+    return dim
