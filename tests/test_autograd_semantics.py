@@ -485,7 +485,27 @@ STUDENT_VALUES = {
     "NumPy scalar times a tensor": (lambda: np.float64(2.0) * torch.tensor([1.0, 2.0]), "tensor([2., 4.])"),
     "tensor == None": (lambda: torch.tensor([1.0, 2.0]) == None, "False"),  # noqa: E711
     "tensor != None": (lambda: torch.tensor([1.0, 2.0]) != None, "True"),  # noqa: E711
+    "argmax of all": (lambda: SCORES.argmax(), "tensor(3)"),
+    "argmax along dim 1": (lambda: SCORES.argmax(dim=1), "tensor([1, 0])"),
+    "argmax keepdim": (lambda: torch.argmax(SCORES, dim=0, keepdim=True), "tensor([[1, 0, 1]])"),
+    "argmin of all": (lambda: torch.argmin(SCORES), "tensor(4)"),
+    "argmin along the last dim": (lambda: SCORES.argmin(-1), "tensor([0, 1])"),
+    "argmax of a 0-d tensor": (lambda: torch.tensor(3.0).argmax(0), "tensor(0)"),
+    "accuracy": (lambda: (SCORES.argmax(dim=1) == torch.tensor([1, 0])).float().mean(), "tensor(1.)"),
+    "not a mask": (lambda: ~MASK, "tensor([False,  True, False])"),
+    "mask and mask": (lambda: MASK & torch.tensor([True, True, False]), "tensor([ True, False, False])"),
+    "mask or mask": (lambda: MASK | torch.tensor([True, True, False]), "tensor([True, True, True])"),
+    "mask xor mask": (lambda: MASK ^ torch.tensor([True, True, False]), "tensor([False,  True,  True])"),
+    "True and a mask": (lambda: True & MASK, "tensor([ True, False,  True])"),
+    "ints and ints": (lambda: torch.tensor([6, 3]) & torch.tensor([3, 1]), "tensor([2, 1])"),
+    "not of ints": (lambda: ~torch.tensor([0, 5]), "tensor([-1, -6])"),
+    "two comparisons": (lambda: (SCORES > 1) & (SCORES < 7),
+                        "tensor([[False,  True,  True],\n        [False, False, False]])"),
+    "logical_not of floats": (lambda: torch.logical_not(torch.tensor([0.0, 2.0])), "tensor([ True, False])"),
+    "logical_or": (lambda: MASK.logical_or(torch.tensor([True, True, False])), "tensor([True, True, True])"),
 }
+SCORES = torch.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]], requires_grad=True)
+MASK = torch.tensor([True, False, True])
 
 
 @pytest.mark.parametrize("name", sorted(STUDENT_VALUES))

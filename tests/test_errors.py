@@ -361,6 +361,14 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
                                                                     torch.ones(2)), RuntimeError,
                                                 "The size of tensor a (3) must match the size of tensor b (2) at "
                                                 "non-singleton dimension 0"),
+    "argmax of nothing": (lambda: torch.tensor([]).argmax(), IndexError,
+                          "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
+    "argmax along a missing dim": (lambda: torch.ones(2, 3).argmax(dim=2), IndexError,
+                                   "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    "not of floats": (lambda: ~torch.tensor([1.0]), TypeError,
+                      "~ (operator.invert) is only implemented on integer and Boolean-type tensors"),
+    "and of floats": (lambda: torch.tensor([1.0]) & torch.tensor([1.0]), NotImplementedError,
+                      "\"bitwise_and_cpu\" not implemented for 'Float'"),
     "tensor from a list of vectors": (lambda: torch.tensor([torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0])]),
                                       ValueError, "only one element tensors can be converted to Python scalars"),
 }

@@ -8,9 +8,10 @@ import numpy as np
 from .._tensor import Tensor
 from ._operands import as_operand
 from .arithmetic import add, div, mul, neg, pow, rsub, sub, true_divide_reverse
-from .comparison import allclose, eq, equal, ge, gt, isclose, le, lt, ne
+from .comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, gt, isclose, le,
+                         logical_and, logical_not, logical_or, lt, ne)
 from .linalg import bmm, dot, matmul, mm, mv
-from .reduction import SumToSize, max, mean, min, norm, sum
+from .reduction import SumToSize, argmax, argmin, max, mean, min, norm, sum
 from .selection import masked_fill, maximum, minimum, where
 from .shape import (cat, clone, concatenate, expand, flatten, index, index_makes_view, index_put, narrow, permute,
                     reshape, select, squeeze, stack, t, to_dtype, transpose, unsqueeze, view)
@@ -39,10 +40,9 @@ def copy_from(input: Tensor, source: Any) -> Tensor:
 
 
 __all__ = [
-    "abs", "add", "allclose", "bmm", "cat", "clamp", "clone", "concatenate", "copy_from", "cos", "div", "dot", "eq",
+    "abs", "add", "allclose", "argmax", "argmin", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "clamp", "clone", "concatenate", "copy_from", "cos", "div", "dot", "eq",
     "equal", "exp", "expand", "flatten", "full_like_of", "ge", "gt", "index", "index_makes_view", "index_put",
-    "isclose", "le",
-    "log", "log_softmax", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
+    "isclose", "le", "log", "log_softmax", "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
     "mv", "narrow", "ne", "neg", "norm", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "select",
     "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t",
     "tanh", "to_dtype", "transpose", "true_divide_reverse", "unsqueeze", "view", "where",

@@ -1,4 +1,4 @@
-"""Elementwise comparisons: boolean results, never part of the graph."""
+"""Elementwise comparisons and logic: boolean (or integer) results, never part of the graph."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -6,7 +6,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._tensor import Tensor
-from ._operands import as_operand, broadcast_pair
+from ._operands import as_operand, broadcast_pair, type_name
 
 
 def _compare(operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Tensor, Any], Tensor]:
@@ -39,3 +39,43 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
 def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """Elementwise closeness as a bool tensor."""
     return Tensor._wrap(np.isclose(input._data, as_operand(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _bitwise(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Any, Any], Tensor]:
+    def combine(input: Any, other: Any) -> Tensor:
+        tensors = as_operand(input), as_operand(other)
+        for tensor in tensors:
+            if tensor._data.dtype.kind not in "biu":
+                raise NotImplementedError(f'"{name}_cpu" not implemented for \'{type_name(tensor.dtype)}\'')
+        return Tensor._wrap(np.asarray(operator(*broadcast_pair(*tensors))))
+
+    combine.__doc__ = f"Elementwise ``{name}`` of bool or integer tensors (``{operator.__name__}``)."
+    return combine
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """``~input``: logical not of a bool tensor, bitwise not of an integer tensor."""
+    if input._data.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return Tensor._wrap(np.asarray(np.invert(input._data)))
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """True where ``input`` is zero or False."""
+    return Tensor._wrap(np.asarray(np.logical_not(input._data)))
+
+
+def logical_and(input: Tensor, other: Any) -> Tensor:
+    """True where both are nonzero."""
+    return Tensor._wrap(np.asarray(np.logical_and(input._data, as_operand(other)._data)))
+
+
+def logical_or(input: Tensor, other: Any) -> Tensor:
+    """True where either is nonzero."""
+    return Tensor._wrap(np.asarray(np.logical_or(input._data, as_operand(other)._data)))
+

@@ -345,3 +345,27 @@ def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False)
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{type_name(input.dtype)}")
     return VectorNorm.apply(input, dim, keepdim)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the largest element (of the flattened tensor, or along ``dim``); the first one on ties."""
+    return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest element (of the flattened tensor, or along ``dim``); the first one on ties."""
+    return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
+
+
+def _arg_extremum(name: str, find: Any, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    data = input._data
+    if dim is None:
+        if data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        index = np.array(find(data), dtype=np.int64)
+        return Tensor._wrap(index.reshape((1,) * data.ndim) if keepdim else index)
+    axis = normalize_dim(dim, data.ndim)
+    if data.ndim == 0:
+        return Tensor._wrap(np.array(0, dtype=np.int64))
+    return Tensor._wrap(np.asarray(find(data, axis=axis, keepdims=keepdim), dtype=np.int64))
+
