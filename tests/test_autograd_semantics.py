@@ -555,6 +555,15 @@ def test_mean_of_nothing_and_softmax_of_minus_infinity_are_quiet_nans() -> None:
     assert _warnings_of(lambda: repr(torch.softmax(minus_infinity, dim=0))) == ("tensor([nan, nan])", [])
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_of_one_sample_is_one_nll_loss_node(reduction: str) -> None:
+    scores = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    loss = F.cross_entropy(scores, torch.tensor(2), reduction=reduction)
+    assert repr(loss) == "tensor(0.4076, grad_fn=<NllLossBackward0>)"
+    (-loss).backward()
+    assert repr(scores.grad) == "tensor([-0.0900, -0.2447,  0.3348])"
+
+
 def test_gradient_through_sum_of_a_0d_tensor_over_dim_0() -> None:
     x = torch.tensor(3.0, requires_grad=True)
     (x.sum(0) * 2).backward()

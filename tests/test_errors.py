@@ -361,6 +361,9 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
                                                                     torch.ones(2)), RuntimeError,
                                                 "The size of tensor a (3) must match the size of tensor b (2) at "
                                                 "non-singleton dimension 0"),
+    "cross_entropy with a column of targets": (lambda: F.cross_entropy(torch.ones(2, 2), torch.tensor([[0], [1]])),
+                                               RuntimeError, "0D or 1D target tensor expected, multi-target not "
+                                               "supported"),
     "argmax of nothing": (lambda: torch.tensor([]).argmax(), IndexError,
                           "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
     "argmax along a missing dim": (lambda: torch.ones(2, 3).argmax(dim=2), IndexError,

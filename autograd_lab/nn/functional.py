@@ -68,37 +68,37 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx: Node, log_probabilities: Tensor, target: Tensor, reduction: str) -> Tensor:
-        ctx.target, ctx.reduction, ctx.shape = target._data, reduction, log_probabilities.shape
-        rows = np.arange(log_probabilities.shape[0])
-        picked = -log_probabilities._data[rows, target._data]
+        ctx.target, ctx.reduction, ctx.shape = target._data.reshape(-1), reduction, log_probabilities.shape
+        rows = log_probabilities._data.reshape(-1, ctx.shape[-1])  # one sample of shape (C,) is a batch of one
+        picked = -rows[np.arange(rows.shape[0]), ctx.target]
         if reduction == "mean":
             return Tensor._wrap(np.mean(picked, dtype=picked.dtype))
         if reduction == "sum":
             return Tensor._wrap(np.sum(picked, dtype=picked.dtype))
-        return Tensor._wrap(picked)
+        return Tensor._wrap(picked.reshape(target._data.shape))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        batch = ctx.shape[0]
-        weights = np.zeros(ctx.shape, dtype=grad._data.dtype)
+        batch = ctx.target.shape[0]
+        weights = np.zeros((batch, ctx.shape[-1]), dtype=grad._data.dtype)
         weights[np.arange(batch), ctx.target] = -1.0 / batch if ctx.reduction == "mean" else -1.0
-        scale = grad.unsqueeze(1) if ctx.reduction == "none" else grad
-        return Tensor._wrap(weights) * scale, None, None
+        scale = grad.unsqueeze(1) if ctx.reduction == "none" and grad.ndim == 1 else grad
+        return Tensor._wrap(weights.reshape(ctx.shape)) * scale, None, None
 
 
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the target classes, from log-probabilities of shape (N, C)."""
     _check_reduction(reduction)
-    if input.ndim == 1:
-        return nll_loss(input.unsqueeze(0), target.reshape(1), reduction).reshape(())
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target.dtype)}")
+    if target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     target = target.long()
-    classes = input.shape[1]
+    classes = input.shape[-1]
     if target.numel() and (target._data.min() < 0 or target._data.max() >= classes):
         bad = int(target._data[(target._data < 0) | (target._data >= classes)][0])
         raise IndexError(f"Target {bad} is out of bounds.")
-    if input.shape[0] != target.shape[0]:
+    if input.ndim > 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0]}).")
     return NllLoss.apply(input, target, reduction)
