@@ -29,6 +29,12 @@ REQUIRES_GRAD_TO_SCALAR_WARNING = (
     "Consider using tensor.detach() first. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)"
 )
+CREATE_GRAPH_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
 LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 LEAF_VIEW_INPLACE_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 NON_LEAF_REQUIRES_GRAD_MESSAGE = (
@@ -160,6 +166,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value and self._grad_fn is not None:
+            raise RuntimeError(NON_LEAF_REQUIRES_GRAD_MESSAGE.split(" If")[0])
         if value and self._grad_fn is None and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
@@ -253,6 +261,12 @@ class Tensor:
         """
         if inputs is not None:
             raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+        if gradient is not None and not isinstance(gradient, Tensor):  # PyTorch reads it as one per output
+            if not isinstance(gradient, (list, tuple)):
+                raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
+            gradient = gradient[0] if gradient else None
+        if create_graph:
+            warn_once(CREATE_GRAPH_CYCLE_WARNING)
         engine.backward([self], [gradient], retain_graph, create_graph)
 
     def _edge(self) -> "tuple[Node | None, int]":
@@ -286,6 +300,10 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = value._data
 
     def detach(self) -> "Tensor":
@@ -351,9 +369,13 @@ class Tensor:
         return bool(self._data)
 
     def __float__(self) -> float:
+        if self._requires_grad:
+            warn_once(REQUIRES_GRAD_TO_SCALAR_WARNING)
         return float(self.item())
 
     def __int__(self) -> int:
+        if self._requires_grad:
+            warn_once(REQUIRES_GRAD_TO_SCALAR_WARNING)
         return int(self.item())
 
     def __index__(self) -> int:
@@ -420,7 +442,13 @@ class Tensor:
         if result._grad_fn is not None:
             if self._base is not None and self._base._requires_grad:
                 raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
+            retained = self._retains_grad
+            if retained:  # .grad is kept for the new value, as in PyTorch
+                del self._grad_fn._retained[self._output_nr]
+                self._retains_grad = False
             self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
+            if retained:
+                self.retain_grad()
         return self
 
     def __iadd__(self, other: Any) -> "Tensor":

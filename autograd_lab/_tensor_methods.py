@@ -44,7 +44,8 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 
 METHODS = {
     "abs": ops.abs, "add": ops.add, "argmax": ops.argmax, "argmin": ops.argmin, "logical_not": ops.logical_not,
-    "logical_and": ops.logical_and, "logical_or": ops.logical_or, "bitwise_not": ops.bitwise_not, "clamp": ops.clamp, "clip": ops.clamp, "clone": ops.clone, "cos": ops.cos,
+    "logical_and": ops.logical_and, "logical_or": ops.logical_or, "bitwise_not": ops.bitwise_not, "clamp": ops.clamp,
+    "clip": ops.clamp, "clone": ops.clone, "cos": ops.cos,
     "div": ops.div, "dot": ops.dot, "eq": ops.eq, "exp": ops.exp, "expand": ops.expand, "flatten": ops.flatten,
     "ge": ops.ge, "gt": ops.gt, "le": ops.le, "log": ops.log, "log_softmax": ops.log_softmax, "lt": ops.lt,
     "masked_fill": ops.masked_fill, "matmul": ops.matmul, "max": ops.max, "maximum": ops.maximum, "mean": ops.mean,
@@ -69,13 +70,14 @@ OPERATORS = {
     "__invert__": ops.bitwise_not, "__and__": ops.bitwise_and, "__rand__": ops.bitwise_and,
     "__or__": ops.bitwise_or, "__ror__": ops.bitwise_or, "__xor__": ops.bitwise_xor, "__rxor__": ops.bitwise_xor,
     "__eq__": lambda self, other: NotImplemented if other is None or isinstance(other, str) else ops.eq(self, other),
-    "__ne__": lambda self, other: NotImplemented if other is None or isinstance(other, str) else ops.ne(self, other), "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
+    "__ne__": lambda self, other: NotImplemented if other is None or isinstance(other, str) else ops.ne(self, other),
+    "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
 }
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Set every element to ``value``, in place."""
-    return self._inplace(lambda old: ops.full_like_of(old, value))
+    return self._inplace(lambda old: ops.filled(old, value))
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -85,7 +87,7 @@ def zero_(self: Tensor) -> Tensor:
 
 def copy_(self: Tensor, source: Tensor) -> Tensor:
     """Copy ``source``'s values (broadcast) into this tensor, in place."""
-    return self._inplace(lambda old: ops.copy_from(old, source))
+    return self._inplace(lambda old: ops.copied(old, source))
 
 
 def add_(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:

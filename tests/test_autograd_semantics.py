@@ -168,6 +168,7 @@ def test_second_derivatives_with_create_graph(fn, second) -> None:
     np.testing.assert_allclose(result.numpy(), second(values), rtol=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
 def test_second_derivative_through_backward_and_dot_grad() -> None:
     x = torch.tensor(2.0, requires_grad=True)
     (x ** 3).backward(create_graph=True)

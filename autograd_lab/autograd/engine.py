@@ -97,7 +97,7 @@ def _initial_grads(roots: Sequence["Tensor"], root_grads: Sequence["Tensor | Non
             grads.append(Tensor._wrap(ones))
             continue
         if not isinstance(given, Tensor):
-            given = Tensor(given)
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(given).__name__}")
         if given.shape != root.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{index}] has a shape of {given.shape} and "
@@ -238,7 +238,7 @@ class _Walk:
                 if slot >= len(grad_outputs):
                     grad_outputs.extend([None] * (slot + 1 - len(grad_outputs)))
                 grad_outputs[slot] = _apply_hooks(hooks.values(), grad_outputs[slot])
-        if node._retained and not self.capture:
+        if node._retained:
             for slot, tensor in node._retained.items():
                 if slot < len(grad_outputs) and grad_outputs[slot] is not None:
                     self._retain(tensor, grad_outputs[slot])  # type: ignore[arg-type]
@@ -291,8 +291,20 @@ def _apply_hooks(hooks, grad: "Tensor | None") -> "Tensor | None":
         if result is not None:
             if grad is None:
                 raise RuntimeError("can't replace a None gradient with a non-None value")
+            _check_hook_result(hook, grad, result)
             grad = result
     return grad
+
+
+def _check_hook_result(hook: object, grad: "Tensor", result: object) -> None:
+    """A hook may change a gradient's values, not what it is (PyTorch's checks)."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(result, function.Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if result.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if result.dtype is not grad.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {result.type()})")
 
 
 def _fit_to_input(node: Node, slot: int, grad: "Tensor") -> tuple["Tensor", tuple[int, ...] | None]:

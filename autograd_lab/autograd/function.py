@@ -47,6 +47,7 @@ class Node:
     _input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
     _tensor_positions: tuple[int, ...] | None = None  # None: the tensors are the first arguments, in order
     _argument_count: int | None = None  # set for students' Functions, whose backward must return one per argument
+    _non_tensor_positions: tuple[int, ...] = ()  # students' Functions: arguments that must get None
     _output_hooks: dict[int, dict[int, Hook]] | None = None
     _retained: dict[int, "Tensor"] | None = None
     _non_differentiable: set[int] | None = None
@@ -196,6 +197,7 @@ class Function:
         ctx._sequence_nr = next(_sequence_numbers)
         if not ctx._built_in:
             ctx._argument_count = len(args)
+            ctx._non_tensor_positions = tuple(i for i, arg in enumerate(args) if not isinstance(arg, Tensor))
         if type(outputs) is tuple:
             ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]
             return tuple(_attach(ctx, out, slot, inputs) for slot, out in enumerate(outputs))
@@ -253,6 +255,13 @@ def _checked_count(node: Node, grads: tuple) -> tuple:
     if len(grads) != expected:
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {expected}, got {len(grads)})")
+    for position in node._non_tensor_positions:
+        if grads[position] is not None:
+            raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
+                               f"{position + 1}, but the corresponding forward input was not a Variable")
+    for grad in grads:
+        if grad is not None and not isinstance(grad, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     return grads
 
 

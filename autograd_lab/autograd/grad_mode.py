@@ -43,13 +43,24 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):
+class _BareDecorator(_GradModeContext):
+    """A mode that may also decorate without parentheses (``@no_grad`` as well as ``@no_grad()``)."""
+
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        context = super().__new__(cls)
+        return context if function is None else context(function)
+
+    def __init__(self, function: Callable[..., Any] | None = None) -> None:
+        pass
+
+
+class no_grad(_BareDecorator):
     """Do not record operations in this block: results have no ``grad_fn``."""
 
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_BareDecorator):
     """Record operations in this block, even inside ``no_grad``."""
 
     _mode = True
@@ -63,7 +74,10 @@ class inference_mode(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Turn recording on or off: takes effect at once, and is undone when used as a context manager."""
+    """Turn recording on or off: takes effect at once, and is undone when used as a context manager.
+
+    As a decorator (``@set_grad_enabled(False)``) it leaves the mode as it was outside the function.
+    """
 
     def __init__(self, mode: bool) -> None:
         self._previous = _state["enabled"]
@@ -72,3 +86,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __enter__(self) -> None:
         _state["enabled"] = self._mode
+
+    def __call__(self, function: F) -> F:
+        _state["enabled"] = self._previous
+        return super().__call__(function)

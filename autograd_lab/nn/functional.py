@@ -132,6 +132,9 @@ class Addmm(Function):
         if mat1.shape[1] != mat2.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
                                f"{mat2.shape[0]}x{mat2.shape[1]})")
+        if mat1._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {type_name(mat1.dtype)} and "
+                               f"{type_name(mat2.dtype)}")
         ctx.save_for_backward(mat1 if ctx.needs_input_grad[2] else None, mat2 if ctx.needs_input_grad[1] else None)
         b, x, w = promoted(bias, mat1, mat2)
         return Tensor._wrap(x @ w + b)

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .._tensor import Tensor
-from ._operands import as_operand
 from .arithmetic import add, div, mul, neg, pow, rsub, sub, true_divide_reverse
 from .comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, gt, isclose, le,
                          logical_and, logical_not, logical_or, lt, ne)
+from .filling import copied, filled
 from .linalg import bmm, dot, matmul, mm, mv
 from .reduction import SumToSize, argmax, argmin, max, mean, min, norm, sum
 from .selection import masked_fill, maximum, minimum, where
@@ -27,23 +25,12 @@ def sum_to_size(input: Tensor, shape: Any) -> Tensor:
     return SumToSize.apply(input, shape)
 
 
-def full_like_of(input: Tensor, value: Any) -> Tensor:
-    """A new tensor shaped like ``input`` filled with ``value`` (in ``input``'s dtype)."""
-    return Tensor._wrap(np.full(input.shape, as_operand(value)._data, dtype=input._data.dtype))
-
-
-def copy_from(input: Tensor, source: Any) -> Tensor:
-    """``source`` broadcast to ``input``'s shape and dtype, still differentiable with respect to ``source``."""
-    source = as_operand(source)
-    return expand(to_dtype(source, input.dtype), *input.shape).clone() if source.shape != input.shape \
-        else clone(to_dtype(source, input.dtype))
-
-
 __all__ = [
-    "abs", "add", "allclose", "argmax", "argmin", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "clamp", "clone", "concatenate", "copy_from", "cos", "div", "dot", "eq",
-    "equal", "exp", "expand", "flatten", "full_like_of", "ge", "gt", "index", "index_makes_view", "index_put",
-    "isclose", "le", "log", "log_softmax", "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
-    "mv", "narrow", "ne", "neg", "norm", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "select",
-    "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t",
-    "tanh", "to_dtype", "transpose", "true_divide_reverse", "unsqueeze", "view", "where",
+    "abs", "add", "allclose", "argmax", "argmin", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm",
+    "cat", "clamp", "clone", "concatenate", "copied", "cos", "div", "dot", "eq", "equal", "exp", "expand", "filled",
+    "flatten", "ge", "gt", "index", "index_makes_view", "index_put", "isclose", "le", "log", "log_softmax",
+    "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mm", "mul", "mv", "narrow", "ne", "neg", "norm", "permute", "pow", "reciprocal", "relu", "reshape",
+    "rsub", "select", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum",
+    "sum_to_size", "t", "tanh", "to_dtype", "transpose", "true_divide_reverse", "unsqueeze", "view", "where",
 ]

@@ -16,7 +16,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx: Node, condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
-        ctx.condition = condition
+        ctx.save_for_backward(condition)
         check_broadcast(condition._data, a._data)
         check_broadcast(np.broadcast_to(condition._data, np.broadcast_shapes(condition.shape, a.shape)), b._data)
         x, y = broadcast_pair(a, b)
@@ -24,7 +24,7 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[None, Tensor, Tensor]:
-        chosen = ctx.condition
+        (chosen,) = ctx.saved_tensors
         return None, where(chosen, grad, 0.0), where(chosen, 0.0, grad)
 
 
@@ -90,13 +90,14 @@ class MaskedFill(Function):
 
     @staticmethod
     def forward(ctx: Node, a: Tensor, mask: Tensor, value: Tensor) -> Tensor:
-        ctx.mask = mask
+        ctx.save_for_backward(mask)
         check_broadcast(a._data, mask._data)
         return Tensor._wrap(np.where(mask._data, value._data.astype(a._data.dtype), a._data))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        return where(ctx.mask, 0.0, grad), None, None
+        (mask,) = ctx.saved_tensors
+        return where(mask, 0.0, grad), None, None
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:

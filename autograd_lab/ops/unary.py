@@ -146,7 +146,23 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
         (result,) = ctx.saved_tensors
-        return where(result > 0, grad, 0.0)
+        return ReluGradient.apply(grad, result)
+
+
+class ReluGradient(Function):
+    """ReLU's backward as an op, as PyTorch records it: its own derivative with respect to the result is zero."""
+
+    backward_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, grad: Tensor, result: Tensor) -> Tensor:
+        ctx.save_for_backward(result)
+        return Tensor._wrap(np.where(result._data > 0, grad._data, grad._data.dtype.type(0)))
+
+    @staticmethod
+    def backward(ctx: Node, grad_of_grad: Tensor) -> tuple[Tensor, Tensor]:
+        (result,) = ctx.saved_tensors
+        return where(result > 0, grad_of_grad, 0.0), Tensor._wrap(np.zeros_like(result._data))
 
 
 class Abs(Function):

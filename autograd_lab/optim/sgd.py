@@ -13,7 +13,12 @@ class SGD:
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, momentum: float = 0.0,
                  weight_decay: float = 0.0) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                            f"got torch.{params.dtype.legacy_name}")
         self.params = list(params)
+        if any(not param.is_leaf for param in self.params):
+            raise ValueError("can't optimize a non-leaf Tensor")
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
         if lr < 0.0:
