@@ -22,13 +22,12 @@ from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor
 from ._random import (Generator, manual_seed, rand, rand_like, randint, randn, randn_like, randperm,  # noqa: E402
                       seed)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
-from .ops import (abs, add, allclose, argmax, argmin, bitwise_and, bitwise_not, bitwise_or,  # noqa: E402
-                  bitwise_xor, bmm, cat, clamp, clone, concatenate, cos, div, dot, eq, equal, exp, flatten, ge, gt,
-                  isclose, le, log, log_softmax, logical_and, logical_not, logical_or, lt, masked_fill, matmul, max,
-                  maximum, mean,
-                  min, minimum, mm, mul, mv, narrow, ne, neg, norm, permute, pow, reciprocal, relu, reshape, select,
-                  sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze,
-                  where)
+from .ops import (abs, add, all, allclose, any, argmax, argmin, bitwise_and, bitwise_not, bitwise_or,  # noqa: E402
+                  bitwise_xor, bmm, cat, clamp, clone, concatenate, cos, div, dot, eq, equal, exp, flatten,
+                  floor_divide, ge, gt, isclose, le, log, log_softmax, logical_and, logical_not, logical_or,
+                  lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm, mul, mv, narrow, ne, neg,
+                  norm, permute, pow, reciprocal, relu, remainder, reshape, select, sigmoid, sign, sin,
+                  softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze, where)
 
 clip = clamp
 

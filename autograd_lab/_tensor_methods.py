@@ -43,7 +43,8 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 
 
 METHODS = {
-    "abs": ops.abs, "add": ops.add, "argmax": ops.argmax, "argmin": ops.argmin, "logical_not": ops.logical_not,
+    "abs": ops.abs, "add": ops.add, "all": ops.all, "any": ops.any, "remainder": ops.remainder,
+    "floor_divide": ops.floor_divide, "argmax": ops.argmax, "argmin": ops.argmin, "logical_not": ops.logical_not,
     "logical_and": ops.logical_and, "logical_or": ops.logical_or, "bitwise_not": ops.bitwise_not, "clamp": ops.clamp,
     "clip": ops.clamp, "clone": ops.clone, "cos": ops.cos,
     "div": ops.div, "dot": ops.dot, "eq": ops.eq, "exp": ops.exp, "expand": ops.expand, "flatten": ops.flatten,
@@ -67,6 +68,8 @@ OPERATORS = {
     "__pow__": ops.pow, "__rpow__": lambda self, other: ops.pow(other, self), "__neg__": ops.neg,
     "__pos__": lambda self: self, "__abs__": ops.abs, "__matmul__": ops.matmul,
     "__rmatmul__": lambda self, other: ops.matmul(other, self), "__getitem__": ops.index,
+    "__mod__": ops.remainder, "__rmod__": lambda self, other: ops.remainder(other, self),
+    "__floordiv__": ops.floor_divide, "__rfloordiv__": lambda self, other: ops.floor_divide(other, self),
     "__invert__": ops.bitwise_not, "__and__": ops.bitwise_and, "__rand__": ops.bitwise_and,
     "__or__": ops.bitwise_or, "__ror__": ops.bitwise_or, "__xor__": ops.bitwise_xor, "__rxor__": ops.bitwise_xor,
     "__eq__": lambda self, other: NotImplemented if other is None or isinstance(other, str) else ops.eq(self, other),

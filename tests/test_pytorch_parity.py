@@ -133,6 +133,21 @@ class NumberGradient(torch.autograd.Function):
         return 2.0
 
 
+def remainder_and_its_gradients() -> Any:
+    x, w = leaf(5.5, -3.2), leaf(3.0, 4.0)
+    by_number = x % 2
+    by_number.sum().backward()
+    by_tensor = x % w
+    by_tensor.sum().backward()
+    return by_number, by_tensor, x.grad, w.grad
+
+
+def floor_divided_then_differentiated() -> None:
+    quotient = leaf(5.5, -3.2) // 2
+    assert repr(quotient) == "tensor([ 2., -2.], grad_fn=<NotImplemented>)"
+    quotient.sum().backward()
+
+
 @torch.no_grad
 def doubled_without_recording(x: torch.Tensor) -> torch.Tensor:
     return x * 2
@@ -199,6 +214,23 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
     "@no_grad without parentheses": (lambda: doubled_without_recording(leaf(1.0)), "tensor([2.])"),
     "@enable_grad without parentheses": (lambda: doubled_with_recording(leaf(1.0)),
                                          "tensor([2.], grad_fn=<MulBackward0>)"),
+    "remainder": (remainder_and_its_gradients,
+                  "(tensor([1.5000, 0.8000], grad_fn=<RemainderBackward0>), tensor([2.5000, 0.8000], "
+                  "grad_fn=<RemainderBackward1>), tensor([2., 2.]), tensor([-1.,  1.]))"),
+    "integer % and //": (lambda: (torch.tensor([7, -7]) % 3, torch.tensor([7, -7]) // 3, 7 % torch.tensor([3, -3]),
+                                  7 // torch.tensor([2, 4])),
+                         "(tensor([1, 2]), tensor([ 2, -3]), tensor([ 1, -2]), tensor([3, 1]))"),
+    "floats % and // by zero": (lambda: (torch.tensor([5.5]) // torch.tensor([0.0]), torch.tensor([1.0, 0.0]) % 0),
+                                "(tensor([inf]), tensor([nan, nan]))"),
+    "integer % by zero": (lambda: torch.tensor([1, 0]) % 0, "RuntimeError: ZeroDivisionError"),
+    "backward through //": (floor_divided_then_differentiated,
+                            "RuntimeError: derivative for aten::floor_divide is not implemented"),
+    "even numbers": (lambda: torch.arange(2000) % 2 == 0, "tensor([ True, False,  True,  ..., False,  True, False])"),
+    "any and all": (lambda: (torch.tensor([True, False]).any(), torch.tensor([True, False]).all(),
+                             torch.tensor([[1, 0], [1, 1]]).all(dim=1), torch.tensor([0.0, 2.0]).any(),
+                             torch.tensor([[1, 0], [1, 1]]).any(dim=0, keepdim=True), torch.tensor([]).all()),
+                    "(tensor(True), tensor(False), tensor([False,  True]), tensor(True), tensor([[True, True]]), "
+                    "tensor(True))"),
     "printed Parameter": (lambda: str(nn.Parameter(torch.tensor([1.0, 2.0]))),
                           "'Parameter containing:\\ntensor([1., 2.], requires_grad=True)'"),
 }

@@ -187,6 +187,65 @@ class PowReverse(Function):
         return None, grad * result * _log_where_positive(base.to(result.dtype))
 
 
+class Remainder(Function):
+    """``a % b`` with the sign of ``b``, as Python and PyTorch define it."""
+
+    backward_name = "RemainderBackward1"
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        x, y = _integer_division_operands(a, b)
+        if b._requires_grad:
+            ctx.save_for_backward(a, b)
+        return Tensor._wrap(np.mod(x, y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor | None]:
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        a, b = ctx.saved_tensors
+        return grad, -grad * floor_divide(a, b)
+
+
+class RemainderByNumber(Remainder):
+    backward_name = "RemainderBackward0"
+    non_differentiable_args = (1,)
+
+
+class FloorDivide(Function):
+    """``a // b``, rounded towards minus infinity; PyTorch has no derivative for it."""
+
+    backward_name = "NotImplemented"
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
+        return Tensor._wrap(np.floor_divide(*_integer_division_operands(a, b)))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+def _integer_division_operands(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    x, y = broadcast_pair(a, b)
+    if y.dtype.kind in "iu" and not y.all():
+        raise RuntimeError("ZeroDivisionError")
+    return x, y
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Elementwise ``input % other`` (the result has the sign of ``other``)."""
+    a, b = _operands(input, other)
+    return (RemainderByNumber if b._wrapped_number else Remainder).apply(a, b)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """Elementwise ``input // other``."""
+    return FloorDivide.apply(*_operands(input, other))
+
+
 def _log_where_positive(base: Tensor) -> Tensor:
     """log(base), with 0 where base is 0 (the limit PyTorch uses for d(b**y)/dy at b = 0)."""
     from .unary import log

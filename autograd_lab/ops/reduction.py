@@ -369,3 +369,18 @@ def _arg_extremum(name: str, find: Any, input: Tensor, dim: int | None, keepdim:
         return Tensor._wrap(np.array(0, dtype=np.int64))
     return Tensor._wrap(np.asarray(find(data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
+
+def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """True if any element (along ``dim``) is nonzero."""
+    return _logical_reduction(np.any, input, dim, keepdim)
+
+
+def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """True if every element (along ``dim``) is nonzero."""
+    return _logical_reduction(np.all, input, dim, keepdim)
+
+
+def _logical_reduction(reduce: Any, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    axis = None if dim is None else _dims(dim, input.ndim)
+    return Tensor._wrap(np.asarray(reduce(input._data, axis=axis, keepdims=keepdim and dim is not None)))
+
