@@ -265,9 +265,9 @@ class Tensor:
             if not isinstance(gradient, (list, tuple)):
                 raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
             gradient = gradient[0] if gradient else None
+        engine.backward([self], [gradient], retain_graph, create_graph)
         if create_graph:
             warn_once(CREATE_GRAPH_CYCLE_WARNING)
-        engine.backward([self], [gradient], retain_graph, create_graph)
 
     def _edge(self) -> "tuple[Node | None, int]":
         """Where a gradient for this tensor goes: its grad_fn, its AccumulateGrad node, or nowhere."""
@@ -374,8 +374,6 @@ class Tensor:
         return float(self.item())
 
     def __int__(self) -> int:
-        if self._requires_grad:
-            warn_once(REQUIRES_GRAD_TO_SCALAR_WARNING)
         return int(self.item())
 
     def __index__(self) -> int:
