@@ -107,12 +107,17 @@ class Tensor:
         """A new tensor around ``data`` (no copy); the fast path ops use."""
         tensor = _new_tensor(Tensor)
         tensor._data = data if type(data) is np.ndarray else np.asarray(data)
-        tensor._version = [0]
+        tensor._version_counter = [0]
         if requires_grad:
             tensor._requires_grad = True
         return tensor
 
     # -- basic attributes ---------------------------------------------------------------
+
+    @property
+    def _version(self) -> int:
+        """How many times the values were changed in place (shared with views and ``detach()``)."""
+        return self._version_counter[0]
 
     @property
     def shape(self) -> Size:
@@ -309,7 +314,7 @@ class Tensor:
     def detach(self) -> "Tensor":
         """A tensor sharing this one's memory, cut from the graph (``requires_grad=False``)."""
         detached = Tensor._wrap(self._data)
-        detached._version = self._version
+        detached._version_counter = self._version_counter
         return detached
 
     def detach_(self) -> "Tensor":
@@ -327,7 +332,7 @@ class Tensor:
     def _alias(self) -> "Tensor":
         """A second tensor object for the same memory and history."""
         alias = Tensor._wrap(self._data, self._requires_grad)
-        alias._grad_fn, alias._output_nr, alias._version = self._grad_fn, self._output_nr, self._version
+        alias._grad_fn, alias._output_nr, alias._version_counter = self._grad_fn, self._output_nr, self._version_counter
         return alias
 
     # -- conversion to Python and NumPy ---------------------------------------------------
@@ -427,7 +432,7 @@ class Tensor:
         if grad_mode._state["enabled"] and self._requires_grad:
             previous = self._alias()
             previous._data = self._data.copy()
-            previous._version = [0]
+            previous._version_counter = [0]
         result = compute(previous)
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
@@ -436,7 +441,7 @@ class Tensor:
             raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
                                f"{_type_name(self.dtype)}")
         np.copyto(self._data, result._data, casting="unsafe")
-        self._version[0] += 1
+        self._version_counter[0] += 1
         if result._grad_fn is not None:
             if self._base is not None and self._base._requires_grad:
                 raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
@@ -470,7 +475,7 @@ _new_tensor = object.__new__
 
 def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     tensor._data = data
-    tensor._version = [0]
+    tensor._version_counter = [0]
     tensor._requires_grad = requires_grad
 
 

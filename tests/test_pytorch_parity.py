@@ -148,6 +148,13 @@ def floor_divided_then_differentiated() -> None:
     quotient.sum().backward()
 
 
+def version_counters() -> tuple[int, ...]:
+    layer, x = nn.Linear(2, 1), leaf(1.0)
+    y = x * 2
+    y.add_(1)
+    return layer.weight._version, layer.bias._version, x._version, y._version, y.detach()._version
+
+
 @torch.no_grad
 def doubled_without_recording(x: torch.Tensor) -> torch.Tensor:
     return x * 2
@@ -231,6 +238,7 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
                              torch.tensor([[1, 0], [1, 1]]).any(dim=0, keepdim=True), torch.tensor([]).all()),
                     "(tensor(True), tensor(False), tensor([False,  True]), tensor(True), tensor([[True, True]]), "
                     "tensor(True))"),
+    "version counters": (version_counters, "(1, 1, 0, 1, 1)"),
     "printed Parameter": (lambda: str(nn.Parameter(torch.tensor([1.0, 2.0]))),
                           "'Parameter containing:\\ntensor([1., 2.], requires_grad=True)'"),
 }

@@ -263,7 +263,7 @@ class _Walk:
             tensor._grad = tensor._grad + grad
         else:
             np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
-            tensor._grad._version[0] += 1
+            tensor._grad._version_counter[0] += 1
 
     def _capture(self, node: Node, grad_outputs: list["Tensor | None"]) -> None:
         for slot, grad in enumerate(grad_outputs):

@@ -67,7 +67,7 @@ class Node:
         """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
         if True not in self.needs_input_grad:
             return  # nothing is recorded, so backward will never ask
-        self._saved = tuple([(t, t._version[0]) if t is not None else (None, 0) for t in tensors])  # type: ignore[misc]
+        self._saved = tuple([(t, t._version_counter[0]) if t is not None else (None, 0) for t in tensors])  # type: ignore[misc]
 
     def mark_non_differentiable(self, *tensors: "Tensor") -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -81,7 +81,7 @@ class Node:
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
         for tensor, version in self._saved:
-            if tensor is not None and tensor._version[0] != version:
+            if tensor is not None and tensor._version_counter[0] != version:
                 raise RuntimeError(_modified_message(tensor, version, self))
         return tuple([tensor for tensor, _ in self._saved])
 
@@ -135,7 +135,7 @@ def _modified_message(tensor: "Tensor", expected_version: int, node: Node) -> st
         description += f", which is output {output_nr} of {op_name},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"{description} is at version {tensor._version[0]}; expected version {expected_version} instead. "
+        f"{description} is at version {tensor._version_counter[0]}; expected version {expected_version} instead. "
         + _INPLACE_HINT
     )
 

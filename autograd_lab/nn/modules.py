@@ -98,6 +98,9 @@ class Linear(Module):
         bound = 1 / math.sqrt(in_features) if in_features else 0.0
         self.weight = Parameter(_uniform((out_features, in_features), bound))
         self.bias = Parameter(_uniform((out_features,), bound)) if bias else None
+        for parameter in (self.weight, self.bias):
+            if parameter is not None:  # PyTorch initialises them in place: their version counters start at 1
+                parameter._version_counter[0] += 1
 
     def forward(self, input: Tensor) -> Tensor:
         return F.linear(input, self.weight, self.bias)

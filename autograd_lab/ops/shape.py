@@ -17,7 +17,7 @@ def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
     """A result sharing ``base``'s memory: in-place changes to either are seen by both."""
     view = Tensor._wrap(data)
     if np.may_share_memory(data, base._data):
-        view._version = base._version
+        view._version_counter = base._version_counter
         view._base = base._base if base._base is not None else base
     return view
 

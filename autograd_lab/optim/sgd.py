@@ -48,4 +48,4 @@ class SGD:
                 self._velocity[id(param)] = velocity
                 step = velocity
             param._data -= (self.lr * step).astype(param._data.dtype, copy=False)
-            param._version[0] += 1
+            param._version_counter[0] += 1

@@ -340,7 +340,7 @@ class GraphBuilder:
                 continue
             role = _saved_role(node, index, tensor, constants)
             name = self.name_of(tensor)
-            modified = tensor._version[0] != version
+            modified = tensor._version_counter[0] != version
             function.saved.append(SavedInfo(index, role, name, tuple(tensor._data.shape), dtype_name(tensor.dtype),
                                             modified))
             if self.show_saved:
