@@ -67,7 +67,8 @@ class Node:
         """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
         if True not in self.needs_input_grad:
             return  # nothing is recorded, so backward will never ask
-        self._saved = tuple([(t, t._version_counter[0]) if t is not None else (None, 0) for t in tensors])  # type: ignore[misc]
+        self._saved = tuple([(t, t._version_counter[0]) if t is not None else (None, 0)  # type: ignore[misc]
+                             for t in tensors])
 
     def mark_non_differentiable(self, *tensors: "Tensor") -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -176,14 +177,11 @@ class Function:
         """Run forward and, when any input requires grad, record the node."""
         ctx = cls._node_class()
         state = grad_mode._state
-        if not state["enabled"]:
-            ctx.needs_input_grad = (False,) * len(args)
-            try:
-                return cls.forward(ctx, *args, **kwargs)
-            except AttributeError as error:
-                _reject_non_tensor_input(cls, args, error)
-                raise
-        inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
+        recording = state["enabled"]
+        if recording:
+            inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
+        else:
+            ctx.needs_input_grad, inputs = (False,) * len(args), None
         state["enabled"] = False
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
@@ -191,7 +189,7 @@ class Function:
             _reject_non_tensor_input(cls, args, error)
             raise
         finally:
-            state["enabled"] = True
+            state["enabled"] = recording
         if inputs is None:
             return outputs
         ctx._sequence_nr = next(_sequence_numbers)

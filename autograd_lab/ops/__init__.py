@@ -26,11 +26,12 @@ def sum_to_size(input: Tensor, shape: Any) -> Tensor:
 
 
 __all__ = [
-    "abs", "add", "all", "allclose", "any", "argmax", "argmin", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm",
-    "cat", "clamp", "clone", "concatenate", "copied", "cos", "div", "dot", "eq", "equal", "exp", "expand", "filled", "floor_divide",
-    "flatten", "ge", "gt", "index", "index_makes_view", "index_put", "isclose", "le", "log", "log_softmax",
-    "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mm", "mul", "mv", "narrow", "ne", "neg", "norm", "permute", "pow", "reciprocal", "relu", "remainder", "reshape",
-    "rsub", "select", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum",
-    "sum_to_size", "t", "tanh", "to_dtype", "transpose", "true_divide_reverse", "unsqueeze", "view", "where",
+    "abs", "add", "all", "allclose", "any", "argmax", "argmin", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "bmm", "cat", "clamp", "clone", "concatenate", "copied", "cos", "div", "dot", "eq", "equal", "exp",
+    "expand", "filled", "flatten", "floor_divide", "ge", "gt", "index", "index_makes_view", "index_put", "isclose",
+    "le", "log", "log_softmax", "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "mm", "mul", "mv", "narrow", "ne", "neg", "norm", "permute", "pow",
+    "reciprocal", "relu", "remainder", "reshape", "rsub", "select", "sigmoid", "sign", "sin", "softmax", "sqrt",
+    "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t", "tanh", "to_dtype", "transpose",
+    "true_divide_reverse", "unsqueeze", "view", "where",
 ]

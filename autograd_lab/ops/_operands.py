@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._tensor import Tensor, tensor_from_data
 
 quietly = np.errstate(all="ignore")
 """Decorator for a forward that may divide by zero, overflow or take log(0): PyTorch gives inf and nan
@@ -36,8 +36,7 @@ def as_operand(value: Any, like: Tensor | None = None) -> Tensor:
     elif isinstance(value, numbers.Real):
         tensor = Tensor._wrap(np.array(float(value), dtype=np.float64))
     elif isinstance(value, np.ndarray):  # a full operand in its own dtype, as PyTorch converts it
-        _dtypes.from_numpy(value.dtype)
-        return Tensor._wrap(value.copy())
+        return tensor_from_data(value)
     else:
         return Tensor(value)
     tensor._wrapped_number = True

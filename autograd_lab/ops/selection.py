@@ -60,9 +60,9 @@ class Minimum(Function):
 
 def _split_between(grad: Tensor, first_wins: np.ndarray, tie: np.ndarray) -> tuple[Tensor, Tensor]:
     """The gradient goes to the winner (the loser gets zeros); ties split it in half, as in PyTorch."""
-    half, tie_tensor = grad * 0.5, Tensor._wrap(tie)
-    return (where(tie_tensor, half, where(Tensor._wrap(first_wins), grad, 0.0)),
-            where(tie_tensor, half, where(Tensor._wrap(first_wins), 0.0, grad)))
+    half, tie_tensor, first_tensor = grad * 0.5, Tensor._wrap(tie), Tensor._wrap(first_wins)
+    return (where(tie_tensor, half, where(first_tensor, grad, 0.0)),
+            where(tie_tensor, half, where(first_tensor, 0.0, grad)))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
