@@ -245,10 +245,10 @@ class _Walk:
         return grad_outputs
 
     def _retain(self, tensor: "Tensor", grad: "Tensor") -> None:
-        before = tensor._grad
+        before = _snapshot(tensor._grad) if self.listeners else None  # before the in-place add below
         self._add_into_grad(tensor, grad)
         if self.listeners:
-            self.report(events.GradRetained(tensor, _snapshot(before), _snapshot(tensor._grad)))
+            self.report(events.GradRetained(tensor, before, _snapshot(tensor._grad)))
 
     def _accumulate(self, leaf: "Tensor", grad: "Tensor") -> None:
         before = _snapshot(leaf._grad) if self.listeners else None

@@ -14,8 +14,9 @@ frames 0..k to show step k:
 ``caption``  what happens, in words, with the recorded numbers
 ``error``    the error text when a call failed
 
-Every number is a recorded gradient (``describe_array`` of an event's copy); nothing
-is recomputed here.
+Every number is a copy taken when it happened: a gradient from an event, or a
+``.grad`` / leaf value from the ``StateAtStart`` the recorder takes as each call
+starts. Nothing is recomputed here, and nothing is read from a live tensor.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import events as ev
 from ..viz.graph import describe_array
+from ..viz.trace import StateAtStart
 from .derivatives import local_rule
 from .layout import LiveGraph, edge_id, live_graph, one_line, short
 
@@ -49,6 +51,7 @@ class Call:
     events: list[Any] = field(default_factory=list)
     roots: tuple[Tensor, ...] = ()
     error: BaseException | None = None
+    state: StateAtStart | None = None
 
 
 def split_calls(recorded: Iterable[Any]) -> list[Call]:
@@ -62,6 +65,9 @@ def split_calls(recorded: Iterable[Any]) -> list[Call]:
         elif isinstance(event, ev.BackwardStarted):
             current = Call([event], event.roots)
             calls.append(current)
+        elif isinstance(event, StateAtStart):
+            if current is not None:
+                current.state = event
         elif current is not None:
             current.events.append(event)
             if isinstance(event, ev.BackwardFailed):
@@ -150,24 +156,12 @@ class _Frames:
         return edge_id(fid, out, None), self.graph.node(out).title
 
     def initial(self) -> None:
-        grads: dict[str, list[str | None]] = {}
-        freed_later: set[str] = set()
-        for call in self.calls:
-            live = self.mapping(call)
-            for event in call.events:
-                if isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
-                    tid = live.tensor_id(event.tensor)
-                    if tid is not None and tid not in grads:
-                        grads[tid] = [None, text(event.before)]
-                elif isinstance(event, ev.SavedTensorsFreed):
-                    fid = live.fn_id(event.node)
-                    if fid is not None:
-                        freed_later.add(fid)
-        for tensor in self.graph.tensors:
-            if tensor.id not in grads and _has_grad_slot(tensor):
-                grads[tensor.id] = [None, tensor.grad or "None"]
+        first = self.calls[0] if self.calls else None
+        if first is not None and first.state is not None:
+            grads, freed = self.state_of(first)
+        else:
+            grads, freed = self.state_from_events()
         self.known = {tid: after for tid, (_, after) in grads.items()}
-        freed = [f.id for f in self.graph.functions if f.saved_freed and f.id not in freed_later]
         leaves = [f"{self.graph.node(t).title}.grad = {one_line(v)}" for t, v in self.known.items()
                   if self.graph.node(t).kind == "leaf"]
         caption = (f"The graph recorded by the forward pass, before backward(). "
@@ -175,26 +169,58 @@ class _Frames:
                    f"{len(self.calls)} backward call{'s' if len(self.calls) != 1 else ''} recorded.").strip()
         self.frame(0, "initial", caption, grads=grads, freed=freed)
 
+    def state_of(self, call: Call) -> tuple[dict[str, list[str | None]], list[str]]:
+        """``.grad`` of every tensor with a grad slot, and the freed nodes, as copied when ``call`` started."""
+        live = self.mapping(call)
+        state = call.state
+        assert state is not None
+        grads: dict[str, list[str | None]] = {}
+        for tid, tensor in tensors_by_id(live).items():
+            if id(tensor) in state.grads and _has_grad_slot(self.graph.node(tid)):
+                grads[tid] = [None, text(state.grads[id(tensor)])]
+        freed = [fid for fid in (live.fn_id(node) for node in live.nodes if id(node) in state.freed)
+                 if fid is not None]
+        return grads, freed
+
+    def state_from_events(self) -> tuple[dict[str, list[str | None]], list[str]]:
+        """For raw event lists without ``StateAtStart``: the first ``before`` each tensor reported."""
+        grads: dict[str, list[str | None]] = {}
+        for call in self.calls:
+            live = self.mapping(call)
+            for event in call.events:
+                if isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
+                    tid = live.tensor_id(event.tensor)
+                    if tid is not None and tid not in grads:
+                        grads[tid] = [None, text(event.before)]
+        return grads, []
+
     def between(self, number: int, call: Call, live: LiveGraph) -> None:
+        if call.state is not None:
+            now = {tid: pair[1] for tid, pair in self.state_of(call)[0].items()}
+            arrays = {tid: call.state.grads.get(id(t)) for tid, t in tensors_by_id(live).items()}
+        else:
+            now, arrays = {}, {}
+            for event in call.events:
+                if isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
+                    tid = live.tensor_id(event.tensor)
+                    if tid is not None and tid not in now:
+                        now[tid], arrays[tid] = text(event.before), event.before
         changes: dict[str, list[str | None]] = {}
         words = []
-        for event in call.events:
-            if not isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
+        for tid, value in now.items():
+            if self.known.get(tid, value) == value:
                 continue
-            tid = live.tensor_id(event.tensor)
-            before = text(event.before)
-            if tid is None or tid in changes or self.known.get(tid, before) == before:
-                continue
-            changes[tid] = [self.known[tid], before]
+            changes[tid] = [self.known[tid], value]
             name = self.graph.node(tid).title
-            if event.before is None:
+            array = arrays.get(tid)
+            if array is None:
                 how = f"{name}.grad was set to None"
-            elif not np.any(event.before):
+            elif not np.any(array):
                 how = f"{name}.grad was zeroed ({name}.grad.zero_())"
             else:
                 how = f"{name}.grad was changed"
-            words.append(f"{how}: {one_line(self.known[tid])} → {one_line(before)}")
-            self.known[tid] = before
+            words.append(f"{how}: {one_line(self.known[tid])} → {one_line(value)}")
+            self.known[tid] = value
         if changes:
             self.frame(number, "between", f"Between call {number - 1} and call {number}: " + "; ".join(words) + ".",
                        grads=changes)
@@ -233,7 +259,8 @@ class _Frames:
         for event in call.events[1:]:
             if isinstance(event, (ev.BackwardFinished, ev.BackwardFailed)):
                 break
-            if isinstance(event, ev.NodeVisited) and any(isinstance(e, ev.NodeVisited) for e in group):
+            starts_node = isinstance(event, (ev.NodeVisited, ev.GradRetained))
+            if starts_node and any(isinstance(e, ev.NodeVisited) for e in group):
                 self.visit(number, group, live, sent_to, expected)
                 group = []
             group.append(event)
@@ -355,6 +382,28 @@ class _Frames:
             else:
                 self.finish(number, call, live)
         return self.frames
+
+
+def tensors_by_id(live: LiveGraph) -> dict[str, Tensor]:
+    """The live tensors behind the drawn leaves, retained intermediates and outputs, by node id."""
+    found: dict[str, Tensor] = {f"out{index}": output for index, output in enumerate(live.outputs)}
+    for node in live.nodes:
+        fid = live.node_ids[id(node)]
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            found[f"{fid}_var"] = variable
+        for output_nr, tensor in (node._retained or {}).items():
+            found.setdefault(f"{fid}_out{output_nr}", tensor)
+    return {tid: tensor for tid, tensor in found.items() if any(t.id == tid for t in live.graph.tensors)}
+
+
+def values_at_start(live: LiveGraph, calls: Sequence[Call]) -> dict[str, str]:
+    """The data of each drawn tensor as the first call started (for the inspector), where it was copied."""
+    state = calls[0].state if calls else None
+    if state is None:
+        return {}
+    return {tid: describe_array(state.values[id(t)]) or "" for tid, t in tensors_by_id(live).items()
+            if id(t) in state.values}
 
 
 def _has_grad_slot(tensor: Any) -> bool:

@@ -15,8 +15,9 @@ import traitlets
 
 from .._tensor import Tensor
 from ..autograd.events import BackwardStarted, listening
+from ..viz.trace import BackwardRecorder
 from .forward import forward_frames
-from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls
+from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls, values_at_start
 from .layout import caller_names, drawing_model, live_graph, node_table, render
 
 HERE = Path(__file__).parent
@@ -35,7 +36,11 @@ class _Player(anywidget.AnyWidget):
     speed = traitlets.Float(1.0).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
 
-    def _show(self, live: Any, frames: list[dict[str, Any]], direction: str, large_at: int | None) -> None:
+    def _show(self, live: Any, frames: list[dict[str, Any]], direction: str, large_at: int | None,
+              values: dict[str, str] | None = None) -> None:
+        for tensor in live.graph.tensors:
+            if values and tensor.id in values:
+                tensor.data = values[tensor.id]
         grads, edges = label_widths(frames)
         drawing = drawing_model(live.graph, grads, edges)
         self.svg = render(drawing, direction=direction, large_at=large_at)
@@ -87,7 +92,7 @@ class BackwardPlayer(_Player):
         frames = backward_frames(live, calls)
         self.calls = len(calls)
         self.title = f"backward() on {', '.join(live.graph.node(o).title for o in live.graph.outputs)}"
-        self._show(live, frames, self._direction, self._large_at)
+        self._show(live, frames, self._direction, self._large_at, values_at_start(live, calls))
 
 
 class ForwardPlayer(_Player):
@@ -105,13 +110,14 @@ class ForwardPlayer(_Player):
 
 
 def _run_backward(output: Tensor, gradient: Tensor | None, retain_graph: bool | None, sink: list[Any]) -> None:
-    started = len(sink)
-    with listening(sink.append):
+    recorder = BackwardRecorder()
+    with listening(recorder):
         try:
             output.backward(gradient, retain_graph=retain_graph)
         except Exception as error:  # shown in the widget, as PyTorch's message
-            if not any(isinstance(e, BackwardStarted) for e in sink[started:]):
-                sink.append(CallRaised((output,), error))
+            if not any(isinstance(e, BackwardStarted) for e in recorder.events):
+                recorder.events.append(CallRaised((output,), error))
+    sink.extend(recorder.events)
 
 
 def play_backward(output: Tensor, gradient: Tensor | None = None, retain_graph: bool | None = None,
