@@ -28,10 +28,11 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import events as ev
+from ..viz.dot import GRAD_LABEL_LIMIT, short_value
 from ..viz.graph import describe_array
 from ..viz.trace import StateAtStart
 from .derivatives import local_rule
-from .layout import LiveGraph, edge_id, live_graph, one_line, short
+from .layout import LiveGraph, edge_id, live_graph, one_line
 
 Frame = dict[str, Any]
 
@@ -416,23 +417,21 @@ def backward_frames(shown: LiveGraph, calls: Sequence[Call]) -> list[Frame]:
 
 
 def label_widths(frames: Sequence[Frame]) -> tuple[dict[str, str], dict[str, str]]:
-    """The longest grad text per tensor node and per edge, to size the labels once."""
+    """The longest value each tensor's ``grad:`` line and each edge's ``grad`` label will show.
+
+    The drawing is laid out once with these, so every later value fits without a new layout.
+    """
     grads: dict[str, str] = {}
     edges: dict[str, str] = {}
     for frame in frames:
-        for key, (before, after) in frame["grads"].items():
-            shown = grad_label(before, after)
-            if len(shown) > len(grads.get(key, "")):
-                grads[key] = shown
+        for key, (_, after) in frame["grads"].items():
+            if len(_label(after)) > len(_label(grads.get(key))):
+                grads[key] = after
         for key, value in frame["edges"].items():
-            shown = short(one_line(value))
-            if len(shown) > len(edges.get(key, "")):
-                edges[key] = shown
+            if len(_label(value)) > len(_label(edges.get(key))):
+                edges[key] = value
     return grads, edges
 
 
-def grad_label(before: str | None, after: str) -> str:
-    """``.grad`` as a node label shows it: "before → after" or just the value."""
-    value = short(one_line(after))
-    return value if before is None else short(f"{one_line(before)} → {one_line(after)}", 2 * 40)
-
+def _label(text: str | None) -> str:
+    return short_value(text, GRAD_LABEL_LIMIT, summaries=True) or ""
