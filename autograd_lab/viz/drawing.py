@@ -9,29 +9,14 @@ hover tooltips and click-to-inspect. Everything else is a ``graphviz.Digraph``
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import graphviz
 
+from .assets import asset, compact_script
 from .graph import Graph
 from .inspect import inspector_table
-
-HERE = Path(__file__).parent
-
-
-@lru_cache(maxsize=None)
-def asset(name: str) -> str:
-    """A file shipped next to this module (CSS, JavaScript), read once."""
-    return (HERE / name).read_text(encoding="utf-8")
-
-
-def compact_script(source: str) -> str:
-    """JavaScript without comment lines and indentation (it is stored in every notebook output)."""
-    lines = (line.strip() for line in source.splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 def svg_data_uri(svg: str) -> str:

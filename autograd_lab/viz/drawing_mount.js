@@ -18,7 +18,7 @@ if (svg) {
   const index = aglIndexSvg(svg);
   aglTooltips(root, svg);
   for (const [id, g] of index.edges) if (/grad /.test(g.textContent)) g.classList.add("agl-gradient");
-  aglFocusable(index.nodes, (id) => {
+  aglFocusable(index.nodes, (id) => (AGL_TABLE[id] || { title: id }).title, (id) => {
     const info = AGL_TABLE[id];
     if (!info) return;
     for (const [nid, g] of index.nodes) g.classList.toggle("agl-selected", nid === id);

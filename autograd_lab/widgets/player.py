@@ -18,15 +18,26 @@ from ..autograd.events import BackwardStarted, listening
 from ..viz.trace import BackwardRecorder
 from .forward import forward_frames
 from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls, values_at_start
-from .layout import caller_names, drawing_model, live_graph, node_table, render
+from ..viz.assets import asset
+from .layout import LiveGraph, caller_names, drawing_model, live_graph, node_table, render
 
 HERE = Path(__file__).parent
 
 
-class _Player(anywidget.AnyWidget):
-    _esm = HERE / "player.js"
-    _css = HERE / "player.css"
+def player_module() -> str:
+    """The player's ES module: the graph helpers shared with viz.draw, then the player itself."""
+    return asset("graph_view.js") + "\n" + (HERE / "player.js").read_text(encoding="utf-8")
 
+
+def player_css() -> str:
+    """The player's styles (applied inside its shadow root, so the page's CSS cannot reach them)."""
+    return asset("graph.css") + "\n" + (HERE / "player.css").read_text(encoding="utf-8")
+
+
+class _Player(anywidget.AnyWidget):
+    _esm = player_module()
+
+    css = traitlets.Unicode("").tag(sync=True)
     mode = traitlets.Unicode("backward").tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
     graph = traitlets.Dict().tag(sync=True)
@@ -35,6 +46,9 @@ class _Player(anywidget.AnyWidget):
     frame = traitlets.Int(0).tag(sync=True)
     speed = traitlets.Float(1.0).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(css=player_css(), **kwargs)
 
     def _show(self, live: Any, frames: list[dict[str, Any]], direction: str, large_at: int | None,
               values: dict[str, str] | None = None) -> None:
@@ -59,14 +73,16 @@ class BackwardPlayer(_Player):
 
     def __init__(self, *outputs: Tensor, trace: Any = None, gradient: Tensor | None = None,
                  retain_graph: bool | None = None, names: Mapping[str, Tensor] | None = None,
-                 direction: str = "LR", large_at: int | None = None, speed: float = 1.0) -> None:
+                 direction: str = "auto", large_at: int | None = None, speed: float = 1.0) -> None:
         super().__init__(speed=speed, mode="backward")
         self._names = caller_names(names)
         self._direction, self._large_at = direction, large_at
         self._events: list[Any] = []
+        self._live: LiveGraph | None = None
         if trace is None:
             if len(outputs) != 1:
                 raise TypeError("give one output to run backward() on, or trace= from viz.record()")
+            self._live = live_graph(list(outputs), self._names)  # before backward() frees the saved tensors
             _run_backward(outputs[0], gradient, retain_graph, self._events)
         else:
             self._events.extend(getattr(trace, "events", trace))
@@ -88,7 +104,9 @@ class BackwardPlayer(_Player):
         outputs = self._outputs or outputs_of(calls)
         if not outputs:
             raise ValueError("nothing to show: the trace holds no backward() call")
-        live = live_graph(outputs, self._names)
+        live = self._live
+        if live is None or len(live.outputs) != len(outputs) or any(a is not b for a, b in zip(live.outputs, outputs)):
+            live = live_graph(outputs, self._names)
         frames = backward_frames(live, calls)
         self.calls = len(calls)
         self.title = f"backward() on {', '.join(live.graph.node(o).title for o in live.graph.outputs)}"
@@ -98,7 +116,7 @@ class BackwardPlayer(_Player):
 class ForwardPlayer(_Player):
     """Watch the forward pass record the graph of ``outputs``, one op at a time."""
 
-    def __init__(self, *outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "LR",
+    def __init__(self, *outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "auto",
                  large_at: int | None = None, speed: float = 1.0) -> None:
         super().__init__(speed=speed, mode="forward")
         if not outputs:

@@ -39,15 +39,14 @@ def chromium_path() -> str:
 
 def widget_state(widget: Any) -> dict[str, Any]:
     """The traits the browser receives, as JSON-ready data."""
-    names = ["mode", "svg", "graph", "frames", "calls", "frame", "speed", "title"]
+    names = ["css", "mode", "svg", "graph", "frames", "calls", "frame", "speed", "title"]
     return {name: getattr(widget, name) for name in names}
 
 
 def standalone_html(widgets: list[Any], reduced_motion: bool = False) -> str:
     """A page showing each player, driven by a stand-in model; ``window.aglModels`` holds the models."""
     states = json.dumps([widget_state(w) for w in widgets]).replace("</", "<\\/")
-    css = (WIDGETS / "player.css").read_text(encoding="utf-8")
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>player</title><style>{css}</style></head>
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>player</title></head>
 <body><main id="players"></main>
 <script type="module">
 import player from "{ORIGIN}/player.js";
@@ -76,7 +75,9 @@ window.aglReady = true;
 
 def serve_player(page: Any, html: str) -> None:
     """Route ``ORIGIN`` to the page and the ES module; refuse every other host."""
-    js = (WIDGETS / "player.js").read_text(encoding="utf-8")
+    from autograd_lab.widgets.player import player_module
+
+    js = player_module()
 
     def handle(route: Any) -> None:
         url = route.request.url
