@@ -105,6 +105,7 @@ function aglFocusable(nodes, titleOf, onPick) {
     g.setAttribute("role", "button");
     g.setAttribute("aria-label", `${titleOf(id)}: inspect`);
     g.addEventListener("click", () => onPick(id));
+    g.addEventListener("focus", () => onPick(id));
     g.addEventListener("keydown", (event) => {
       if (event.key === "Enter") { event.preventDefault(); onPick(id); }
     });

@@ -69,6 +69,7 @@ for (const state of states) {{
   player.render({{ model, el }});
   window.aglModels.push(model);
 }}
+window.aglPlayers = () => [...document.querySelectorAll(".player-host")].map((h) => h.shadowRoot.querySelector(".agl-player"));
 window.aglReady = true;
 </script></body></html>"""
 

@@ -57,7 +57,7 @@ def test_players_in_jupyterlab(browser, lab: JupyterLab, lab_root: Path, artifac
         page.keyboard.press("End")
         state = player_state(page, 0)
         assert state["caption"].startswith("Call 1 of 1 finished")
-        assert state["x"] == "grad: None → tensor(1020.5499)"
+        assert state["x"] == "grad: 1020.5499"
         page.keyboard.press("ArrowLeft")
         assert player_state(page, 0)["active"] == ["fn12"]
         page.keyboard.press("Home")
