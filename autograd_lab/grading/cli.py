@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     grd.add_argument("--max-output", type=int, default=1_000_000, help="bytes of output before a run is stopped")
     grd.add_argument("--quiet", action="store_true", help="no progress bar")
     grd.set_defaults(func=_cmd_grade)
+    from ..widgets.export import add_export_command
+    add_export_command(sub)
     return parser
 
 

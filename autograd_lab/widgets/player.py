@@ -7,6 +7,8 @@ write it back, so stepping sends no messages).
 """
 from __future__ import annotations
 
+import re
+from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -19,6 +21,7 @@ from ..viz.trace import BackwardRecorder
 from .forward import forward_frames
 from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls, values_at_start
 from ..viz.assets import asset
+from ..viz.dot import short_value
 from .layout import LiveGraph, caller_names, drawing_model, live_graph, node_table, render
 
 HERE = Path(__file__).parent
@@ -49,6 +52,18 @@ class _Player(anywidget.AnyWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(css=player_css(), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.title}, {len(self.frames)} steps>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, plus a static picture for pages that cannot run it (untrusted notebooks, GitHub)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        data["text/html"] = fallback_html(self)
+        return data, metadata
 
     def _show(self, live: Any, frames: list[dict[str, Any]], direction: str, large_at: int | None,
               values: dict[str, str] | None = None) -> None:
@@ -125,6 +140,26 @@ class ForwardPlayer(_Player):
         frames = forward_frames(live)
         self.title = f"forward pass building {', '.join(live.graph.node(o).title for o in live.graph.outputs)}"
         self._show(live, frames, direction, large_at)
+
+
+def fallback_html(player: _Player) -> str:
+    """The first step's picture and every caption, for a page that shows the output without running it."""
+    from ..viz.drawing import svg_data_uri
+
+    first = player.frames[0] if player.frames else {"grads": {}}
+    svg = re.sub(r">grad [^<]*</text>", "></text>", player.svg)
+    for node_id, (_, value) in first["grads"].items():
+        svg = re.sub(rf'(<g id="{re.escape(node_id)}" class="node[^"]*">.*?>)grad: [^<]*(</text>)',
+                     lambda m, v=value: f"{m.group(1)}grad: {escape(short_value(v, 22, True) or '')}{m.group(2)}",
+                     svg, count=1, flags=re.S)
+    steps = "".join(f"<li>{escape(frame['caption'])}</li>" for frame in player.frames)
+    what = "step through backward()" if player.mode == "backward" else "watch the graph grow"
+    return (f'<div class="agl-player-fallback" style="border:1px solid #c8c8c8;border-radius:6px;padding:8px;'
+            f'max-width:100%;overflow-x:auto"><p><b>{escape(player.title)}</b>: {len(player.frames)} steps. '
+            f"Run this cell (or trust the notebook) to {what} here.</p>"
+            f'<img src="{escape(svg_data_uri(svg), quote=True)}" alt="graph of {escape(player.title)}" '
+            f'style="max-width:100%;height:auto"><details><summary>All {len(player.frames)} steps in words'
+            f"</summary><ol>{steps}</ol></details></div>")
 
 
 def _run_backward(output: Tensor, gradient: Tensor | None, retain_graph: bool | None, sink: list[Any]) -> None:
