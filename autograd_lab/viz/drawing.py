@@ -14,7 +14,7 @@ from typing import Any
 
 import graphviz
 
-from .assets import asset, compact_script
+from .assets import asset, compact_css, compact_script, compact_svg
 from .graph import Graph
 from .inspect import inspector_table
 
@@ -28,7 +28,7 @@ def svg_data_uri(svg: str) -> str:
 def html_view(svg: str, graph: Graph, alt: str) -> str:
     """The picture as an HTML output: ``<img>`` fallback, upgraded by a script to inline SVG in a shadow root."""
     table = json.dumps(inspector_table(graph), separators=(",", ":")).replace("</", "<\\/")
-    css = json.dumps(asset("graph.css")).replace("</", "<\\/")
+    css = json.dumps(compact_css(asset("graph.css"))).replace("</", "<\\/")
     script = compact_script(asset("graph_view.js") + "\n" + asset("drawing_mount.js"))
     src = escape(svg_data_uri(svg), quote=True)
     return (f'<div class="agl-drawing-host" style="max-width:100%;overflow-x:auto">'
@@ -49,8 +49,7 @@ class Drawing(graphviz.Digraph):
         """The SVG text, laid out by Graphviz's ``dot`` once per source."""
         source = self.source
         if self._svg is None or self._svg[0] != source:
-            svg = self.pipe(format="svg", encoding="utf-8")
-            self._svg = (source, svg[svg.find("<svg"):])
+            self._svg = (source, compact_svg(self.pipe(format="svg", encoding="utf-8")))
         return self._svg[1]
 
     def _alt(self) -> str:

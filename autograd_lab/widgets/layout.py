@@ -7,7 +7,6 @@ show; the browser rewrites those lines while stepping, so no re-layout is needed
 from __future__ import annotations
 
 import copy
-import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -110,8 +109,7 @@ def render(graph: Graph, direction: str = "auto", large_at: int | None = None) -
     problem = graphviz_problem()
     if problem is not None:
         raise RuntimeError(problem)
-    svg = to_digraph(graph, direction=direction, large_at=LARGE_GRAPH if large_at is None else large_at).svg()
-    return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+    return to_digraph(graph, direction=direction, large_at=LARGE_GRAPH if large_at is None else large_at).svg()
 
 
 def node_table(graph: Graph) -> dict[str, Any]:

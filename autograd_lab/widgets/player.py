@@ -20,7 +20,7 @@ from ..autograd.events import BackwardStarted, listening
 from ..viz.trace import BackwardRecorder
 from .forward import forward_frames
 from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls, values_at_start
-from ..viz.assets import asset
+from ..viz.assets import asset, compact_css, compact_script
 from ..viz.dot import short_value
 from .layout import LiveGraph, caller_names, drawing_model, live_graph, node_table, render
 
@@ -28,13 +28,14 @@ HERE = Path(__file__).parent
 
 
 def player_module() -> str:
-    """The player's ES module: the graph helpers shared with viz.draw, then the player itself."""
-    return asset("graph_view.js") + "\n" + (HERE / "player.js").read_text(encoding="utf-8")
+    """The player's ES module: the graph helpers shared with viz.draw, the camera, then the player itself."""
+    parts = [asset("graph_view.js"), *((HERE / name).read_text(encoding="utf-8") for name in ("camera.js", "player.js"))]
+    return compact_script("\n".join(parts))
 
 
 def player_css() -> str:
     """The player's styles (applied inside its shadow root, so the page's CSS cannot reach them)."""
-    return asset("graph.css") + "\n" + (HERE / "player.css").read_text(encoding="utf-8")
+    return compact_css(asset("graph.css") + "\n" + (HERE / "player.css").read_text(encoding="utf-8"))
 
 
 class _Player(anywidget.AnyWidget):
