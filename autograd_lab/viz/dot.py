@@ -197,8 +197,11 @@ def to_digraph(graph: Graph, direction: str = "auto", backward: bool = False, le
 
 def svg_size(svg: str) -> tuple[float, float]:
     """The width and height Graphviz gave an SVG, in points."""
-    found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-    return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
+    tag = svg[svg.find("<svg"):svg.find(">", svg.find("<svg"))]
+    width, height = re.search(r'width="([\d.]+)pt"', tag), re.search(r'height="([\d.]+)pt"', tag)
+    if width is None or height is None:
+        raise ValueError("not an SVG from Graphviz: no width and height in points")
+    return float(width.group(1)), float(height.group(1))
 
 
 def _digraph(graph: Graph, direction: str, backward: bool, legend: bool, large_at: int, max_nodes: int,

@@ -120,6 +120,11 @@ def open_standalone(browser: Any, widgets: list[Any], reduced_motion: bool = Fal
     return page
 
 
+FIND_PLAYERS_JS = """window.aglFind = (selector) => [...document.querySelectorAll('*')].flatMap(
+  (e) => e.shadowRoot ? [...e.shadowRoot.querySelectorAll(selector)] : []);"""
+"""Installs ``window.aglFind(selector)``: elements inside every open shadow root (the players, the drawings)."""
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -128,10 +133,12 @@ def free_port() -> int:
 
 
 class JupyterLab:
-    """JupyterLab on 127.0.0.1 with a random token, a temp root and temp config; ``stop()`` ends it."""
+    """JupyterLab (or, with ``app="notebook"``, Jupyter Notebook 7) on 127.0.0.1 with a random token,
+    a temp root and temp config; ``stop()`` ends it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, app: str = "lab") -> None:
         self.root = root
+        self.app = app
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.home = Path(tempfile.mkdtemp(prefix="agl-jupyter-"))
@@ -140,11 +147,13 @@ class JupyterLab:
                "JUPYTERLAB_SETTINGS_DIR": str(self.home / "settings"),
                "JUPYTERLAB_WORKSPACES_DIR": str(self.home / "workspaces"),
                "IPYTHONDIR": str(self.home / "ipython"), "PYTHONPATH": str(REPO)}
-        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        app_class = "LabApp" if app == "lab" else "JupyterNotebookApp"
+        command = [sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
                    f"--port={self.port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
                    f"--IdentityProvider.token={self.token}", "--ServerApp.port_retries=0",
-                   "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+                   f"--{app_class}.expose_app_in_browser=True"]
+        if app == "lab":
+            command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         settings = self.home / "settings" / "@jupyterlab" / "apputils-extension"
         settings.mkdir(parents=True)
         (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
@@ -152,6 +161,11 @@ class JupyterLab:
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         cwd=root, start_new_session=True)
         self._wait()
+
+    def notebook_url(self, name: str) -> str:
+        """Where the front end opens ``name`` (a file in the root)."""
+        path = f"lab/tree/{name}" if self.app == "lab" else f"notebooks/{name}"
+        return f"{self.url}/{path}?token={self.token}"
 
     @property
     def url(self) -> str:
