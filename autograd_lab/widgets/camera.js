@@ -19,19 +19,18 @@ class AglCamera {
     const width = Math.min(this.viewport.clientWidth || Infinity, this.full.width * this.natural);
     return { width, height: Math.min(this.full.height * this.natural, this.maxHeight()) };
   }
-  fits() {
-    const { width, height } = this.box();
-    return width >= this.full.width * this.natural - 0.5 && height >= this.full.height * this.natural - 0.5;
+  fits(box = this.box()) {
+    return box.width >= this.full.width * this.natural - 0.5 && box.height >= this.full.height * this.natural - 0.5;
   }
   minZoom() {
     const { width, height } = this.box();
     return Math.min(width / this.full.width, height / this.full.height);
   }
   layout() {
-    const { width, height } = this.box();
-    this.svg.setAttribute("width", `${width}px`);
-    this.svg.setAttribute("height", `${height}px`);
-    if (this.fits()) { this.zoom = this.natural; this.apply({ ...this.full }); return; }
+    const box = this.box();
+    this.svg.setAttribute("width", `${box.width}px`);
+    this.svg.setAttribute("height", `${box.height}px`);
+    if (this.fits(box)) { this.zoom = this.natural; this.apply({ ...this.full }); return; }
     this.zoom = Math.max(this.minZoom(), Math.min(this.zoom, 2 * this.natural));
     this.apply(this.around(this.view.x + this.view.width / 2, this.view.y + this.view.height / 2));
   }
@@ -44,6 +43,9 @@ class AglCamera {
   }
   apply(view) {
     this.view = view;
+    this.setViewBox(view);
+  }
+  setViewBox(view) {
     this.svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.width} ${view.height}`);
   }
   // Boxes are in the SVG's own units.
@@ -63,16 +65,18 @@ class AglCamera {
   move(target, smooth) {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = null;
-    if (!smooth) { this.apply(target); return; }
+    if (!smooth) { this.apply(target); delete this.viewport.dataset.moving; return; }
     const from = { ...this.view };
     const started = performance.now();
+    this.viewport.dataset.moving = "true";
     const step = (now) => {
       const t = Math.min(1, (now - started) / 280);
       const e = t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2;
-      this.apply({ x: from.x + (target.x - from.x) * e, y: from.y + (target.y - from.y) * e,
-                   width: from.width + (target.width - from.width) * e,
-                   height: from.height + (target.height - from.height) * e });
+      this.setViewBox({ x: from.x + (target.x - from.x) * e, y: from.y + (target.y - from.y) * e,
+                        width: from.width + (target.width - from.width) * e,
+                        height: from.height + (target.height - from.height) * e });
       this.frame = t < 1 ? requestAnimationFrame(step) : null;
+      if (!this.frame) delete this.viewport.dataset.moving;
     };
     this.frame = requestAnimationFrame(step);
     this.view = target;

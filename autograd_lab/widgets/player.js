@@ -377,7 +377,17 @@ function render({ model, el: host }) {
         if (item) { ids.add(item.ends[0]); ids.add(item.ends[1]); }
       }
       const boxes = [...ids].map((id) => index.nodes.get(id)).filter(Boolean).map((item) => boxOf(item.g)).filter(Boolean);
-      camera.show(boxes, smooth);
+      // A front end may skip rendering outputs far off screen (JupyterLab's windowed notebooks): no boxes yet.
+      pendingFollow = boxes.some((b) => b.width === 0 && b.height === 0);
+      if (!pendingFollow) camera.show(boxes, smooth);
+    }
+    let pendingFollow = false;
+    if (camera && window.IntersectionObserver) {
+      const seen = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting) && pendingFollow) follow(false);
+      });
+      seen.observe(figure);
+      cleanup.push(() => seen.disconnect());
     }
 
     function go(target, user = true) {
