@@ -16,7 +16,7 @@ if (svg) {
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", img.getAttribute("alt") || "computational graph");
   const index = aglIndexSvg(svg);
-  aglTooltips(root, svg);
+  aglTooltips(wrap, svg);
   for (const [id, g] of index.edges) if (/grad /.test(g.textContent)) g.classList.add("agl-gradient");
   aglFocusable(index.nodes, (id) => (AGL_TABLE[id] || { title: id }).title, (id) => {
     const info = AGL_TABLE[id];

@@ -46,38 +46,32 @@ function aglIndexSvg(svg) {
   return { nodes, edges };
 }
 
-function aglTooltips(root, svg) {
+// The tooltip lives in ``box`` (a positioned element of the view): fixed positioning is unreliable inside
+// front ends whose cells are transformed or contained.
+function aglTooltips(box, svg) {
   const tip = aglElement("div", "agl-tip");
   tip.setAttribute("role", "tooltip");
   tip.hidden = true;
-  root.append(tip);
+  box.append(tip);
   const show = (g, x, y) => {
     if (!g.dataset.tip) return;
     tip.textContent = g.dataset.tip;
     tip.hidden = false;
-    const width = tip.offsetWidth;
-    tip.style.left = `${Math.max(4, Math.min(x + 12, window.innerWidth - width - 8))}px`;
-    tip.style.top = `${Math.min(y + 16, window.innerHeight - tip.offsetHeight - 8)}px`;
+    const area = box.getBoundingClientRect();
+    const left = Math.max(4, Math.min(x - area.left + 12, area.width - tip.offsetWidth - 4));
+    tip.style.left = `${left}px`;
+    tip.style.top = `${y - area.top + 16}px`;
   };
-  svg.addEventListener("pointerover", (event) => {
-    const g = event.target.closest && event.target.closest("g.node, g.edge");
-    if (g) show(g, event.clientX, event.clientY);
-  });
-  svg.addEventListener("pointermove", (event) => {
-    if (tip.hidden) return;
-    const g = event.target.closest && event.target.closest("g.node, g.edge");
-    if (g) show(g, event.clientX, event.clientY);
-  });
+  const groupOf = (event) => event.target.closest && event.target.closest("g.node, g.edge");
+  svg.addEventListener("pointerover", (event) => { const g = groupOf(event); if (g) show(g, event.clientX, event.clientY); });
+  svg.addEventListener("pointermove", (event) => { const g = groupOf(event); if (g && !tip.hidden) show(g, event.clientX, event.clientY); });
   svg.addEventListener("pointerout", (event) => {
     const to = event.relatedTarget;
     if (!to || !to.closest || !to.closest("g.node, g.edge")) tip.hidden = true;
   });
   svg.addEventListener("focusin", (event) => {
     const g = event.target.closest && event.target.closest("g.node");
-    if (g) {
-      const box = g.getBoundingClientRect();
-      show(g, box.left, box.bottom);
-    }
+    if (g) { const b = g.getBoundingClientRect(); show(g, b.left, b.bottom - 8); }
   });
   svg.addEventListener("focusout", () => { tip.hidden = true; });
   return tip;

@@ -266,7 +266,7 @@ function render({ model, el: host }) {
     below.append(inspector, legend(mode, graph, frames));
 
     root.append(header, controls, caption, error, figure, below);
-    if (svg) aglTooltips(shadow, svg);
+    if (svg) aglTooltips(root, svg);
 
     const camera = svg ? new AglCamera(svg, figure) : null;
     if (camera) {
