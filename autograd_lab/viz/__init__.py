@@ -18,6 +18,7 @@ import shutil
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .._tensor import Tensor
+from .fold import fold as fold_loops
 from .graph import Edge, FunctionNode, Graph, SavedInfo, TensorNode, build_graph
 from .text import TextGraph, render_text
 from .trace import BackwardRecorder, record, record_backward
@@ -52,7 +53,7 @@ def graphviz_problem() -> str | None:
 def draw(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "auto",
          show_saved: bool = False, backward: bool = False, legend: bool = False,
          trace: BackwardRecorder | None = None, large_at: int | None = None,
-         max_nodes: int | None = None) -> "graphviz.Digraph | TextGraph":
+         max_nodes: int | None = None, fold: bool = True) -> "graphviz.Digraph | TextGraph":
     """The graph behind ``outputs`` as a ``graphviz.Digraph`` (inline SVG in Jupyter).
 
     ``names`` adds names to those found in your namespace; ``direction`` is "auto"
@@ -60,9 +61,12 @@ def draw(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction:
     ``backward`` points arrows the way gradients flow; ``legend`` adds a key;
     ``trace`` (from ``viz.record()``) labels edges with the gradients a backward sent.
     Above ``large_at`` nodes the layout is bounded; at most ``max_nodes`` are drawn.
+    ``fold`` draws an unrolled loop of a big graph once, boxed and labelled "× 150".
     Falls back to ``TextGraph`` when Graphviz is not installed.
     """
     graph = _graph(outputs, names, show_saved, trace)
+    if fold:
+        graph = fold_loops(graph).graph
     return _picture(graph, direction, backward, legend, large_at, max_nodes)
 
 

@@ -18,6 +18,8 @@ from .graph import Edge, FunctionNode, Graph, TensorNode
 from .text import function_line, tensor_line
 
 if TYPE_CHECKING:
+    import graphviz
+
     from .drawing import Drawing
 
 LARGE_GRAPH = 300
@@ -56,6 +58,7 @@ EDGE_STYLES: dict[str, dict[str, str]] = {
     "constant": {"style": "dotted", "color": "#555555"},
     "saved": {"style": "dashed", "color": OKABE_ITO["orange"], "arrowhead": "odot"},
     "intermediate": {"style": "dotted", "arrowhead": "none", "color": "#8A8000"},
+    "loop": {"style": "dashed", "color": OKABE_ITO["reddish_purple"], "constraint": "false", "penwidth": "1.5"},
     "gradient": {"color": OKABE_ITO["vermillion"], "fontcolor": OKABE_ITO["vermillion"]},
     "broadcast": {"color": OKABE_ITO["vermillion"], "fontcolor": OKABE_ITO["vermillion"], "penwidth": "2.5"},
 }
@@ -214,14 +217,19 @@ def _digraph(graph: Graph, direction: str, backward: bool, legend: bool, large_a
     if large:
         dot.graph_attr.update(BOUNDED_ATTRS)
     drawn = _drawn_ids(graph, max_nodes)
+    clusters = _clusters(graph)
+    places = {node_id: cluster for cluster, block in clusters for node_id in block["nodes"]}
     for node in graph.tensors:
         if node.id in drawn:
-            dot.node(node.id, tensor_label(node, large), id=node.id, tooltip=tensor_line(node),
-                     **{"class": f"agl-{node.kind}"}, **NODE_STYLES[node.kind])
+            places.get(node.id, dot).node(node.id, tensor_label(node, large), id=node.id, tooltip=tensor_line(node),
+                                          **{"class": f"agl-{node.kind}"}, **NODE_STYLES[node.kind])
     for node in graph.functions:
         if node.id in drawn:
-            dot.node(node.id, function_label(node, large), id=node.id, tooltip=function_line(node),
-                     **{"class": f"agl-{node.kind}"}, **NODE_STYLES[node.kind])
+            places.get(node.id, dot).node(node.id, function_label(node, large), id=node.id,
+                                          tooltip=function_line(node), **{"class": f"agl-{node.kind}"},
+                                          **NODE_STYLES[node.kind])
+    for cluster, _ in clusters:
+        dot.subgraph(cluster)
     _add_edges(dot, graph, drawn, large, backward, long_edge_budget)
     hidden = len(graph) - len(drawn)
     if hidden:
@@ -230,6 +238,18 @@ def _digraph(graph: Graph, direction: str, backward: bool, legend: bool, large_a
     if legend:
         dot.graph_attr.update(label=legend_label(graph), labelloc="b", labeljust="l")
     return dot
+
+
+def _clusters(graph: Graph) -> list[tuple["graphviz.Digraph", dict]]:
+    """One boxed, labelled subgraph per folded loop (``viz.fold``)."""
+    import graphviz
+
+    return [(graphviz.Digraph(f"cluster_{block['id']}", graph_attr={
+        "label": block["label"], "style": "rounded,dashed", "color": OKABE_ITO["reddish_purple"],
+        "fontcolor": OKABE_ITO["reddish_purple"], "id": block["id"], "class": "agl-block",
+        "tooltip": f"{block['count']} iterations of the loop, folded: each is wired like this one. "
+                   f"draw(..., fold=False) shows them all; the player can open it."}), block)
+            for block in graph.blocks]
 
 
 def _drawn_ids(graph: Graph, max_nodes: int) -> set[str]:
@@ -299,6 +319,8 @@ def _add_edges(dot: "Drawing", graph: Graph, drawn: set[str], large: bool, backw
             style["dir"] = "back"
         target = labels[edge.target]
         label = "" if large else edge_label(edge, inputs[edge.target], getattr(target, "name", ""))
+        if edge.kind == "loop":
+            label = "next iteration"
         tooltip = f"{labels[edge.source].title if isinstance(labels[edge.source], TensorNode) else edge.source}"
         if edge.input_slot is not None:
             tooltip = f"input {edge.input_slot} of {getattr(target, 'name', edge.target)}"

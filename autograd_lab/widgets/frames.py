@@ -435,3 +435,23 @@ def label_widths(frames: Sequence[Frame]) -> tuple[dict[str, str], dict[str, str
 
 def _label(text: str | None) -> str:
     return short_value(text, GRAD_LABEL_LIMIT, summaries=True) or ""
+
+
+def mark_folded_steps(frames: list[Frame], members: set[str], block: dict[str, Any]) -> None:
+    """Tag the steps inside a folded loop (``block``) and give the last of each run a summary caption.
+
+    The player plays each run as one step (its last frame, with the summary) until the loop is opened.
+    """
+    run: list[Frame] = []
+    for frame in [*frames, None]:
+        inside = frame is not None and frame["kind"] == "visit" and frame["active"] in members
+        if inside:
+            frame["block"] = block["id"]
+            run.append(frame)
+            continue
+        if run:
+            ops = ", ".join(dict.fromkeys(block["ops"]))
+            run[-1]["summary"] = (f"Backward through the folded loop: {len(run)} steps, {block['count']} iterations of "
+                                  f"{ops}, each sending the gradient on to the iteration before it. "
+                                  f"Open the loop to step through them one by one. Last step: {run[-1]['caption']}")
+            run = []

@@ -237,9 +237,9 @@ function render({ model, el: host }) {
     error.hidden = true;
 
     const first = button("|◀", "first step (Home)", () => go(0), "first");
-    const back = button("◀ back", "step back (left arrow)", () => go(current - 1), "back");
+    const back = button("◀ back", "step back (left arrow)", () => go(stepFrom(current, -1)), "back");
     const play = button("▶ play", "play (space)", () => togglePlay(), "play");
-    const forward = button("next ▶", "step forward (right arrow)", () => go(current + 1), "forward");
+    const forward = button("next ▶", "step forward (right arrow)", () => go(stepFrom(current, 1)), "forward");
     const last = button("▶|", "last step (End)", () => go(frames.length - 1), "last");
     const slider = aglElement("input", "agl-slider");
     slider.type = "range";
@@ -296,6 +296,7 @@ function render({ model, el: host }) {
     const timeline = new Timeline(frames);
     let current = -1;
     let shownState = emptyState();
+    let shownDrawn = emptyState();
     let selected = null;
     view = { play, timeline, root };
 
@@ -310,11 +311,20 @@ function render({ model, el: host }) {
       selected = id;
       for (const [nid, item] of index.nodes) item.g.classList.toggle("agl-selected", nid === id);
       const info = graph.nodes[id];
-      if (info) aglInspect(inspector, info.title, inspectorRows(info, shownState.grads.get(id)));
+      if (info) aglInspect(inspector, info.title, inspectorRows(info, shownDrawn.grads.get(id)));
     }
 
-    function paint(state) {
-      const before = shownState;
+    // A folded loop draws many nodes and edges of the full graph as one: the frames name the full graph's.
+    const alias = graph.alias || {};
+    const drawn = (id) => (id === null || id === undefined ? id : alias[id] ?? id);
+    const drawnSet = (ids) => new Set([...ids].map(drawn));
+    const drawnMap = (map) => new Map([...map].map(([id, value]) => [drawn(id), value]));
+
+    function paint(full) {
+      const state = { ...full, active: drawn(full.active), error: drawn(full.error), done: drawnSet(full.done),
+                      freed: drawnSet(full.freed), hot: drawnSet(full.hot), shown: drawnSet(full.shown),
+                      edges: drawnMap(full.edges), grads: drawnMap(full.grads) };
+      const before = shownDrawn;
       if (before.active !== state.active) {
         toggle(index.nodes, before.active, "agl-active", false);
         toggle(index.nodes, state.active, "agl-active", true);
@@ -349,7 +359,8 @@ function render({ model, el: host }) {
           item.slot.classList.toggle("agl-grad-changed", pair[0] !== null);
         }
       }
-      shownState = state;
+      shownState = full;
+      shownDrawn = state;
     }
 
     function setEdge(id, value) {
@@ -371,8 +382,8 @@ function render({ model, el: host }) {
     function follow(smooth) {
       if (!camera) return;
       const ids = new Set();
-      if (shownState.active) ids.add(shownState.active);
-      for (const id of shownState.hot) {
+      if (shownDrawn.active) ids.add(shownDrawn.active);
+      for (const id of shownDrawn.hot) {
         const item = index.edges.get(id);
         if (item) { ids.add(item.ends[0]); ids.add(item.ends[1]); }
       }
@@ -390,6 +401,29 @@ function render({ model, el: host }) {
       cleanup.push(() => seen.disconnect());
     }
 
+    // Steps inside a folded loop play as one (the run's last frame) until the loop is opened.
+    let opened = false;
+    const runEnd = [], runStart = [];
+    frames.forEach((frame, i) => { runStart[i] = frame.block && i > 0 && frames[i - 1].block === frame.block ? runStart[i - 1] : i; });
+    for (let i = frames.length - 1; i >= 0; i--) {
+      runEnd[i] = frames[i].block && i + 1 < frames.length && frames[i + 1].block === frames[i].block ? runEnd[i + 1] : i;
+    }
+    function stepFrom(from, direction) {
+      let k = from + direction;
+      if (opened || k < 0 || k >= frames.length || !frames[k].block) return k;
+      return direction > 0 ? runEnd[k] : (runStart[k] === runStart[from] && frames[from].block ? runStart[k] - 1 : runEnd[k]);
+    }
+    if ((graph.blocks || []).length) {
+      const open = button("open loop", "step through each iteration of the folded loop", () => {
+        opened = !opened;
+        open.textContent = opened ? "fold loop" : "open loop";
+        open.setAttribute("aria-pressed", String(opened));
+        const k = current; current = -1; go(opened ? k : runEnd[k], false);
+      }, "open");
+      open.setAttribute("aria-pressed", "false");
+      controls.insertBefore(open, speed);
+    }
+
     function go(target, user = true) {
       if (!frames.length) return;
       const k = Math.max(0, Math.min(frames.length - 1, target));
@@ -403,7 +437,7 @@ function render({ model, el: host }) {
       counter.textContent = `step ${k + 1} / ${frames.length}`;
       callBadge.textContent = mode === "forward" ? `op ${frame.call}` :
         (frame.call ? `call ${frame.call} of ${model.get("calls")}` : "before backward()");
-      caption.textContent = frame.caption;
+      caption.textContent = !opened && frame.summary ? frame.summary : frame.caption;
       error.hidden = !frame.error;
       error.textContent = frame.error ? `Error from backward(): ${frame.error}` : "";
       root.classList.toggle("agl-has-error", Boolean(frame.error));
@@ -412,7 +446,7 @@ function render({ model, el: host }) {
       const focused = shadow.activeElement;
       if (focused && focused.disabled) root.focus({ preventScroll: true });
       root.dataset.frame = String(k);
-      root.dataset.active = frame.active ?? "";
+      root.dataset.active = drawn(frame.active) ?? "";
       if (selected) inspect(selected);
       follow(user && !window.matchMedia("(prefers-reduced-motion: reduce)").matches);
       root.dataset.stepMs = (performance.now() - started).toFixed(3);
@@ -422,7 +456,7 @@ function render({ model, el: host }) {
     function togglePlay() {
       if (timer !== null) { stop(); return; }
       if (current >= frames.length - 1) go(0);
-      timer = setInterval(() => go(current + 1), 1000 / Number(speed.value));
+      timer = setInterval(() => go(stepFrom(current, 1)), 1000 / Number(speed.value));
       play.textContent = "❚❚ pause";
       play.setAttribute("aria-label", "pause");
       play.title = "pause (space)";
@@ -433,7 +467,7 @@ function render({ model, el: host }) {
       const tag = event.target.tagName;
       if (tag === "INPUT" || tag === "SELECT") return;
       if (tag === "BUTTON" && (event.key === " " || event.key === "Enter")) return;
-      const actions = { ArrowRight: () => go(current + 1), ArrowLeft: () => go(current - 1),
+      const actions = { ArrowRight: () => go(stepFrom(current, 1)), ArrowLeft: () => go(stepFrom(current, -1)),
                         Home: () => go(0), End: () => go(frames.length - 1), " ": () => togglePlay() };
       const action = actions[event.key];
       if (!action) return;

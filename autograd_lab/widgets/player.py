@@ -19,9 +19,11 @@ from .._tensor import Tensor
 from ..autograd.events import BackwardStarted, listening
 from ..viz.trace import BackwardRecorder
 from .forward import forward_frames
-from .frames import Call, CallRaised, backward_frames, label_widths, outputs_of, split_calls, values_at_start
+from .frames import (Call, CallRaised, backward_frames, label_widths, mark_folded_steps, outputs_of, split_calls,
+                     values_at_start)
 from ..viz.assets import asset, compact_css, compact_script
 from ..viz.dot import short_value
+from ..viz.fold import FOLD_AT, fold as fold_loops
 from .layout import LiveGraph, caller_names, drawing_model, live_graph, node_table, render
 
 HERE = Path(__file__).parent
@@ -68,13 +70,17 @@ class _Player(anywidget.AnyWidget):
 
     def _show(self, live: Any, frames: list[dict[str, Any]], direction: str, large_at: int | None,
               values: dict[str, str] | None = None) -> None:
+        fold_at = FOLD_AT if self._fold else 10**9
         for tensor in live.graph.tensors:
             if values and tensor.id in values:
                 tensor.data = values[tensor.id]
         grads, edges = label_widths(frames)
-        drawing = drawing_model(live.graph, grads, edges)
-        self.svg = render(drawing, direction=direction, large_at=large_at)
-        self.graph = node_table(live.graph)
+        folding = fold_loops(drawing_model(live.graph, grads, edges), fold_at)
+        for block in folding.blocks:
+            mark_folded_steps(frames, folding.members, block)
+        self.svg = render(folding.graph, direction=direction, large_at=large_at)
+        self.graph = {**node_table(live.graph), "alias": {**folding.nodes, **folding.edges},
+                      "blocks": folding.blocks}
         self.frames = frames
         self.frame = 0
 
@@ -85,12 +91,15 @@ class BackwardPlayer(_Player):
     ``BackwardPlayer(y)`` runs ``y.backward(gradient, retain_graph=...)`` and shows it;
     ``BackwardPlayer(trace=t)`` (or ``BackwardPlayer(y, trace=t)``) shows every call
     recorded by ``with viz.record() as t:``. Errors from backward() appear in the widget.
+    A big graph's unrolled loop is drawn once and played as one step that can be opened
+    (``fold=False`` draws and plays every node).
     """
 
     def __init__(self, *outputs: Tensor, trace: Any = None, gradient: Tensor | None = None,
                  retain_graph: bool | None = None, names: Mapping[str, Tensor] | None = None,
-                 direction: str = "auto", large_at: int | None = None, speed: float = 1.0) -> None:
+                 direction: str = "auto", large_at: int | None = None, speed: float = 1.0, fold: bool = True) -> None:
         super().__init__(speed=speed, mode="backward")
+        self._fold = fold
         self._names = caller_names(names)
         self._direction, self._large_at = direction, large_at
         self._events: list[Any] = []
@@ -133,8 +142,9 @@ class ForwardPlayer(_Player):
     """Watch the forward pass record the graph of ``outputs``, one op at a time."""
 
     def __init__(self, *outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "auto",
-                 large_at: int | None = None, speed: float = 1.0) -> None:
+                 large_at: int | None = None, speed: float = 1.0, fold: bool = True) -> None:
         super().__init__(speed=speed, mode="forward")
+        self._fold = fold
         if not outputs:
             raise TypeError("ForwardPlayer needs at least one tensor")
         live = live_graph(list(outputs), caller_names(names))

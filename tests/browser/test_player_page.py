@@ -161,7 +161,8 @@ def measure_steps(page, steps: int = 200) -> list[float]:
 def test_step_cost_on_a_500_node_graph(browser):
     y = chain(100)
     assert 480 <= len(viz.build_graph(y)) <= 520
-    player = BackwardPlayer(y, large_at=10_000)
+    player = BackwardPlayer(y, large_at=10_000, fold=False)
+    assert player.graph["blocks"] == [] and player.svg.count('class="node') >= 480
     page = open_standalone(browser, [player])
     times = measure_steps(page)
     handler = page.evaluate("Number(window.aglPlayers()[0].dataset.stepMs)")
@@ -169,3 +170,35 @@ def test_step_cost_on_a_500_node_graph(browser):
     print(f"\n500-node step: median {median:.2f} ms, p95 {worst:.2f} ms, last handler {handler:.2f} ms")
     assert median < 16 and worst < 16
     assert page.evaluate("window.aglModels[0].saves + window.aglModels[0].sets") == 0
+
+
+def test_a_folded_loop_plays_as_one_step_that_opens(browser):
+    from support.examples import tanh_loop
+
+    names, h = tanh_loop(150)
+    player = play_backward(h, names=names)
+    assert player.svg.count('class="node') < 20 and "× 149" in player.svg
+    page = open_standalone(browser, [player])
+    root = page.locator(".agl-player")
+    steps = 0
+    while not page.locator("[data-action=forward]").is_disabled():
+        page.click("[data-action=forward]")
+        steps += 1
+    assert steps < 20, "the 447 steps inside the loop play as one"
+    captions = []
+    page.click("[data-action=first]")
+    for _ in range(6):
+        page.click("[data-action=forward]")
+        captions.append(state(page)["caption"])
+    assert any(c.startswith("Backward through the folded loop") for c in captions)
+    folded_at = next(i for i, c in enumerate(captions) if c.startswith("Backward through the folded loop"))
+    assert root.get_attribute("data-active") in {g for g in page.locator("g.node").evaluate_all("gs => gs.map(g => g.id)")}
+    page.click("[data-action=open]")
+    opened = [state(page)["frame"]]
+    for _ in range(5):
+        page.click("[data-action=back]")
+        opened.append(state(page)["frame"])
+    assert opened == list(range(opened[0], opened[0] - 6, -1)), "opened, every step of the loop is its own"
+    assert "iterations" not in state(page)["caption"]
+    assert page.locator("g.node.agl-active").count() == 1
+    assert folded_at >= 1 and page.agl_errors == []
