@@ -241,15 +241,35 @@ def _digraph(graph: Graph, direction: str, backward: bool, legend: bool, large_a
 
 
 def _clusters(graph: Graph) -> list[tuple["graphviz.Digraph", dict]]:
-    """One boxed, labelled subgraph per folded loop (``viz.fold``)."""
+    """One boxed, labelled subgraph per folded loop (``viz.fold``) and per layer's parameters."""
     import graphviz
 
-    return [(graphviz.Digraph(f"cluster_{block['id']}", graph_attr={
+    loops = [(graphviz.Digraph(f"cluster_{block['id']}", graph_attr={
         "label": block["label"], "style": "rounded,dashed", "color": OKABE_ITO["reddish_purple"],
         "fontcolor": OKABE_ITO["reddish_purple"], "id": block["id"], "class": "agl-block",
         "tooltip": f"{block['count']} iterations of the loop, folded: each is wired like this one. "
                    f"draw(..., fold=False) shows them all; the player can open it."}), block)
-            for block in graph.blocks]
+             for block in graph.blocks]
+    inside = {node_id for _, block in loops for node_id in block["nodes"]}
+    layers = [(graphviz.Digraph(f"cluster_{group['id']}", graph_attr={
+        "label": group["label"], "style": "rounded", "color": OKABE_ITO["blue"], "fontcolor": OKABE_ITO["blue"],
+        "id": group["id"], "class": "agl-layer", "tooltip": f"the parameters of {group['label']}"}), group)
+              for group in parameter_groups(graph) if not inside & set(group["nodes"])]
+    return loops + layers
+
+
+def parameter_groups(graph: Graph) -> list[dict]:
+    """The leaves of each module (``model.0.weight`` and ``model.0.bias``) with their AccumulateGrad nodes."""
+    groups: dict[str, list[str]] = {}
+    for function in graph.functions:
+        if function.variable is None:
+            continue
+        name = graph.node(function.variable).title
+        prefix, _, leaf = name.rpartition(".")
+        if prefix and leaf:
+            groups.setdefault(prefix, []).extend([function.variable, function.id])
+    return [{"id": f"layer{index}", "label": prefix, "nodes": nodes}
+            for index, (prefix, nodes) in enumerate(groups.items()) if len(nodes) >= 4]
 
 
 def _drawn_ids(graph: Graph, max_nodes: int) -> set[str]:

@@ -169,3 +169,13 @@ def test_max_nodes_draws_a_summary_node():
     source = dot.to_digraph(graph, max_nodes=40).source
     assert "more nodes not drawn" in source
     assert source.count("AccumulateGrad") <= 40
+
+
+def test_a_layers_parameters_are_grouped():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    loss = torch.nn.MSELoss()(model(torch.randn(8, 2)), torch.randn(8, 1))
+    svg = viz.svg(loss).replace("&#45;", "-")
+    assert 'class="cluster agl-layer"' in svg and ">model.0<" in svg and ">model.2<" in svg
+    group = svg.split('id="layer0"')[1].split('<g id="layer1"')[0]
+    assert "model.0.weight" in group and "model.0.bias" in group and "AccumulateGrad" in group
