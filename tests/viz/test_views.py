@@ -177,5 +177,8 @@ def test_a_layers_parameters_are_grouped():
     loss = torch.nn.MSELoss()(model(torch.randn(8, 2)), torch.randn(8, 1))
     svg = viz.svg(loss).replace("&#45;", "-")
     assert 'class="cluster agl-layer"' in svg and ">model.0<" in svg and ">model.2<" in svg
-    group = viz.draw(loss).source.split("subgraph cluster_layer0 {")[1].split("}")[0]
-    assert "model.0.weight" in group and "model.0.bias" in group and group.count("AccumulateGrad") == 2
+    groups = [part.split("\t}")[0] for part in viz.draw(loss).source.split("subgraph cluster_layer")[1:]]
+    assert len(groups) == 2
+    for layer in ("model.0", "model.2"):
+        group = next(g for g in groups if f'label="{layer}"' in g)
+        assert f"{layer}.weight" in group and f"{layer}.bias" in group and group.count("AccumulateGrad") == 2
