@@ -181,4 +181,4 @@ def test_a_layers_parameters_are_grouped():
     assert len(groups) == 2
     for layer in ("model.0", "model.2"):
         group = next(g for g in groups if f'label="{layer}"' in g)
-        assert f"{layer}.weight" in group and f"{layer}.bias" in group and group.count("AccumulateGrad") == 2
+        assert f"{layer}.weight" in group and f"{layer}.bias" in group and group.count("label=<<B>AccumulateGrad") == 2
