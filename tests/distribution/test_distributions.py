@@ -9,6 +9,8 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path
 
+import trove_classifiers
+
 from autograd_lab._version import __version__
 
 from .conftest import REPO, run
@@ -66,6 +68,7 @@ def test_wheel_metadata(dist: Path) -> None:
                        "Topic :: Scientific/Engineering :: Artificial Intelligence",
                        *(f"Programming Language :: Python :: 3.{minor}" for minor in range(10, 14))):
         assert classifier in meta["Classifier"]
+    assert set(meta["Classifier"]) <= trove_classifiers.classifiers, "PyPI refuses unknown classifiers"
     assert meta["Project-URL"] and all(url.split(", ", 1)[1].startswith(REPOSITORY_URL) for url in meta["Project-URL"])
     assert meta["Author"]
     entry_points = next(n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt"))
