@@ -6,15 +6,16 @@ work and print as they do in PyTorch 2.x.
 """
 from __future__ import annotations
 
-from . import _memory, _tensor_methods
+from . import _tensor_methods
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
                       int16, int32, int64, long, short, uint8, promote_types)
+from ._memory import keep_freed_memory
 from ._printing import set_printoptions
 from ._size import Size
 from ._tensor import Tensor
+from ._version import __version__
 
 _tensor_methods.install()
-_memory.keep_freed_memory()
 
 from . import autograd, nn, optim  # noqa: E402
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye,  # noqa: E402
@@ -30,8 +31,6 @@ from .ops import (abs, add, all, allclose, any, argmax, argmin, bitwise_and, bit
                   softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze, where)
 
 clip = clamp
-
-__version__ = "0.1.0"
 
 
 def is_tensor(obj: object) -> bool:
