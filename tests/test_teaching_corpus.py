@@ -19,7 +19,7 @@ import textwrap
 import pytest
 
 from support.teaching import (BLOCKED, LAB_MODE, MATCH, CellVerdict, ProgramRun, Statement, cell_names,
-                              compare_corpus, compare_program, drop_foreign_frames, load_fixtures,
+                              compare_corpus, compare_program, drop_foreign_frames, load_fixtures, load_programs,
                               mask_warning_origin)
 
 # Cells whose PyTorch output autograd_lab is not meant to reproduce, with the reason.
@@ -83,6 +83,13 @@ def test_notebook_runs_on_autograd_lab(program_id: str) -> None:
 def test_known_differences_name_real_cells() -> None:
     """Every known-difference entry points at a cell of the corpus."""
     assert set(KNOWN_DIFFERENCES) <= set(CELL_IDS)
+
+
+def test_fixtures_hold_the_current_notebook_sources() -> None:
+    """Every notebook under programs/ was recorded as it reads now (re-run the recorder after an edit)."""
+    programs = {p.program_id: [c.source for c in p.cells] for p in load_programs()}
+    recorded = {f["program_id"]: [c["source"] for c in f["cells"]] for f in FIXTURES}
+    assert programs == recorded
 
 
 def test_corpus_is_recorded_from_torch_2() -> None:

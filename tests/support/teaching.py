@@ -31,6 +31,7 @@ ROOT = TESTS_DIR.parent
 TEACHING_DIR = TESTS_DIR / "fixtures" / "teaching"
 PROGRAMS_DIR = TEACHING_DIR / "programs"
 RECORD_SEED = 0
+API_NAMES_FILE = "api_names.json"
 CHILD_TIMEOUT_SECONDS = 300
 TORCH_MODE = "torch"
 LAB_MODE = "lab"
@@ -108,7 +109,7 @@ def load_fixtures(names: list[str] | None = None) -> list[dict[str, Any]]:
     """The recorded notebooks (JSON), in file order, optionally filtered by id."""
     fixtures = []
     for path in sorted(TEACHING_DIR.glob("*.json")):
-        if names and not any(name in path.stem for name in names):
+        if path.name == API_NAMES_FILE or (names and not any(name in path.stem for name in names)):
             continue
         fixtures.append(json.loads(path.read_text(encoding="utf-8")))
     return fixtures
@@ -191,7 +192,9 @@ def _run_child(mode: str, sources: list[str]) -> dict[str, Any]:
 def _real_torch_loaded() -> bool:
     """True if PyTorch itself (not autograd_lab under its name) was imported."""
     module = sys.modules.get("torch")
-    return module is not None and "autograd_lab" not in (getattr(module, "__name__", "") + str(getattr(module, "__file__", "")))
+    if module is None:
+        return False
+    return "autograd_lab" not in f"{getattr(module, '__name__', '')} {getattr(module, '__file__', '')}"
 
 
 def _child_main(argv: list[str]) -> None:
@@ -290,9 +293,146 @@ def comparable(outputs: dict[str, Any], version: bool) -> dict[str, Any]:
 
 
 
+# --- which PyTorch APIs the notebooks name -------------------------------------------------------
+
+API_NAMES_PATH = TEACHING_DIR / API_NAMES_FILE
+LIBRARY_PACKAGE = "autograd_lab"
+# Classes whose attributes the corpus reaches through instances, by the key used in api_names.json.
+INSTANCE_CLASSES = {"tensor": "Tensor", "module": "nn.Module", "optimizer": "optim.Optimizer",
+                    "function": "autograd.Function"}
+
+
+def _import_aliases(tree: ast.AST, root: str) -> dict[str, str]:
+    """Local name -> dotted path, for every name a cell binds by importing from `root`."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == root:
+                    if alias.asname:
+                        aliases[alias.asname] = alias.name
+                    else:
+                        aliases[root] = root
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == root:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    """`a.b.c` as ["a", "b", "c"], or None when the chain does not start at a name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return [node.id, *reversed(parts)]
+
+
+@dataclass
+class ApiUse:
+    """The PyTorch names one cell uses: dotted module paths, and attribute names reached on values."""
+
+    paths: set[str]
+    attributes: set[str]
+
+
+def api_uses(sources: list[str], root: str = "torch") -> list[ApiUse]:
+    """Per cell of a notebook, the `torch...` paths it names and the attributes it reads off values."""
+    aliases: dict[str, str] = {}
+    uses = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            uses.append(ApiUse(set(), set()))
+            continue
+        aliases.update(_import_aliases(tree, root))
+        use = ApiUse({aliases[n.id] for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in aliases}, set())
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            chain = _dotted(node)
+            if chain is not None and chain[0] in aliases:
+                use.paths.add(".".join([aliases[chain[0]], *chain[1:]]))
+            elif chain is None or chain[0] not in aliases:
+                use.attributes.add(node.attr)
+        uses.append(use)
+    return uses
+
+
+def _library_has(path: str) -> bool:
+    """True if the library answers to a `torch...` path (modules imported as needed)."""
+    import importlib
+
+    parts = [LIBRARY_PACKAGE, *path.split(".")[1:]]
+    for cut in range(len(parts), 0, -1):
+        try:
+            value = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(value, name):
+                return False
+            value = getattr(value, name)
+        return True
+    return False
+
+
+def _library_attribute_names() -> set[str]:
+    """Every attribute name any class of the library's public modules has."""
+    import importlib
+    import inspect
+    import types
+
+    importlib.import_module(LIBRARY_PACKAGE)
+    names: set[str] = set()
+    for module in [m for m in sys.modules.values() if isinstance(m, types.ModuleType)]:
+        if module.__name__.split(".")[0] != LIBRARY_PACKAGE:
+            continue
+        for value in vars(module).values():
+            if inspect.isclass(value):
+                names |= set(dir(value))
+    return names
+
+
+def missing_api_names(fixtures: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Names the corpus uses that PyTorch has and the library lacks, with the cells using each.
+
+    A static scan: it sees every name, also those behind an earlier failure,
+    but not keyword arguments and not which class an attribute was read on.
+    """
+    recorded = json.loads(API_NAMES_PATH.read_text(encoding="utf-8"))
+    missing_paths = {p for p in recorded["paths"] if not _library_has(p)}
+    # Which object an attribute is read on is unknown statically: it is missing when no library class has it.
+    holders: dict[str, list[str]] = {}
+    for key, dotted in INSTANCE_CLASSES.items():
+        for name in recorded[key]:
+            if not name.startswith("__"):
+                holders.setdefault(name, []).append(dotted)
+    known = _library_attribute_names()
+    missing_attributes = {name: "/".join(f"{dotted}.{name}" for dotted in classes)
+                          for name, classes in holders.items() if name not in known}
+    users: dict[str, list[str]] = {}
+    for fixture in fixtures:
+        uses = api_uses([cell["source"] for cell in fixture["cells"]])
+        for index, use in enumerate(uses):
+            cell_id = f"{fixture['program_id']}-cell_{index:02d}"
+            for path in use.paths:
+                # a missing module is reported once, not once per name inside it
+                top = next((m for m in sorted(missing_paths) if path == m or path.startswith(m + ".")), None)
+                if top is not None:
+                    users.setdefault(top, []).append(cell_id)
+            for name in use.attributes & set(missing_attributes):
+                users.setdefault(missing_attributes[name], []).append(cell_id)
+    return sorted(((name, sorted(set(cells))) for name, cells in users.items()), key=lambda row: (-len(row[1]), row[0]))
+
+
 # --- comparing a run with the recording ----------------------------------------------------------
 
 MATCH, DIFFERS, BLOCKED, UNCHECKED = "match", "differs", "blocked", "unchecked"
+ROUNDING_LEVEL = 1e-4
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])|\b(?:nan|inf)\b")
 _UNEXPECTED_KEYWORD = re.compile(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'")
 _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
@@ -464,7 +604,7 @@ def failure_cause(expected: dict[str, Any], actual: dict[str, Any], details: dic
             if _NODE_CLASS.search(owner):
                 return f"grad_fn.{details['missing_attribute']}"
             return f"{owner}.{details['missing_attribute']}"
-        for pattern, form in ((_NO_MODULE, "{0} (module)"), (_CANNOT_IMPORT, "{1}.{0}"),
+        for pattern, form in ((_NO_MODULE, "{0}"), (_CANNOT_IMPORT, "{1}.{0}"),
                               (_UNEXPECTED_KEYWORD, "{0}({1}=)")):
             found = pattern.search(message)
             if found:
@@ -528,6 +668,17 @@ def short_diff(expected: dict[str, Any], actual: dict[str, Any], limit: int = 12
     return "\n".join(lines)
 
 
+def numbers_cause(max_relative_error: float | None) -> str:
+    """The cause of a cell whose output differs only in its numbers, by how far they are apart."""
+    if max_relative_error is None:
+        return "numbers differ (not as many numbers printed)"
+    if max_relative_error == 0:
+        return "numbers print differently (same values: signed zero or format)"
+    if max_relative_error <= ROUNDING_LEVEL:
+        return f"numbers differ in the last digits (relative error <= {ROUNDING_LEVEL:.0e}: float rounding)"
+    return "numbers differ (other values: random numbers, initialisation or arithmetic)"
+
+
 def compare_program(fixture: dict[str, Any], run: ProgramRun) -> list[CellVerdict]:
     """Verdicts for every cell of one notebook run against its recording.
 
@@ -550,7 +701,8 @@ def compare_program(fixture: dict[str, Any], run: ProgramRun) -> list[CellVerdic
         expected = comparable(cell["torch"], cell["version"])
         actual = comparable(run.cells[index], cell["version"])
         lab_error, torch_error = actual["error"], expected["error"]
-        raised_unexpectedly = lab_error is not None and (torch_error is None or torch_error["type"] != lab_error["type"])
+        raised_unexpectedly = lab_error is not None and (
+            torch_error is None or torch_error["type"] != lab_error["type"])
         if cell["nondeterministic"] is not None:
             verdict = CellVerdict(program_id, index, source, UNCHECKED, cell["nondeterministic"])
         elif expected == actual:
@@ -566,8 +718,7 @@ def compare_program(fixture: dict[str, Any], run: ProgramRun) -> list[CellVerdic
             verdict.diff = short_diff(expected, actual)
             verdict.numbers_only, verdict.max_relative_error = numeric_gap(expected, actual)
             if verdict.status == DIFFERS and verdict.numbers_only:
-                verdict.cause = "numbers differ" + (
-                    "" if verdict.max_relative_error is None else f" (max relative error {verdict.max_relative_error:.1e})")
+                verdict.cause = numbers_cause(verdict.max_relative_error)
         if verdict.status == BLOCKED or raised_unexpectedly:
             root = verdict.root if verdict.root is not None else index
             line = cell_details.get("line") if lab_error is not None else None
