@@ -362,11 +362,13 @@ def api_uses(sources: list[str], root: str = "torch") -> list[ApiUse]:
     return uses
 
 
-def _library_has(path: str) -> bool:
-    """True if the library answers to a `torch...` path (modules imported as needed)."""
+def has_dotted_path(path: str, package: str | None = None) -> bool:
+    """True if `torch.a.b` names a module or attribute (of `package` instead of torch, if given)."""
     import importlib
 
-    parts = [LIBRARY_PACKAGE, *path.split(".")[1:]]
+    parts = path.split(".")
+    if package is not None:
+        parts[0] = package
     for cut in range(len(parts), 0, -1):
         try:
             value = importlib.import_module(".".join(parts[:cut]))
@@ -404,7 +406,7 @@ def missing_api_names(fixtures: list[dict[str, Any]]) -> list[tuple[str, list[st
     but not keyword arguments and not which class an attribute was read on.
     """
     recorded = json.loads(API_NAMES_PATH.read_text(encoding="utf-8"))
-    missing_paths = {p for p in recorded["paths"] if not _library_has(p)}
+    missing_paths = {p for p in recorded["paths"] if not has_dotted_path(p, LIBRARY_PACKAGE)}
     # Which object an attribute is read on is unknown statically: it is missing when no library class has it.
     holders: dict[str, list[str]] = {}
     for key, dotted in INSTANCE_CLASSES.items():
