@@ -112,11 +112,15 @@ def _run(cells: list[dict], details: dict | None = None) -> ProgramRun:
 
 
 def test_cell_names_sees_reads_binds_and_mutations() -> None:
-    """Reads exclude names the cell bound first and function locals; in-place calls mutate."""
-    reads, statements = cell_names("import torch\nx = f(y)\nx.grad.zero_()\ndef g(a):\n    b = a + z\n    return b\n")
-    assert reads == {"f", "y", "z"}
+    """Reads exclude names the cell bound first and function locals; method calls mutate their receiver."""
+    source = ("import torch\nx = f(y)\nx.grad.zero_()\ndef g(a):\n    b = a + z\n    return b.sum()\n"
+              "for t in range(3):\n    s = t + n\n    log.append(s)\nprint(x.sum())\nw += 1\n")
+    reads, statements = cell_names(source)
+    assert reads == {"f", "y", "z", "n", "log", "w"}
     assert statements == [Statement(1, {"torch"}, set(), {"torch"}), Statement(2, {"x"}, set(), set()),
-                          Statement(3, set(), {"x"}, set()), Statement(6, {"g"}, set(), set())]
+                          Statement(3, set(), {"x"}, set()), Statement(6, {"g"}, set(), set()),
+                          Statement(9, {"t", "s"}, {"log"}, set()), Statement(10, set(), set(), set()),
+                          Statement(11, {"w"}, {"w"}, set())]
 
 
 def test_failed_cell_blocks_only_cells_reading_what_it_failed_to_bind() -> None:

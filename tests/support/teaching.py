@@ -15,6 +15,7 @@ import rewriting of `cell_runner.swap_imports`.
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import os
 import re
@@ -465,25 +466,36 @@ class CellVerdict:
 
 
 class _Names(ast.NodeVisitor):
-    """The global names one top-level statement reads, binds, mutates and imports."""
+    """Walks a cell's statements in evaluation order.
+
+    `reads` collects the global names read before the cell itself bound them;
+    per statement, `binds`, `mutates` and `imports` the names it binds, changes
+    (`x.a = ...`, `x[i] += ...`, `x.step()` as a statement, `x.add_(...)`) or imports.
+    """
 
     def __init__(self) -> None:
         self.reads: set[str] = set()
+        self.bound: set[str] = set()
         self.binds: set[str] = set()
         self.mutates: set[str] = set()
         self.imports: set[str] = set()
         self.scopes: list[set[str]] = []
+
+    def start_statement(self) -> None:
+        """Begin collecting the names of the next top-level statement."""
+        self.binds, self.mutates, self.imports = set(), set(), set()
 
     def _bind(self, name: str) -> None:
         if self.scopes:
             self.scopes[-1].add(name)
         else:
             self.binds.add(name)
+            self.bound.add(name)
 
     def visit_Name(self, node: ast.Name) -> None:
         if not isinstance(node.ctx, ast.Load):
             self._bind(node.id)
-        elif not any(node.id in scope for scope in self.scopes):
+        elif not any(node.id in scope for scope in self.scopes) and node.id not in self.bound:
             self.reads.add(node.id)
 
     def _mutate(self, node: ast.AST) -> None:
@@ -493,17 +505,40 @@ class _Names(ast.NodeVisitor):
             self.mutates.add(node.id)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
         for target in node.targets:
             if isinstance(target, (ast.Attribute, ast.Subscript)):
                 self._mutate(target)
-        self.generic_visit(node)
+            self.visit(target)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
         self._mutate(node.target)
+        if isinstance(node.target, ast.Name):
+            self.visit_Name(ast.Name(node.target.id, ast.Load()))
+        self.visit(node.target)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.visit(node.target)
+        for statement in [*node.body, *node.orelse]:
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
+            self._mutate(node.value.func.value)
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Attribute) and node.func.attr.endswith("_") and not node.func.attr.startswith("_"):
+        attribute = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        if attribute.endswith("_") and not attribute.startswith("_"):
             self._mutate(node.func.value)
         self.generic_visit(node)
 
@@ -516,7 +551,7 @@ class _Names(ast.NodeVisitor):
 
     visit_ImportFrom = visit_Import
 
-    def _scoped(self, node: ast.AST, arguments: ast.arguments | None) -> None:
+    def _scoped(self, node: ast.AST, arguments: ast.arguments | None, skip: tuple[str, ...] = ()) -> None:
         local: set[str] = set()
         if arguments is not None:
             every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
@@ -524,15 +559,20 @@ class _Names(ast.NodeVisitor):
             local |= {a.arg for a in every}
         local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
         self.scopes.append(local)
-        for child in ast.iter_child_nodes(node):
-            self.visit(child)
+        for field, value in ast.iter_fields(node):
+            if field in skip:
+                continue
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.AST):
+                    self.visit(child)
         self.scopes.pop()
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
+        for expression in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+            if expression is not None:
+                self.visit(expression)
         self._bind(node.name)
-        self._scoped(node, node.args)
+        self._scoped(node, node.args, skip=("decorator_list", "args", "returns"))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -540,10 +580,13 @@ class _Names(ast.NodeVisitor):
         for expression in [*node.bases, *node.decorator_list]:
             self.visit(expression)
         self._bind(node.name)
-        self._scoped(node, None)
+        self._scoped(node, None, skip=("bases", "decorator_list", "keywords"))
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._scoped(node, node.args)
+        for expression in [*node.args.defaults, *node.args.kw_defaults]:
+            if expression is not None:
+                self.visit(expression)
+        self._scoped(node, node.args, skip=("args",))
 
     def _comprehension(self, node: ast.AST) -> None:
         self._scoped(node, None)
@@ -567,16 +610,13 @@ def cell_names(source: str) -> tuple[set[str], list[Statement]]:
         tree = ast.parse(source)
     except SyntaxError:
         return set(), []
-    reads: set[str] = set()
-    bound_here: set[str] = set()
+    names = _Names()
     statements = []
     for node in tree.body:
-        names = _Names()
+        names.start_statement()
         names.visit(node)
-        reads |= names.reads - bound_here
-        bound_here |= names.binds
         statements.append(Statement(node.end_lineno or node.lineno, names.binds, names.mutates, names.imports))
-    return reads, statements
+    return names.reads - set(dir(builtins)), statements
 
 
 def _touched_from(statements: list[Statement], line: int | None, modules: set[str]) -> set[str]:
