@@ -93,8 +93,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The grading commands alone (``autograd_lab.cli`` puts them into the full command)."""
     parser = argparse.ArgumentParser(prog="autograd-lab", description="Release and grade autograd-lab exercises.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``release`` and ``grade`` to a command's subparsers."""
     rel = sub.add_parser("release", help="write student copies (solutions and hidden tests removed)")
     rel.add_argument("source", help="a source notebook or a folder of them")
     rel.add_argument("out", help="output folder (or .ipynb file for a single notebook)")
@@ -112,9 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     grd.add_argument("--max-output", type=int, default=1_000_000, help="bytes of output before a run is stopped")
     grd.add_argument("--quiet", action="store_true", help="no progress bar")
     grd.set_defaults(func=_cmd_grade)
-    from ..widgets.export import add_export_command
-    add_export_command(sub)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

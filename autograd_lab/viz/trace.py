@@ -60,7 +60,7 @@ def state_at_start(roots: tuple["Tensor", ...]) -> StateAtStart:
         variable = getattr(node, "variable", None)
         if variable is not None:
             keep(variable)
-        for tensor in (node._retained or {}).values():
+        for tensor in node.retained_outputs:
             keep(tensor)
         if node.saved_tensors_freed:
             freed.add(id(node))

@@ -25,8 +25,11 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 
 def export_html(notebook: Any, title: str | None = None) -> str:
     """The HTML page for ``notebook`` (a ``nbformat.NotebookNode``)."""
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
+    try:
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+    except ImportError as error:
+        raise OSError("export needs nbconvert (it comes with JupyterLab): pip install nbconvert") from error
 
     exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"agl_export.html.j2": TEMPLATE})],
                             template_file="agl_export.html.j2")
@@ -68,7 +71,7 @@ def _command(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_export_command(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     """Add ``export`` to the ``autograd-lab`` command's subcommands."""
     export = commands.add_parser("export", help="write a lesson as one HTML file whose players work offline")
     export.add_argument("notebook", help="the .ipynb file (saved with its widget state, or use --execute)")

@@ -31,7 +31,6 @@ from ..autograd import events as ev
 from ..viz.dot import GRAD_LABEL_LIMIT, short_value
 from ..viz.graph import describe_array
 from ..viz.trace import StateAtStart
-from .derivatives import local_rule
 from .layout import LiveGraph, edge_id, live_graph, one_line
 
 Frame = dict[str, Any]
@@ -330,7 +329,7 @@ class _Frames:
                 hot.append(key)
                 waiting = sent_to[(target, event.target_slot)]
                 waiting.append((key, event.gradient))
-                rule = local_rule(node.name, event.input_slot)
+                rule = _local_rule(event.node, event.input_slot)
                 sentence = f"Input {event.input_slot} → {self.title(target)}: {rule} = {inline(event.gradient)}"
                 if event.reduced_from is not None:
                     shape = tuple(event.gradient.shape)
@@ -393,8 +392,10 @@ def tensors_by_id(live: LiveGraph) -> dict[str, Tensor]:
         variable = getattr(node, "variable", None)
         if variable is not None:
             found[f"{fid}_var"] = variable
-        for output_nr, tensor in (node._retained or {}).items():
-            found.setdefault(f"{fid}_out{output_nr}", tensor)
+        for tensor in node.retained_outputs:
+            tid = live.tensor_id(tensor)
+            if tid is not None:
+                found.setdefault(tid, tensor)
     return {tid: tensor for tid, tensor in found.items() if any(t.id == tid for t in live.graph.tensors)}
 
 
@@ -405,6 +406,15 @@ def values_at_start(live: LiveGraph, calls: Sequence[Call]) -> dict[str, str]:
         return {}
     return {tid: describe_array(state.values[id(t)]) or "" for tid, t in tensors_by_id(live).items()
             if id(t) in state.values}
+
+
+def _local_rule(node: Any, slot: int) -> str:
+    """What ``node`` sends to input ``slot``, as its op declares it ("grad × other")."""
+    rules = node.local_rules
+    rule = rules[slot] if slot < len(rules) else None
+    if rule is None:
+        return f"grad × ∂out/∂input{slot} (the backward of {node.name().removesuffix('Backward')})"
+    return rule.replace(" * ", " × ")
 
 
 def _has_grad_slot(tensor: Any) -> bool:

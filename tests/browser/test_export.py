@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograd_lab.grading.cli import main as autograd_lab
+from autograd_lab.cli import main as autograd_lab
 from autograd_lab.widgets.export import export_html
 
 from .harness import REPO
