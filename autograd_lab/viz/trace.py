@@ -71,6 +71,20 @@ def state_at_start(roots: tuple["Tensor", ...]) -> StateAtStart:
     return StateAtStart(grads, values, frozenset(freed))
 
 
+@dataclass(frozen=True)
+class SavedAtVisit:
+    """Copies of what a node saved for backward, taken just before it runs (for the captions' numbers)."""
+
+    node: "Node"
+    values: dict[str, np.ndarray]
+
+
+def saved_at_visit(node: "Node") -> SavedAtVisit:
+    """Snapshot ``node.saved_values`` (by name) before backward uses and frees them."""
+    return SavedAtVisit(node, {name: np.array(tensor.detach().numpy(), copy=True)
+                               for name, tensor in node.saved_values.items() if tensor is not None})
+
+
 class BackwardRecorder:
     """Collects backward events; ``events`` holds them all, in order."""
 
@@ -91,6 +105,7 @@ class BackwardRecorder:
             for root, gradient in zip(event.roots, event.gradients):
                 self._roots[(id(root.grad_fn), root._output_nr)] = gradient
         elif isinstance(event, events.NodeVisited):
+            self.events.append(saved_at_visit(event.node))
             self._steps[id(event.node)] = self._step
             self._step += 1
             self._received[id(event.node)] = event.grad_outputs

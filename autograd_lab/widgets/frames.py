@@ -30,7 +30,8 @@ from .._tensor import Tensor
 from ..autograd import events as ev
 from ..viz.dot import GRAD_LABEL_LIMIT, short_value
 from ..viz.graph import describe_array
-from ..viz.trace import StateAtStart
+from ..viz.trace import SavedAtVisit, StateAtStart
+from .captions import rule_sentence
 from .layout import LiveGraph, edge_id, live_graph, one_line
 
 Frame = dict[str, Any]
@@ -309,6 +310,10 @@ class _Frames:
             words.insert(0, f"{self.title(fid)} receives {upstream}.")
         else:
             words.insert(0, f"{self.title(fid)} gets upstream grad = {upstream}.")
+        saved = next((e.values for e in group if isinstance(e, SavedAtVisit)), {})
+        upstream_grad = visited.grad_outputs[0] if visited.grad_outputs else None
+        if upstream_grad is None:
+            upstream_grad = np.zeros(())
         for event in group:
             if isinstance(event, ev.GradAccumulated):
                 tid = live.tensor_id(event.tensor)
@@ -329,15 +334,17 @@ class _Frames:
                 hot.append(key)
                 waiting = sent_to[(target, event.target_slot)]
                 waiting.append((key, event.gradient))
-                rule = _local_rule(event.node, event.input_slot)
-                sentence = f"Input {event.input_slot} → {self.title(target)}: {rule} = {inline(event.gradient)}"
+                rule = rule_sentence(_rule(event.node, event.input_slot), {**saved, "grad": upstream_grad},
+                                     event.gradient, _local_rule(event.node, event.input_slot))
+                name = _input_name(event.node, event.input_slot)
+                sentence = f"Input {event.input_slot}{name} → {self.title(target)}: {rule}"
                 if event.reduced_from is not None:
                     shape = tuple(event.gradient.shape)
                     sentence += f" (summed over broadcast dims {tuple(event.reduced_from)} → {shape})"
                 total = expected.get((target, event.target_slot), 1)
                 if total > 1:
                     sentence += f"; contribution {len(waiting)} of {total} to it"
-                words.append(sentence + ".")
+                words.append(sentence if sentence.endswith(".") else sentence + ".")
             elif isinstance(event, ev.SavedTensorsFreed):
                 freed.append(fid)
         if freed:
@@ -406,6 +413,17 @@ def values_at_start(live: LiveGraph, calls: Sequence[Call]) -> dict[str, str]:
         return {}
     return {tid: describe_array(state.values[id(t)]) or "" for tid, t in tensors_by_id(live).items()
             if id(t) in state.values}
+
+
+def _rule(node: Any, slot: int) -> str | None:
+    """The rule the op declares for input ``slot`` (None for a student's Function without ``derivatives``)."""
+    rules = node.local_rules
+    return rules[slot] if slot < len(rules) else None
+
+
+def _input_name(node: Any, slot: int) -> str:
+    names = node.input_names
+    return f" ({names[slot]})" if slot < len(names) and names[slot] else ""
 
 
 def _local_rule(node: Any, slot: int) -> str:
