@@ -132,4 +132,4 @@ def show_graph(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show
 
 
 __all__ = ["BackwardRecorder", "Edge", "FunctionNode", "Graph", "SavedInfo", "TensorNode", "TextGraph", "build_graph",
-           "draw", "graphviz_problem", "record", "record_backward", "render_text", "show_graph", "svg", "text"]
+           "draw", "fold_loops", "graphviz_problem", "record", "record_backward", "render_text", "show_graph", "svg", "text"]

@@ -16,7 +16,7 @@ class AglCamera {
     return Math.max(260, Math.min(window.innerHeight * 0.7, 760));
   }
   box() {
-    const width = Math.min(this.viewport.clientWidth || Infinity, this.full.width * this.natural);
+    const width = Math.min(this.viewport.clientWidth || this.width || Infinity, this.full.width * this.natural);
     return { width, height: Math.min(this.full.height * this.natural, this.maxHeight()) };
   }
   fits(box = this.box()) {
@@ -26,7 +26,10 @@ class AglCamera {
     const { width, height } = this.box();
     return Math.min(width / this.full.width, height / this.full.height);
   }
-  layout() {
+  // ``width``: the viewport's width as a resize observer saw it (a skipped, off-screen output reports 0).
+  layout(width) {
+    if (width) this.width = width;
+    if (!this.viewport.clientWidth && !this.width) return;
     const box = this.box();
     this.svg.setAttribute("width", `${box.width}px`);
     this.svg.setAttribute("height", `${box.height}px`);

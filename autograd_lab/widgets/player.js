@@ -276,7 +276,11 @@ function render({ model, el: host }) {
                   button("fit", "whole graph", () => { camera.zoomBy(0.0001); }, "fit"));
       figure.append(zoom);
       camera.layout();
-      const resize = new ResizeObserver(() => { camera.layout(); if (current >= 0) follow(false); });
+      requestAnimationFrame(() => camera.layout());  // the front end may attach the output only after render()
+      const resize = new ResizeObserver((entries) => {
+        camera.layout(entries[entries.length - 1].contentRect.width);
+        if (current >= 0) follow(false);
+      });
       resize.observe(figure);
       cleanup.push(() => resize.disconnect());
       let drag = null;
@@ -395,7 +399,9 @@ function render({ model, el: host }) {
     let pendingFollow = false;
     if (camera && window.IntersectionObserver) {
       const seen = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting) && pendingFollow) follow(false);
+        if (!entries.some((e) => e.isIntersecting)) return;
+        camera.layout(entries[entries.length - 1].boundingClientRect.width - 2);
+        follow(false);
       });
       seen.observe(figure);
       cleanup.push(() => seen.disconnect());

@@ -115,7 +115,16 @@ def page(browser, frontend):
     context.close()
 
 
+SCROLL_THROUGH_JS = """async () => {
+  for (const view of [...document.querySelectorAll('.agl-drawing-host'), ...window.aglFind('.agl-player')]) {
+    view.scrollIntoView({block: 'start'});
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  }
+}"""
+
+
 def test_views_fit_their_output_area_with_readable_text(page, frontend, artifacts: Path):
+    page.evaluate(SCROLL_THROUGH_JS)
     measured = page.evaluate(MEASURE_JS)
     print(f"\n{frontend.app}: drawings {[round(d['width']) for d in measured['drawings']]} px, players "
           f"{[round(p['width']) for p in measured['players']]} px, output areas {round(measured['players'][0]['area'])} px")
