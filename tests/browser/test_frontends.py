@@ -95,7 +95,7 @@ def frontend(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(browser, frontend):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    context = browser.new_context(viewport={"width": 1280, "height": 1100}, reduced_motion="reduce")
     page = context.new_page()
     page.agl_errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda error: page.agl_errors.append(f"{error}\n{error.stack}"))
@@ -123,6 +123,12 @@ SCROLL_THROUGH_JS = """async () => {
 }"""
 
 
+def centred(locator) -> None:
+    """Scroll ``locator`` to the middle of the window (not under the notebook's sticky toolbar)."""
+    locator.evaluate("(element) => element.scrollIntoView({block: 'center'})")
+    locator.page.wait_for_timeout(150)
+
+
 def test_views_fit_their_output_area_with_readable_text(page, frontend, artifacts: Path):
     page.evaluate(SCROLL_THROUGH_JS)
     measured = page.evaluate(MEASURE_JS)
@@ -137,7 +143,7 @@ def test_views_fit_their_output_area_with_readable_text(page, frontend, artifact
         assert player["minFont"] >= MIN_FONT_PX - 0.01, player
         assert player["buttonFont"] == 13, "the page's button style reached into the player"
     host = page.locator(".agl-drawing-host").first
-    host.scroll_into_view_if_needed()
+    centred(host)
     host.screenshot(path=str(artifacts / f"{frontend.app}_draw_involved.png"))
 
 
@@ -155,13 +161,13 @@ def test_every_step_highlights_the_running_node_with_both_edge_ends_in_view(page
     player.locator("[data-action=first]").click()
     for _ in range(4):
         player.locator("[data-action=forward]").click()
-    player.scroll_into_view_if_needed()
+    centred(player)
     player.screenshot(path=str(artifacts / f"{frontend.app}_player_involved_step4.png"))
     mlp = page.locator(".agl-player").nth(1)
     mlp.locator("[data-action=first]").click()
     for _ in range(6):
         mlp.locator("[data-action=forward]").click()
-    mlp.scroll_into_view_if_needed()
+    centred(mlp)
     mlp.screenshot(path=str(artifacts / f"{frontend.app}_player_mlp_step6.png"))
 
 
@@ -186,7 +192,7 @@ def test_inspector_rows_tooltips_keys_and_focus(page, frontend, artifacts: Path)
     box = leaf.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("window.aglFind('.agl-tip').some((t) => !t.hidden && t.textContent.includes('requires_grad'))")
-    player.screenshot(path=str(artifacts / f"{frontend.app}_player_inspector_tooltip.png"))
+    page.screenshot(path=str(artifacts / f"{frontend.app}_player_inspector_tooltip.png"))
     drawing = page.locator(".agl-drawing-host").first
     drawing.scroll_into_view_if_needed()
     node = drawing.locator("g.node.agl-function").first
@@ -227,7 +233,7 @@ def test_dark_theme_keeps_the_colour_meanings(page, frontend, artifacts: Path):
         red, green, blue = colours["leafRgb"]
         assert blue > red, colours
         player = page.locator(".agl-player").nth(0)
-        player.scroll_into_view_if_needed()
+        centred(player)
         player.screenshot(path=str(artifacts / f"{frontend.app}_dark_player.png"))
     finally:
         page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
