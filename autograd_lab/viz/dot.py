@@ -72,11 +72,10 @@ FIT_WIDTH_PT = 720.0
 """A drawing should be at most this wide (960 px at 100 %, inside a ~1000 px notebook cell)."""
 AUTO_LAYOUT_LIMIT = 200
 """Above this many nodes, direction="auto" does not lay the graph out twice: it takes top-to-bottom."""
-EDGE_LABEL_LIMIT = 40
-"""Edge labels longer than this are cut; the full gradient is in the edge's tooltip."""
 VALUE_LABEL_LIMIT = 22
 """A node shows its value when it fits in this many characters (else the inspector has it)."""
 GRAD_LABEL_LIMIT = 22
+"""Gradients on nodes and edges are cut to this many characters (the tooltip has them whole)."""
 
 LEGEND = [
     ("leaf", "leaf tensor\n(its .grad gets filled)"),
@@ -170,10 +169,6 @@ def edge_label(edge: Edge, target_inputs: int, target_name: str = "") -> str:
     if edge.broadcast_note:
         parts.append(f"Σ {_shape(edge.reduced_from or ())} → {_shape(edge.reduced_to or ())}")
     return "\n".join(parts)
-
-
-def _short(text: str, limit: int = EDGE_LABEL_LIMIT) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def to_digraph(graph: Graph, direction: str = "auto", backward: bool = False, legend: bool = False,

@@ -13,6 +13,8 @@ frames 0..k to show step k:
 ``freed``    function nodes whose saved tensors were released at this step
 ``caption``  what happens, in words, with the recorded numbers
 ``error``    the error text when a call failed
+``block``    (steps inside a folded loop only) the loop's id; the player plays each run of them as one
+``summary``  (the last step of such a run) the caption of that one step
 
 Every number is a copy taken when it happened: a gradient from an event, or a
 ``.grad`` / leaf value from the ``StateAtStart`` the recorder takes as each call

@@ -17,9 +17,6 @@ from ..viz import names as _names
 from ..viz.graph import Edge, Graph, GraphBuilder
 from ..viz.inspect import inspector_table
 
-GRAD_SLOT = "grad: "
-EDGE_SLOT = "grad "
-EDGE_TEXT_LIMIT = 40
 
 
 def edge_id(source: str, target: str, slot: int | None) -> str:
@@ -75,11 +72,6 @@ def live_graph(outputs: Sequence[Tensor], names: dict[int, tuple[str, Tensor]] |
 def one_line(text: str | None) -> str:
     """A value on one line, as labels show it."""
     return " ".join((text or "").split())
-
-
-def short(text: str, limit: int = EDGE_TEXT_LIMIT) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def drawing_model(graph: Graph, grad_widths: Mapping[str, str], edge_widths: Mapping[str, str]) -> Graph:
