@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -187,7 +188,8 @@ def to_digraph(graph: Graph, direction: str = "auto", backward: bool = False, le
         return _digraph(graph, "TB", backward, legend, large_at, max_nodes, long_edge_budget)
     candidates = [_digraph(graph, rankdir, backward, legend, large_at, max_nodes, long_edge_budget)
                   for rankdir in ("LR", "TB")]
-    sizes = [svg_size(candidate.svg()) for candidate in candidates]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two dot processes side by side
+        sizes = [svg_size(svg) for svg in pool.map(lambda candidate: candidate.svg(), candidates)]
     fitting = [i for i, (width, _) in enumerate(sizes) if width <= fit_width]
     best = min(fitting, key=lambda i: sizes[i][1]) if fitting else min(range(2), key=lambda i: sizes[i][0])
     return candidates[best]
