@@ -91,7 +91,8 @@ def first_player_visible(browser) -> bool:
     root = Path(tempfile.mkdtemp(prefix="agl-bench-"))
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import autograd_lab as torch\nfrom autograd_lab.widgets import play_backward"),
-        nbformat.v4.new_code_cell(LESSON_CELL)])
+        nbformat.v4.new_code_cell(LESSON_CELL)], metadata={"kernelspec": {
+            "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}})
     nbformat.write(notebook, root / "lesson.ipynb")
     lab = JupyterLab(root)
     try:

@@ -375,11 +375,14 @@ function render({ model, el: host }) {
       if (value !== null) item.g.setAttribute("aria-label", `gradient ${oneLine(value)}`);
     }
 
-    function boxOf(g) {
-      const b = aglBox(g);
+    // A node's box never changes (the layout is done once): measure its shape once, so a step forces no layout.
+    function boxOf(item) {
+      if (item.box && item.box.width) return item.box;
+      const b = aglBox(item.g.querySelector("polygon, path") || item.g);
       if (!b || !graphMatrix) return b;
       const m = graphMatrix.matrix;
-      return { x: m.a * b.x + m.e, y: m.d * b.y + m.f, width: m.a * b.width, height: m.d * b.height };
+      item.box = { x: m.a * b.x + m.e, y: m.d * b.y + m.f, width: m.a * b.width, height: m.d * b.height };
+      return item.box;
     }
 
     // Keep the running node and both ends of every edge the gradient travels now in view.
@@ -391,7 +394,7 @@ function render({ model, el: host }) {
         const item = index.edges.get(id);
         if (item) { ids.add(item.ends[0]); ids.add(item.ends[1]); }
       }
-      const boxes = [...ids].map((id) => index.nodes.get(id)).filter(Boolean).map((item) => boxOf(item.g)).filter(Boolean);
+      const boxes = [...ids].map((id) => index.nodes.get(id)).filter(Boolean).map(boxOf).filter(Boolean);
       // A front end may skip rendering outputs far off screen (JupyterLab's windowed notebooks): no boxes yet.
       pendingFollow = boxes.some((b) => b.width === 0 && b.height === 0);
       if (!pendingFollow) camera.show(boxes, smooth);
