@@ -147,6 +147,7 @@ class JupyterLab:
                "JUPYTERLAB_SETTINGS_DIR": str(self.home / "settings"),
                "JUPYTERLAB_WORKSPACES_DIR": str(self.home / "workspaces"),
                "IPYTHONDIR": str(self.home / "ipython"), "PYTHONPATH": str(REPO)}
+        self.env = env
         app_class = "LabApp" if app == "lab" else "JupyterNotebookApp"
         command = [sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
                    f"--port={self.port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
@@ -162,10 +163,16 @@ class JupyterLab:
                                         cwd=root, start_new_session=True)
         self._wait()
 
+    def trust(self, name: str) -> None:
+        """Sign notebook ``name`` as this server's user would with "Trust Notebook"."""
+        subprocess.run([sys.executable, "-m", "jupyter", "trust", str(self.root / name)], env=self.env, check=True,
+                       capture_output=True, timeout=60)
+
     def notebook_url(self, name: str) -> str:
         """Where the front end opens ``name`` (a file in the root)."""
-        path = f"lab/tree/{name}" if self.app == "lab" else f"notebooks/{name}"
-        return f"{self.url}/{path}?token={self.token}"
+        if self.app == "lab":  # a fresh workspace: no tabs restored from an earlier page
+            return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+        return f"{self.url}/notebooks/{name}?token={self.token}"
 
     @property
     def url(self) -> str:

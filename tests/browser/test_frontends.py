@@ -237,3 +237,55 @@ def test_dark_theme_keeps_the_colour_meanings(page, frontend, artifacts: Path):
         player.screenshot(path=str(artifacts / f"{frontend.app}_dark_player.png"))
     finally:
         page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+
+
+LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "05_backward_in_depth.ipynb"
+
+
+def open_lesson(browser, frontend, name: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.add_init_script(FIND_PLAYERS_JS)
+    page.goto(frontend.notebook_url(name))
+    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')", timeout=90_000)
+    return context, page
+
+
+def test_a_fresh_lesson_shows_its_pictures_and_players_before_it_runs(browser, frontend, artifacts: Path):
+    import nbformat
+
+    lesson = nbformat.read(LESSON, as_version=4)
+    drawings = sum("agl-drawing-host" in o.get("data", {}).get("text/html", "") for c in lesson.cells
+                   for o in c.get("outputs", []))
+    players = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in lesson.cells
+                  for o in c.get("outputs", []))
+    assert drawings >= 3 and players >= 3
+    shutil.copy(LESSON, frontend.root / "untrusted.ipynb")
+    context, page = open_lesson(browser, frontend, "untrusted.ipynb")
+    try:
+        page.wait_for_function(f"document.querySelectorAll('.jp-OutputArea-output img[src^=\"data:image/svg+xml\"]')"
+                               f".length === {drawings + players}", timeout=60_000)
+        assert page.locator(".agl-player-fallback").count() == players
+        for raw in ("Digraph at 0x", "Player object at 0x", "Player: backward"):
+            assert page.locator(f".jp-OutputArea-output:has-text('{raw}')").count() == 0, raw
+        page.locator(".agl-player-fallback").first.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(artifacts / f"{frontend.app}_lesson_untrusted.png"))
+    finally:
+        context.close()
+    shutil.copy(LESSON, frontend.root / "trusted.ipynb")
+    frontend.trust("trusted.ipynb")
+    context, page = open_lesson(browser, frontend, "trusted.ipynb")
+    try:
+        page.wait_for_function(f"window.aglFind('.agl-player').length === {players} && "
+                               f"[...document.querySelectorAll('.agl-drawing-host')].filter((h) => h.shadowRoot).length"
+                               f" === {drawings}", timeout=90_000)
+        assert page.evaluate("[...document.querySelectorAll('.jp-InputArea-prompt')].every("
+                             "(p) => !p.textContent.includes('*'))"), "nothing was run"
+        player = page.locator(".agl-player").first
+        centred(player)
+        player.locator("[data-action=forward]").click()
+        player.locator("[data-action=forward]").click()
+        assert page.evaluate("window.aglFind('.agl-player')[0].dataset.frame") == "2"
+        page.screenshot(path=str(artifacts / f"{frontend.app}_lesson_trusted_unrun.png"))
+    finally:
+        context.close()
