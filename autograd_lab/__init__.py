@@ -16,11 +16,17 @@ from ._tensor import Tensor
 _tensor_methods.install()
 _memory.keep_freed_memory()
 
+from . import _random  # noqa: E402
+
+_random.install_tensor_methods()
+
 from . import autograd, nn, optim  # noqa: E402
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye,  # noqa: E402
                         from_numpy, full, full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
-from ._random import (Generator, manual_seed, rand, rand_like, randint, randn, randn_like, randperm,  # noqa: E402
-                      seed)
+from ._generator import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,  # noqa: E402
+                         seed, set_rng_state)
+from ._random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn,  # noqa: E402
+                      randn_like, randperm)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .ops import (abs, add, all, allclose, any, argmax, argmin, bitwise_and, bitwise_not, bitwise_or,  # noqa: E402
                   bitwise_xor, bmm, cat, clamp, clone, concatenate, cos, div, dot, eq, equal, exp, flatten,
