@@ -146,8 +146,12 @@ def bernoulli_(self: Tensor, p: float | Tensor = 0.5, *, generator: Generator | 
             source, np.broadcast_to(p._data, data.shape), data)), p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_cpp(p)}")
-    return _refill(self, "BernoulliBackward2", lambda data: _placed(
-        data, _sampling.bernoulli_scalar(source, data.size, float(p)).astype(data.dtype)))
+    return _refill(self, "BernoulliBackward2", lambda data: bernoulli_like(data, p, source))
+
+
+def bernoulli_like(data: np.ndarray, p: float, generator: Generator | None = None) -> np.ndarray:
+    """0/1 values of ``data``'s dtype, each 1 with probability ``p``, drawn in ``data``'s fill order."""
+    return _placed(data, _sampling.bernoulli_scalar(resolve(generator), data.size, float(p)).astype(data.dtype))
 
 
 def _check_probabilities(p: Tensor) -> None:
