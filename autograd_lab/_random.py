@@ -6,6 +6,7 @@ Every function here takes its numbers from a ``Generator`` (the global one unles
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -15,7 +16,7 @@ from ._creation import _new, _shape
 from ._generator import Generator, resolve
 from ._tensor import Tensor
 from .autograd.function import Function, Node
-from .ops._operands import type_name
+from .ops._operands import check_broadcast, type_name
 
 _FLOATS = (_dtypes.float16, _dtypes.float32, _dtypes.float64)
 # How PyTorch's bound checks name each dtype (C++ type names).
@@ -141,7 +142,7 @@ def bernoulli_(self: Tensor, p: float | Tensor = 0.5, *, generator: Generator | 
     """Set each element to 1 with probability ``p`` (a number or a tensor broadcast to this shape), else 0."""
     source = resolve(generator)
     if isinstance(p, Tensor):
-        _check_probabilities(p)
+        _check_probability_dtype(p)
         return _refill(self, "BernoulliBackward1", lambda data: _placed(data, _bernoulli_from_tensor(
             source, np.broadcast_to(p._data, data.shape), data)), p)
     if not 0 <= p <= 1:
@@ -154,16 +155,20 @@ def bernoulli_like(data: np.ndarray, p: float, generator: Generator | None = Non
     return _placed(data, _sampling.bernoulli_scalar(resolve(generator), data.size, float(p)).astype(data.dtype))
 
 
-def _check_probabilities(p: Tensor) -> None:
+def _check_probability_dtype(p: Tensor) -> None:
     if p.dtype not in _FLOATS:
         raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{type_name(p.dtype)}\'')
-    if p.numel() and not ((p._data >= 0) & (p._data <= 1)).all():
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
-                           "be improved?  If so, please report an enhancement request to PyTorch.)")
 
 
 def _bernoulli_from_tensor(source: Generator, p: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """One draw per probability in ``out``'s fill order; like PyTorch, an out-of-range probability
+    stops the kernel after the draws for the elements before it."""
     in_fill_order = p.transpose(_fill_axes(out)).reshape(-1)
+    invalid = np.flatnonzero(~((in_fill_order >= 0) & (in_fill_order <= 1)))
+    if invalid.size:
+        _sampling.bernoulli_tensor(source, in_fill_order[:invalid[0]])
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                           "be improved?  If so, please report an enhancement request to PyTorch.)")
     return _sampling.bernoulli_tensor(source, in_fill_order).astype(out.dtype)
 
 
@@ -218,6 +223,15 @@ def _check_in_range(low: int, last: int, dtype: _dtypes.dtype) -> None:
     for name, value in (("from", low), ("to - 1", last)):
         if not limits[0] <= value <= limits[1]:
             raise RuntimeError(f"{name} is out of bounds for {_CPP_NAMES[dtype.name]}")
+    if dtype.is_floating_point:
+        digits = _sampling.MANTISSA_BITS[dtype.numpy]
+        for name, value, line in (("from", low, 110), ("to - 1", last, 111)):
+            if not -(1 << digits) <= value <= 1 << digits:
+                warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                              f"{_CPP_NAMES[dtype.name]} can support discrete uniform distribution only within this "
+                              "range. This warning will become an error in version 1.7 release, please fix the code in "
+                              "advance (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                              f"DistributionTemplates.h:{line}.)", UserWarning, stacklevel=4)
 
 
 def _float_from(low: int, dtype: _dtypes.dtype) -> int:
@@ -263,8 +277,9 @@ def install_tensor_methods() -> None:
 # -- new tensors -------------------------------------------------------------------------------
 
 
-def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
-    shape = _shape(size)
+def _size(size: tuple[Any, ...], keyword: Any = None) -> tuple[int, ...]:
+    """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
+    shape = _shape(size if size or keyword is None else (keyword,))
     for extent in shape:
         if extent < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: {list(shape)}")
@@ -279,16 +294,16 @@ def _finish(tensor: Tensor, requires_grad: bool) -> Tensor:
     return _new(tensor._data, None, requires_grad)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
+def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform random numbers in [0, 1) (float32 unless ``dtype`` says otherwise)."""
-    return _finish(uniform_(_empty(_size(size), dtype), generator=generator), requires_grad)
+    return _finish(uniform_(_empty(_size(args, size), dtype), generator=generator), requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
+def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    return _finish(normal_(_empty(_size(size), dtype), generator=generator), requires_grad)
+    return _finish(normal_(_empty(_size(args, size), dtype), generator=generator), requires_grad)
 
 
 def randint(*args: Any, size: Any = None, low: int | None = None, high: int | None = None,
@@ -301,21 +316,25 @@ def randint(*args: Any, size: Any = None, low: int | None = None, high: int | No
     positional = list(args)
     if size is None and positional and isinstance(positional[-1], (tuple, list)):
         size = positional.pop()
-    if len(positional) == 2:
-        low, high = positional
-    elif len(positional) == 1:
-        if high is None:
-            high = positional[0]
-        else:
-            low = positional[0]
+    names = ("low", "high") if len(positional) == 2 or (len(positional) == 1 and high is not None) else ("high",)
+    for position, (name, value) in enumerate(zip(names, positional), start=1):
+        _check_integer(name, value, position)
+    for name, value in (("low", low), ("high", high)):
+        _check_integer(name, value, None)
+    given = dict(zip(names, positional))
+    low, high = given.get("low", low), given.get("high", high)
     if high is None or size is None:
         raise TypeError("randint() received an invalid combination of arguments: expected (int high, tuple of ints "
                         "size) or (int low, int high, tuple of ints size)")
-    for name, value in (("low", low), ("high", high)):
-        if value is not None and (isinstance(value, (float, bool)) or not isinstance(value, (int, np.integer))):
-            raise TypeError(f"randint(): argument '{name}' must be int, not {type(value).__name__}")
     out = _empty(_size((size,)), dtype, _dtypes.int64)
     return _finish(random_(out, int(low or 0), int(high), generator=generator), requires_grad)
+
+
+def _check_integer(name: str, value: Any, position: int | None) -> None:
+    if value is None or isinstance(value, (int, np.integer)):
+        return
+    where = f" (position {position})" if position else ""
+    raise TypeError(f"randint(): argument '{name}'{where} must be int, not {type(value).__name__}")
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
@@ -375,6 +394,8 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Any = None, *,
         _check_std(float(std))
     template = mean if mean_is_tensor else std
     _check_floating(template, "normal_kernel_cpu")
+    if mean_is_tensor and std_is_tensor:
+        check_broadcast(mean._data, std._data)
     shape = np.broadcast_shapes(mean.shape, std.shape) if mean_is_tensor and std_is_tensor else template.shape
     values = _normal_values(source, np.empty(shape, dtype=template._data.dtype), 0.0,
                             1.0 if std_is_tensor else float(std))
@@ -399,9 +420,9 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
     if p is not None:
         out = _like(input, None)
         return bernoulli_(out, p, generator=source)
-    _check_probabilities(input)
-    values = _sampling.bernoulli_tensor(source, input._data.reshape(-1)).astype(input._data.dtype)
-    return _NODES["BernoulliBackward0"].apply(input, values.reshape(input.shape))
+    _check_probability_dtype(input)
+    values = _placed(input._data, _bernoulli_from_tensor(source, input._data, input._data))
+    return _NODES["BernoulliBackward0"].apply(input, values)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,

@@ -4,10 +4,11 @@ Each function returns the values in the order PyTorch's kernel produces them (on
 after the other, as its serial loop writes the tensor) and draws exactly what that
 kernel draws, so the generator ends in the same state. The transforms:
 
-* uniform in [from, to): float32 keeps the low 24 bits of one 32-bit draw, float64 the
-  low 53 bits of a 64-bit draw (two 32-bit draws), float16 the low 11 bits; times
-  2**-bits that is a multiple of the spacing in [0, 1), then ``x * (to - from) + from``
-  rounded once (a fused multiply-add).
+* uniform in [from, to): float32 (and float16, computed in float32) keeps the low 24
+  bits of one 32-bit draw, float64 the low 53 bits of a 64-bit draw (two 32-bit
+  draws); times 2**-bits that is a multiple of the spacing in [0, 1), then
+  ``x * (to - from) + from`` rounded once (a fused multiply-add); a result that
+  rounds up to ``to`` is replaced by ``from``.
 * normal: Box-Muller. Tensors of at least 16 contiguous elements take the vectorised
   fill (all uniforms first, then blocks of 16: ``u1`` from the first 8, ``u2`` from the
   last 8, cosine results first); a size that is not a multiple of 16 redoes the last
@@ -36,23 +37,26 @@ _TWO_PI = 2.0 * math.pi
 
 
 def _unit(generator: Generator, count: int, dtype: np.dtype) -> np.ndarray:
-    """``count`` uniforms in [0, 1) with ``dtype``'s mantissa bits (float32 arithmetic for float16)."""
-    bits = MANTISSA_BITS[dtype]
-    if bits == 53:
+    """``count`` uniforms in [0, 1): 53 bits for float64, 24 bits (float32) for the others."""
+    if dtype == np.float64:
         return (generator.random64(count) & np.uint64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
-    return (generator.random32(count) & np.uint32((1 << bits) - 1)).astype(np.float32) * np.float32(2.0 ** -bits)
+    return (generator.random32(count) & np.uint32((1 << 24) - 1)).astype(np.float32) * np.float32(2.0 ** -24)
 
 
 def uniform(generator: Generator, count: int, dtype: np.dtype, low: float, high: float) -> np.ndarray:
-    """``count`` uniforms in [low, high) of ``dtype`` (``Tensor.uniform_``)."""
+    """``count`` uniforms in [low, high) of ``dtype`` (``Tensor.uniform_``).
+
+    float16 is computed in float32 and rounded; a value that rounds up to ``high``
+    becomes ``low``, so ``high`` itself never appears.
+    """
+    precision = np.dtype(np.float64) if dtype == np.float64 else np.dtype(np.float32)
+    bottom, top = np.asarray(low).astype(precision), np.asarray(high).astype(precision)
     with generator.lock:
-        x = _unit(generator, count, dtype)
-    if (low, high) == (0.0, 1.0):
-        return x.astype(dtype)
-    if dtype == np.float64:
-        return fma64(x, high - low, low)
-    low_t, high_t = np.asarray(low).astype(dtype), np.asarray(high).astype(dtype)
-    return fma32(x, (high_t - low_t).astype(np.float32), low_t.astype(np.float32)).astype(dtype)
+        x = _unit(generator, count, precision)
+    if (low, high) != (0.0, 1.0):
+        x = fma64(x, top - bottom, bottom) if precision == np.float64 else fma32(x, top - bottom, bottom)
+    values = x.astype(dtype)
+    return np.where(values.astype(precision) == top, bottom.astype(dtype), values)
 
 
 def normal(generator: Generator, count: int, dtype: np.dtype, mean: float, std: float,
@@ -85,7 +89,7 @@ def _box_muller_float32(uniforms: np.ndarray, mean: float, std: float) -> np.nda
 
 def _map(function: object, values: np.ndarray) -> np.ndarray:
     """A C-library function applied to each float64 (NumPy's own may round differently)."""
-    return np.fromiter(map(function, values.tolist()), dtype=np.float64, count=values.size).reshape(values.shape)
+    return np.fromiter(map(function, values.ravel().tolist()), dtype=np.float64, count=values.size).reshape(values.shape)
 
 
 def _box_muller_float64(uniforms: np.ndarray, mean: float, std: float) -> np.ndarray:

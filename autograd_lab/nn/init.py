@@ -155,44 +155,50 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
                       "may be incorrect.", stacklevel=2)
     source = resolve(generator)
-    data = tensor._data
     with no_grad():
         if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
-            values = _redrawn_normal(source, data, mean, std, a, b)
+            tensor.normal_(mean, std, generator=source)
+            redrawn = _redrawn_normal(source, tensor._data, mean, std, a, b)
         else:
-            values = _accepted_uniform(source, data, mean, std, a, b)
-        tensor.copy_(Tensor._wrap(values))
+            tensor.uniform_(a, b, generator=source)
+            redrawn = _accepted_uniform(source, tensor._data, mean, std, a, b)
+        if redrawn is not None:
+            tensor.copy_(Tensor._wrap(redrawn))
     return tensor
 
 
-def _redrawn_normal(source: Generator, data: np.ndarray, mean: float, std: float, a: float,
-                    b: float) -> np.ndarray:
-    low, high = data.dtype.type(a), data.dtype.type(b)
-    values = _random._placed(data, _random._normal_values(source, data, mean, std))
-    while True:
-        outside = (values < low) | (values > high)
-        if not outside.any():
-            return values
-        fresh = _sampling.normal(source, values.size, values.dtype, mean, std, True).reshape(values.shape)
+def _redrawn_normal(source: Generator, values: np.ndarray, mean: float, std: float, a: float,
+                    b: float) -> np.ndarray | None:
+    """Values outside [a, b] replaced from fresh normal tensors until none is left; None if none was."""
+    low, high = values.dtype.type(a), values.dtype.type(b)
+    outside = (values < low) | (values > high)
+    if not outside.any():
+        return None
+    while outside.any():
+        fresh = _random._placed(values, _random._normal_values(source, values, mean, std))
         values = np.where(outside, fresh, values)
+        outside = (values < low) | (values > high)
+    return values
 
 
-def _accepted_uniform(source: Generator, data: np.ndarray, mean: float, std: float, a: float,
-                      b: float) -> np.ndarray:
-    mode = max(a, min(mean, b))
-    log_peak = -0.5 * ((mode - mean) / std) ** 2
-    dtype = data.dtype
-    number = dtype.type
+def _accepted_uniform(source: Generator, proposed: np.ndarray, mean: float, std: float, a: float,
+                      b: float) -> np.ndarray | None:
+    """Uniform proposals kept with probability density / peak density, the rest proposed again;
+    None if the first proposals were all kept."""
+    log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+    number = proposed.dtype.type
 
     def draws(low: float, high: float) -> np.ndarray:
-        return _random._placed(data, _sampling.uniform(source, data.size, dtype, low, high))
+        return _random._placed(proposed, _sampling.uniform(source, proposed.size, proposed.dtype, low, high))
 
     def rejected(candidates: np.ndarray) -> np.ndarray:
         log_density = ((candidates - number(mean)) / number(std)) ** 2 * number(-0.5) - number(log_peak)
         return np.log(draws(0.0, 1.0)) > log_density
 
-    result = draws(a, b)
-    pending = rejected(result)
+    pending = rejected(proposed)
+    if not pending.any():
+        return None
+    result = proposed
     while pending.any():
         candidates = draws(a, b)
         result = np.where(pending, candidates, result)
