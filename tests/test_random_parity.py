@@ -43,3 +43,17 @@ def test_normal_fill_float32_over_its_whole_input_domain() -> None:
         pairs = fma32(np.stack((radius * cosine, radius * sine), axis=1), np.float32(1), np.float32(0))
         digest.update(pairs.tobytes())
     assert "sha256:" + digest.hexdigest() == FIXTURE["normal_fill_float32_domain"]
+
+
+@pytest.mark.parametrize("case", FIXTURE["orthogonal"], ids=lambda case: "x".join(map(str, case["shape"])))
+def test_orthogonal_init_matches_pytorch_to_rounding(case: dict) -> None:
+    """The normal draws are PyTorch's (same state after); the QR is NumPy's, so values agree to rounding."""
+    autograd_lab.manual_seed(case["seed"])
+    values = autograd_lab.nn.init.orthogonal_(autograd_lab.empty(*case["shape"]), gain=case["gain"])
+    expected = np.frombuffer(bytes.fromhex(case["values"]), dtype="<f4").reshape(case["shape"])
+    np.testing.assert_allclose(values.numpy(), expected, rtol=0, atol=2e-6)
+    flat = values.numpy().reshape(case["shape"][0], -1) / case["gain"]
+    gram = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
+    np.testing.assert_allclose(gram, np.eye(len(gram)), atol=1e-5)
+    state = autograd_lab.get_rng_state().numpy().tobytes()
+    assert "sha256:" + hashlib.sha256(state).hexdigest() == case["state"]
