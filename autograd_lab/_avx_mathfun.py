@@ -30,7 +30,10 @@ _SIN_POLYNOMIAL = (_F32(-1.9515295891e-4), _F32(8.3321608736e-3), _F32(-1.666665
 
 def _fused(a: np.ndarray, b: np.ndarray | np.float32, c: np.ndarray | np.float32) -> np.ndarray:
     """``a * b + c`` rounded once to float32 (see the module docstring for why float64 suffices)."""
-    return (a.astype(np.float64) * b + c).astype(_F32)
+    wide = a.astype(np.float64)
+    wide *= b
+    wide += c
+    return wide.astype(_F32)
 
 
 def log_ps(x: np.ndarray) -> np.ndarray:

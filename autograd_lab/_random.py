@@ -44,7 +44,9 @@ def _fill_axes(data: np.ndarray) -> list[int]:
 
 
 def _placed(like: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A new array shaped like ``like`` holding the flat ``values`` in ``like``'s fill order."""
+    """An array shaped like ``like`` holding the flat ``values`` in ``like``'s fill order."""
+    if like.flags.c_contiguous:
+        return values.reshape(like.shape)
     out = np.empty(like.shape, dtype=values.dtype)
     view = out.transpose(_fill_axes(like))
     view[...] = values.reshape(view.shape)
@@ -297,13 +299,18 @@ def _finish(tensor: Tensor, requires_grad: bool) -> Tensor:
 def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform random numbers in [0, 1) (float32 unless ``dtype`` says otherwise)."""
-    return _finish(uniform_(_empty(_size(args, size), dtype), generator=generator), requires_grad)
+    out = _empty(_size(args, size), dtype)
+    _check_floating(out, "check_uniform_bounds")
+    values = _sampling.uniform(resolve(generator), out.numel(), out._data.dtype, 0.0, 1.0)
+    return _new(values.reshape(out.shape), None, requires_grad)
 
 
 def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    return _finish(normal_(_empty(_size(args, size), dtype), generator=generator), requires_grad)
+    out = _empty(_size(args, size), dtype)
+    _check_floating(out, "normal_kernel_cpu")
+    return _new(_normal_values(resolve(generator), out._data, 0.0, 1.0).reshape(out.shape), None, requires_grad)
 
 
 def randint(*args: Any, size: Any = None, low: int | None = None, high: int | None = None,

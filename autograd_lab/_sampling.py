@@ -32,6 +32,7 @@ from ._generator import Generator
 
 MANTISSA_BITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
 NORMAL_FILL_BLOCK = 16
+_CHUNK = 1 << 15  # uniforms transformed at a time: NumPy's temporaries then stay in the CPU cache
 RANDOM64_RANGE = 1 << 28  # ranges from here on draw 64 bits per number
 _TWO_PI = 2.0 * math.pi
 
@@ -53,6 +54,8 @@ def uniform(generator: Generator, count: int, dtype: np.dtype, low: float, high:
     bottom, top = np.asarray(low).astype(precision), np.asarray(high).astype(precision)
     with generator.lock:
         x = _unit(generator, count, precision)
+    if (low, high) == (0.0, 1.0) and dtype == precision:
+        return x  # x < 1 always: nothing to scale, nothing rounds up to 1
     if (low, high) != (0.0, 1.0):
         x = fma64(x, top - bottom, bottom) if precision == np.float64 else fma32(x, top - bottom, bottom)
     values = x.astype(dtype)
@@ -78,13 +81,24 @@ def normal(generator: Generator, count: int, dtype: np.dtype, mean: float, std: 
     return _normal_one_by_one(generator, count, mean, std).astype(dtype)
 
 
+def _scaled(values: np.ndarray, std: float, mean: float) -> np.ndarray:
+    """``values * std + mean`` rounded once, in ``values``' precision (a plain sum when ``std`` is 1)."""
+    number = values.dtype.type
+    if std == 1.0:
+        return values + number(mean)
+    return fma64(values, std, mean) if values.dtype == np.float64 else fma32(values, number(std), number(mean))
+
+
 def _box_muller_float32(uniforms: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Blocks of 16 float32 uniforms to normals, as the AVX kernel does (see ``_avx_mathfun``)."""
-    blocks = uniforms.reshape(-1, 2, 8)
-    radius = np.sqrt(np.float32(-2) * _avx_mathfun.log_ps(np.float32(1) - blocks[:, 0]))
-    sine, cosine = _avx_mathfun.sincos_ps(np.float32(_TWO_PI) * blocks[:, 1])
-    pairs = np.stack((radius * cosine, radius * sine), axis=1)
-    return fma32(pairs, np.float32(std), np.float32(mean)).reshape(-1)
+    out = np.empty_like(uniforms)
+    for start in range(0, uniforms.size, _CHUNK):
+        blocks = uniforms[start:start + _CHUNK].reshape(-1, 2, 8)
+        radius = np.sqrt(np.float32(-2) * _avx_mathfun.log_ps(np.float32(1) - blocks[:, 0]))
+        sine, cosine = _avx_mathfun.sincos_ps(np.float32(_TWO_PI) * blocks[:, 1])
+        pairs = np.stack((radius * cosine, radius * sine), axis=1)
+        out[start:start + _CHUNK] = _scaled(pairs, std, mean).reshape(-1)
+    return out
 
 
 def _map(function: object, values: np.ndarray) -> np.ndarray:
@@ -98,7 +112,7 @@ def _box_muller_float64(uniforms: np.ndarray, mean: float, std: float) -> np.nda
     radius = np.sqrt(-2.0 * _map(math.log, 1.0 - blocks[:, 0]))
     theta = _TWO_PI * blocks[:, 1]
     pairs = np.stack((radius * _map(math.cos, theta), radius * _map(math.sin, theta)), axis=1)
-    return fma64(pairs, std, mean).reshape(-1)
+    return _scaled(pairs, std, mean).reshape(-1)
 
 
 def _normal_one_by_one(generator: Generator, count: int, mean: float, std: float) -> np.ndarray:
@@ -117,7 +131,7 @@ def _normal_one_by_one(generator: Generator, count: int, mean: float, std: float
             values += (radius * math.cos(theta), radius * math.sin(theta))
         if fresh % 2:
             generator.next_double_normal = values.pop()
-    return fma64(np.array(values, dtype=np.float64), std, mean)
+    return _scaled(np.array(values, dtype=np.float64), std, mean)
 
 
 def random_from_to(generator: Generator, count: int, range_: int, base: int) -> np.ndarray:
