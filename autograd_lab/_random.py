@@ -71,10 +71,15 @@ def _resample_node(name: str) -> type[Function]:
                                     "backward": staticmethod(backward)})
 
 
+def _not_differentiable(ctx: Node, grad: Tensor) -> None:
+    raise RuntimeError("derivative for aten::bernoulli is not implemented")
+
+
 _NODES = {name: _resample_node(name) for name in (
     "UniformBackward0", "NormalBackward0", "NormalBackward1", "NormalBackward2", "NormalBackward3",
     "BernoulliBackward0", "BernoulliBackward1", "BernoulliBackward2", "RandomBackward0", "RandomBackward1",
-    "RandomBackward2", "ExponentialBackward0")}
+    "RandomBackward2", "ExponentialBackward0", "NotImplemented")}
+_NODES["NotImplemented"].backward = staticmethod(_not_differentiable)  # PyTorch's node for bernoulli(input, p)
 
 
 def _refill(self: Tensor, node: str, draw: Callable[[np.ndarray], np.ndarray], *parameters: Tensor) -> Tensor:
@@ -279,9 +284,21 @@ def install_tensor_methods() -> None:
 # -- new tensors -------------------------------------------------------------------------------
 
 
-def _size(size: tuple[Any, ...], keyword: Any = None) -> tuple[int, ...]:
-    """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
-    shape = _shape(size if size or keyword is None else (keyword,))
+def _size(args: tuple[Any, ...], keyword: Any = None, function: str = "rand") -> tuple[int, ...]:
+    """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``, checked as PyTorch does."""
+    sequence = len(args) == 1 and isinstance(args[0], (tuple, list))
+    items = tuple(args[0]) if sequence else args if args or keyword is None else tuple(keyword)
+    for position, item in enumerate(items, start=1):
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            continue
+        kind = type(item).__name__
+        if not args:
+            raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not {type(keyword).__name__}")
+        if len(args) == 1 and not sequence:
+            raise TypeError(f"{function}(): argument 'size' (position 1) must be tuple of ints, not {kind}")
+        raise TypeError(f"{function}(): argument 'size' failed to unpack the object at pos {position} with error "
+                        f"\"type must be tuple of ints,but got {kind}\"")
+    shape = tuple(int(extent) for extent in items)
     for extent in shape:
         if extent < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: {list(shape)}")
@@ -299,7 +316,7 @@ def _finish(tensor: Tensor, requires_grad: bool) -> Tensor:
 def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform random numbers in [0, 1) (float32 unless ``dtype`` says otherwise)."""
-    out = _empty(_size(args, size), dtype)
+    out = _empty(_size(args, size, "rand"), dtype)
     _check_floating(out, "check_uniform_bounds")
     values = _sampling.uniform(resolve(generator), out.numel(), out._data.dtype, 0.0, 1.0)
     return _new(values.reshape(out.shape), None, requires_grad)
@@ -308,7 +325,7 @@ def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype
 def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    out = _empty(_size(args, size), dtype)
+    out = _empty(_size(args, size, "randn"), dtype)
     _check_floating(out, "normal_kernel_cpu")
     return _new(_normal_values(resolve(generator), out._data, 0.0, 1.0).reshape(out.shape), None, requires_grad)
 
@@ -333,7 +350,7 @@ def randint(*args: Any, size: Any = None, low: int | None = None, high: int | No
     if high is None or size is None:
         raise TypeError("randint() received an invalid combination of arguments: expected (int high, tuple of ints "
                         "size) or (int low, int high, tuple of ints size)")
-    out = _empty(_size((size,)), dtype, _dtypes.int64)
+    out = _empty(_size((size,), None, "randint"), dtype, _dtypes.int64)
     return _finish(random_(out, int(low or 0), int(high), generator=generator), requires_grad)
 
 
@@ -348,7 +365,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0..n-1 (int64 unless ``dtype`` says otherwise)."""
     n = int(n)
-    _size((n,))
+    _size((n,), None, "randperm")
     dtype = dtype or _dtypes.int64
     if dtype is _dtypes.float16 and n > 2049:
         raise RuntimeError("n cannot be greater than 2049 for Half type.")
@@ -393,8 +410,8 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Any = None, *,
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments: with a number mean and std, "
                             "give the size")
-        return _finish(normal_(_empty(_size((size,)), dtype), float(mean), float(std), generator=source),
-                       requires_grad)
+        out = _empty(_size((size,), None, "normal"), dtype)
+        return _finish(normal_(out, float(mean), float(std), generator=source), requires_grad)
     if std_is_tensor and std.numel() and not (std._data >= 0).all():
         raise RuntimeError("normal expects all elements of std >= 0.0")
     if not std_is_tensor:
@@ -425,8 +442,8 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
     """0/1 draws shaped like ``input``: 1 with probability ``input`` (elementwise), or ``p`` if given."""
     source = resolve(generator)
     if p is not None:
-        out = _like(input, None)
-        return bernoulli_(out, p, generator=source)
+        values = bernoulli_(_like(input, None), p, generator=source)._data
+        return _NODES["NotImplemented"].apply(input, values)
     _check_probability_dtype(input)
     values = _placed(input._data, _bernoulli_from_tensor(source, input._data, input._data))
     return _NODES["BernoulliBackward0"].apply(input, values)

@@ -103,7 +103,8 @@ def _box_muller_float32(uniforms: np.ndarray, mean: float, std: float) -> np.nda
 
 def _map(function: object, values: np.ndarray) -> np.ndarray:
     """A C-library function applied to each float64 (NumPy's own may round differently)."""
-    return np.fromiter(map(function, values.ravel().tolist()), dtype=np.float64, count=values.size).reshape(values.shape)
+    results = np.fromiter(map(function, values.ravel().tolist()), dtype=np.float64, count=values.size)
+    return results.reshape(values.shape)
 
 
 def _box_muller_float64(uniforms: np.ndarray, mean: float, std: float) -> np.ndarray:
