@@ -271,13 +271,11 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
         data, _sampling.exponential(source, data.size, float(lambd)).astype(data.dtype)))
 
 
-IN_PLACE_METHODS = {"uniform_": uniform_, "normal_": normal_, "bernoulli_": bernoulli_, "random_": random_,
-                    "exponential_": exponential_}
-
-
 def install_tensor_methods() -> None:
-    """Attach the in-place random methods to ``Tensor`` (the one place they are registered)."""
-    for name, method in IN_PLACE_METHODS.items():
+    """Attach the random methods to ``Tensor`` (the one place they are registered)."""
+    methods = {"uniform_": uniform_, "normal_": normal_, "bernoulli_": bernoulli_, "random_": random_,
+               "exponential_": exponential_, "bernoulli": bernoulli, "multinomial": multinomial}
+    for name, method in methods.items():
         setattr(Tensor, name, method)
 
 

@@ -208,3 +208,9 @@ def test_default_generator_is_the_one_the_module_functions_use() -> None:
     value = torch.rand(4)
     torch.set_rng_state(state)
     assert torch.equal(torch.rand(4), value)
+
+
+def test_float16_normal_fill_says_it_is_not_supported() -> None:
+    """PyTorch fills 16+ contiguous float16 normals with half-precision C-library math; no silent near-miss here."""
+    with pytest.raises(NotImplementedError, match="float32 and float64 only"):
+        torch.randn(16, dtype=torch.float16)
