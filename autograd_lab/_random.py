@@ -493,10 +493,10 @@ def _multinomial_cumulative(source: Generator, rows: np.ndarray, count: int) -> 
     precision = np.float64 if rows.dtype == np.float64 else np.float32
     picked = np.empty((rows.shape[0], count), dtype=np.int64)
     for row_index, row in enumerate(rows.astype(precision)):
-        if (row < 0).any() or np.isnan(row).any():
-            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-        if np.isinf(row).any():
-            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+        invalid = np.flatnonzero(~((row >= 0) & np.isfinite(row)))  # checked element by element, as PyTorch does
+        if invalid.size:
+            reason = "< 0" if not row[invalid[0]] >= 0 else "= infinity or NaN"
+            raise RuntimeError(f"invalid multinomial distribution (encountering probability entry {reason})")
         cumulative = np.cumsum(row, dtype=precision)
         total = cumulative[-1]
         if not total > 0:
