@@ -43,7 +43,7 @@ def _fill_axes(data: np.ndarray) -> list[int]:
     return sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))
 
 
-def _placed(like: np.ndarray, values: np.ndarray) -> np.ndarray:
+def placed_like(like: np.ndarray, values: np.ndarray) -> np.ndarray:
     """An array shaped like ``like`` holding the flat ``values`` in ``like``'s fill order."""
     if like.flags.c_contiguous:
         return values.reshape(like.shape)
@@ -118,7 +118,7 @@ def uniform_(self: Tensor, *args: float, generator: Generator | None = None, **b
     _check_uniform_bounds(self.dtype, low, high)
     source = resolve(generator)
     return _refill(self, "UniformBackward0",
-                   lambda data: _placed(data, _sampling.uniform(source, data.size, data.dtype, low, high)))
+                   lambda data: placed_like(data, _sampling.uniform(source, data.size, data.dtype, low, high)))
 
 
 def _bounds(args: tuple, keywords: dict, names: tuple[str, str], defaults: tuple[float, float]) -> tuple[float, ...]:
@@ -138,10 +138,11 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Gen
     _check_std(float(std))
     _check_floating(self, "normal_kernel_cpu")
     source = resolve(generator)
-    return _refill(self, "NormalBackward0", lambda data: _placed(data, _normal_values(source, data, mean, std)))
+    return _refill(self, "NormalBackward0", lambda data: placed_like(data, normal_like(source, data, mean, std)))
 
 
-def _normal_values(source: Generator, data: np.ndarray, mean: float, std: float) -> np.ndarray:
+def normal_like(source: Generator, data: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Normal numbers for ``data``'s size and dtype, by the path its layout takes (flat, in fill order)."""
     return _sampling.normal(source, data.size, data.dtype, float(mean), float(std), data.flags.c_contiguous)
 
 
@@ -150,7 +151,7 @@ def bernoulli_(self: Tensor, p: float | Tensor = 0.5, *, generator: Generator | 
     source = resolve(generator)
     if isinstance(p, Tensor):
         _check_probability_dtype(p)
-        return _refill(self, "BernoulliBackward1", lambda data: _placed(data, _bernoulli_from_tensor(
+        return _refill(self, "BernoulliBackward1", lambda data: placed_like(data, _bernoulli_from_tensor(
             source, np.broadcast_to(p._data, data.shape), data)), p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_cpp(p)}")
@@ -159,7 +160,7 @@ def bernoulli_(self: Tensor, p: float | Tensor = 0.5, *, generator: Generator | 
 
 def bernoulli_like(data: np.ndarray, p: float, generator: Generator | None = None) -> np.ndarray:
     """0/1 values of ``data``'s dtype, each 1 with probability ``p``, drawn in ``data``'s fill order."""
-    return _placed(data, _sampling.bernoulli_scalar(resolve(generator), data.size, float(p)).astype(data.dtype))
+    return placed_like(data, _sampling.bernoulli_scalar(resolve(generator), data.size, float(p)).astype(data.dtype))
 
 
 def _check_probability_dtype(p: Tensor) -> None:
@@ -188,12 +189,12 @@ def random_(self: Tensor, *args: int | None, generator: Generator | None = None,
         bounds.update(zip(("from", "to"), args))
     source = resolve(generator)
     if not bounds:
-        return _refill(self, "RandomBackward2", lambda data: _placed(
+        return _refill(self, "RandomBackward2", lambda data: placed_like(
             data, _sampling.random_default(source, data.size, self.dtype)))
     high = bounds.get("to")
     draw = _integer_draw(source, self.dtype, int(bounds.get("from", 0)), None if high is None else int(high))
     return _refill(self, "RandomBackward1" if set(bounds) == {"to"} else "RandomBackward0",
-                   lambda data: _placed(data, draw(data.size).astype(data.dtype)))
+                   lambda data: placed_like(data, draw(data.size).astype(data.dtype)))
 
 
 def _integer_draw(source: Generator, dtype: _dtypes.dtype, low: int, high: int | None) -> Callable[[int], np.ndarray]:
@@ -267,7 +268,7 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_cpp(lambd)}")
     source = resolve(generator)
-    return _refill(self, "ExponentialBackward0", lambda data: _placed(
+    return _refill(self, "ExponentialBackward0", lambda data: placed_like(
         data, _sampling.exponential(source, data.size, float(lambd)).astype(data.dtype)))
 
 
@@ -325,7 +326,7 @@ def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtyp
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     out = _empty(_size(args, size, "randn"), dtype)
     _check_floating(out, "normal_kernel_cpu")
-    return _new(_normal_values(resolve(generator), out._data, 0.0, 1.0).reshape(out.shape), None, requires_grad)
+    return _new(normal_like(resolve(generator), out._data, 0.0, 1.0).reshape(out.shape), None, requires_grad)
 
 
 def randint(*args: Any, size: Any = None, low: int | None = None, high: int | None = None,
@@ -419,7 +420,7 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Any = None, *,
     if mean_is_tensor and std_is_tensor:
         check_broadcast(mean._data, std._data)
     shape = np.broadcast_shapes(mean.shape, std.shape) if mean_is_tensor and std_is_tensor else template.shape
-    values = _normal_values(source, np.empty(shape, dtype=template._data.dtype), 0.0,
+    values = normal_like(source, np.empty(shape, dtype=template._data.dtype), 0.0,
                             1.0 if std_is_tensor else float(std))
     values = values.reshape(shape)
     if std_is_tensor:
@@ -443,7 +444,7 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
         values = bernoulli_(_like(input, None), p, generator=source)._data
         return _NODES["NotImplemented"].apply(input, values)
     _check_probability_dtype(input)
-    values = _placed(input._data, _bernoulli_from_tensor(source, input._data, input._data))
+    values = placed_like(input._data, _bernoulli_from_tensor(source, input._data, input._data))
     return _NODES["BernoulliBackward0"].apply(input, values)
 
 

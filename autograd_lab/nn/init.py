@@ -175,7 +175,7 @@ def _redrawn_normal(source: Generator, values: np.ndarray, mean: float, std: flo
     if not outside.any():
         return None
     while outside.any():
-        fresh = _random._placed(values, _random._normal_values(source, values, mean, std))
+        fresh = _random.placed_like(values, _random.normal_like(source, values, mean, std))
         values = np.where(outside, fresh, values)
         outside = (values < low) | (values > high)
     return values
@@ -189,7 +189,7 @@ def _accepted_uniform(source: Generator, proposed: np.ndarray, mean: float, std:
     number = proposed.dtype.type
 
     def draws(low: float, high: float) -> np.ndarray:
-        return _random._placed(proposed, _sampling.uniform(source, proposed.size, proposed.dtype, low, high))
+        return _random.placed_like(proposed, _sampling.uniform(source, proposed.size, proposed.dtype, low, high))
 
     def rejected(candidates: np.ndarray) -> np.ndarray:
         log_density = ((candidates - number(mean)) / number(std)) ** 2 * number(-0.5) - number(log_peak)
