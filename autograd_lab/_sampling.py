@@ -184,16 +184,22 @@ def randperm(generator: Generator, n: int) -> np.ndarray:
 
     Below ``2**32 // 20`` elements: Fisher-Yates from the front, swapping element ``i``
     with ``i + draw % (n - i)`` (one 32-bit draw each); from there on the "inside-out"
-    variant with 64-bit draws.
+    variant with 64-bit draws (``shuffle_inside_out``).
     """
-    if n < (2 ** 32 - 1) // 20:
-        with generator.lock:
-            offsets = (generator.random32(max(n - 1, 0)).astype(np.int64) % np.arange(n, 1, -1, dtype=np.int64))
-        order = list(range(n))
-        for i, offset in enumerate(offsets.tolist()):
-            j = i + offset
-            order[i], order[j] = order[j], order[i]
-        return np.array(order, dtype=np.int64)
+    if n >= (2 ** 32 - 1) // 20:
+        return shuffle_inside_out(generator, n)
+    with generator.lock:
+        offsets = generator.random32(max(n - 1, 0)).astype(np.int64) % np.arange(n, 1, -1, dtype=np.int64)
+    order = list(range(n))
+    for i, offset in enumerate(offsets.tolist()):
+        j = i + offset
+        order[i], order[j] = order[j], order[i]
+    return np.array(order, dtype=np.int64)
+
+
+def shuffle_inside_out(generator: Generator, n: int) -> np.ndarray:
+    """PyTorch's permutation for very large ``n``: element ``i`` goes to ``z = draw64 % (i + 1)``, and
+    what was at ``z`` moves to ``i``."""
     with generator.lock:
         draws = generator.random64(n)
     order = np.empty(n, dtype=np.int64)

@@ -214,3 +214,22 @@ def test_float16_normal_fill_says_it_is_not_supported() -> None:
     """PyTorch fills 16+ contiguous float16 normals with half-precision C-library math; no silent near-miss here."""
     with pytest.raises(NotImplementedError, match="float32 and float64 only"):
         torch.randn(16, dtype=torch.float16)
+
+
+def test_the_large_randperm_shuffle_is_pytorchs_inside_out_algorithm() -> None:
+    """Used by PyTorch from n = 2**32 // 20 on (too large to record); traced here by hand on a small n."""
+    from autograd_lab._sampling import shuffle_inside_out
+
+    draws = MT19937(8).draw64(4).tolist()
+    order: list[int] = []
+    for i, draw in enumerate(draws):
+        order.append(i)
+        z = draw % (i + 1)
+        order[i], order[z] = order[z], i
+    generator = torch.Generator().manual_seed(8)
+    assert shuffle_inside_out(generator, 4).tolist() == order
+    engine = MT19937(8)
+    engine.draw32(8)  # two words per element
+    assert generator.random32(3).tolist() == engine.draw32(3).tolist()
+    big = shuffle_inside_out(torch.Generator().manual_seed(1), 5000)
+    assert sorted(big.tolist()) == list(range(5000))
