@@ -12,9 +12,12 @@ from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor
                         full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
                       int16, int32, int64, long, short, uint8, promote_types)
+from ._generator import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                         set_rng_state)
 from ._memory import keep_freed_memory
 from ._printing import set_printoptions
-from ._random import Generator, manual_seed, rand, rand_like, randint, randn, randn_like, randperm, seed
+from ._random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+                      randperm)
 from ._size import Size
 from ._tensor import Tensor
 from ._version import __version__
