@@ -104,6 +104,15 @@ def test_a_module_held_as_an_attribute_is_found(alias: None, monkeypatch: pytest
     assert held.__spec__ is None  # the import system's spec for the alias was not left on it
 
 
+def test_importing_a_submodule_does_not_replace_a_function_of_the_same_name(alias: None) -> None:
+    import torch
+    import torch.autograd.gradcheck as imported
+    from torch.autograd.gradcheck import GradcheckError
+
+    assert isinstance(torch.autograd.gradcheck, types.FunctionType) and imported is torch.autograd.gradcheck
+    assert GradcheckError is sys.modules["autograd_lab.autograd.gradcheck"].GradcheckError
+
+
 def test_reload_reexecutes_the_library_and_keeps_the_alias(alias: None) -> None:
     import torch
     import torch.nn
