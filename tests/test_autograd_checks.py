@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-import autograd_lab
-from support.cell_runner import normalise, run_cells
+from support.cell_runner import normalise, run_as_torch
 from support.teaching import mask_warning_origin
 
 FIXTURE = Path(__file__).parent / "fixtures" / "autograd_checks" / "cases.json"
@@ -38,12 +37,7 @@ CELLS = [(name, index) for name, program in PROGRAMS.items() for index in range(
 @functools.cache
 def replay(name: str) -> list[dict[str, Any]]:
     """Every cell of a program run in one namespace, ``import torch`` giving autograd_lab."""
-    autograd_lab.install_as_torch()
-    try:
-        results = run_cells([cell["source"] for cell in PROGRAMS[name]["cells"]])
-    finally:
-        autograd_lab.uninstall_as_torch()
-    return [result.to_dict() for result in results]
+    return [result.to_dict() for result in run_as_torch([cell["source"] for cell in PROGRAMS[name]["cells"]])]
 
 
 def comparable(outputs: dict[str, Any]) -> dict[str, Any]:
