@@ -316,11 +316,13 @@ def _central_difference(func: Callable, inputs: tuple, index: int, where: Any, s
     """``(f(x + step) - f(x - step)) / (2 eps)`` per output, flat; ``x[where]`` is nudged in place and put back."""
     data = inputs[index]._data
     original = np.array(data[where])
-    data[where] = original - step
-    below = _evaluate(func, inputs)
-    data[where] = original + step
-    above = _evaluate(func, inputs)
-    data[where] = original
+    try:
+        data[where] = original - step
+        below = _evaluate(func, inputs)
+        data[where] = original + step
+        above = _evaluate(func, inputs)
+    finally:  # the student's tensor is never left nudged, even when their function raises
+        data[where] = original
     differences: list[np.ndarray | None] = []
     for low, high in zip(below, above):
         if low.shape != high.shape or low.dtype != high.dtype:
