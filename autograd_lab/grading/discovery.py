@@ -6,6 +6,7 @@ the entry's name exactly as the file system gives it (see :mod:`.identity`).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
@@ -15,7 +16,7 @@ from typing import Iterable
 
 from .identity import display, lookalikes
 from .notebook import NotebookError
-from .reading import load_submission
+from .reading import file_kind, load_submission
 from .spec import Assignment
 
 MAX_DEPTH = 20
@@ -57,25 +58,28 @@ def _walk(folder: Path) -> _Found:
     """Regular ``.ipynb`` files under ``folder``, shallowest first; links and special files are refused."""
     found = _Found()
     stack: list[tuple[Path, int]] = [(folder, 0)]
-    seen = 0
-    while stack:
+    budget = MAX_ENTRIES
+    while stack and budget > 0:
         here, depth = stack.pop()
         try:
             with os.scandir(here) as entries:
-                listed = sorted(entries, key=lambda e: os.fsencode(e.name))
+                listed = sorted(itertools.islice(entries, budget + 1), key=lambda e: os.fsencode(e.name))
         except OSError as exc:
-            found.notes.append(f"could not list {display(str(here.relative_to(folder)))}: {exc.strerror}")
+            where = display(str(here.relative_to(folder))) if here != folder else "the folder"
+            found.notes.append(f"could not list {where}: {exc.strerror}")
             continue
+        if len(listed) > budget:
+            found.notes.append(f"only the first {MAX_ENTRIES} files and folders were searched")
+            listed = listed[:budget]
+        budget -= len(listed)
         for entry in listed:
-            seen += 1
-            if seen > MAX_ENTRIES:
-                found.notes.append(f"only the first {MAX_ENTRIES} files and folders were searched")
-                return found
             if entry.name.startswith(".") or entry.name in IGNORED_DIRS:
                 continue
             mode = entry.stat(follow_symlinks=False).st_mode
             relative = display(str(Path(entry.path).relative_to(folder)))
-            if stat.S_ISDIR(mode):
+            if stat.S_ISLNK(mode):
+                found.refused.append(f"{relative} is a symbolic link")
+            elif stat.S_ISDIR(mode):
                 if depth + 1 >= MAX_DEPTH:
                     found.notes.append(f"folders more than {MAX_DEPTH} levels deep were not searched")
                 else:
@@ -84,8 +88,7 @@ def _walk(folder: Path) -> _Found:
                 if stat.S_ISREG(mode):
                     found.notebooks.append(Path(entry.path))
                 else:
-                    kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
-                    found.refused.append(f"{relative} is {kind}")
+                    found.refused.append(f"{relative} is {file_kind(mode)}")
     found.notebooks.sort(key=lambda p: (len(p.parts), os.fsencode(str(p))))
     found.notes = list(dict.fromkeys(found.notes))
     return found
@@ -126,7 +129,7 @@ def choose_notebook(student: str, notebooks: list[Path], filename: str, assignme
                          + (f"; found: {', '.join(name(p) for p in notebooks)}" if notebooks else ""))
         return sub
     if renamed:
-        sub.notes.append(f"the notebook was renamed to {name(chosen)!r} (expected {filename!r}); graded anyway")
+        sub.notes.append(f"the notebook was renamed to '{name(chosen)}' (expected '{filename}'); graded anyway")
     others = [p for p in notebooks if p != chosen]
     if others:
         sub.notes.append(f"{len(notebooks)} notebooks were submitted; graded {name(chosen)}, ignored "
@@ -182,21 +185,21 @@ def find_submissions(root: Path, filename: str, assignment: Assignment) -> tuple
     similar = lookalikes([s.student for s in subs])
     for sub in subs:
         for other in similar.get(sub.student, []):
-            sub.notes.append(f"{display(other)!r} is the same name in another Unicode form (NFC/NFD); "
+            sub.notes.append(f"'{display(other)}' is the same name in another Unicode form (NFC/NFD); "
                              "graded as a different student: check whether it is the same person")
     return subs, ignored
 
 
 def _submission(student: str, entries: list[os.DirEntry[str]], filename: str, assignment: Assignment) -> Submission:
-    names = ", ".join(repr(display(e.name)) for e in entries)
+    names = ", ".join(f"'{display(e.name)}'" for e in entries)
     if len(entries) > 1:
         return Submission(student, None, status="duplicate",
-                          notes=[f"{names} are all submissions of {display(student)!r}; none was graded: "
+                          notes=[f"{names} are all submissions of '{display(student)}'; none was graded: "
                                  "keep one and grade again"])
     entry = entries[0]
     if entry.is_symlink():
         return Submission(student, None, status="invalid-submission",
-                          notes=[f"{display(entry.name)!r} is a symbolic link; links are never followed"])
+                          notes=[f"'{display(entry.name)}' is a symbolic link; links are never followed"])
     if entry.is_dir(follow_symlinks=False):
         return from_folder(student, Path(entry.path), filename, assignment)
     return Submission(student, Path(entry.path))

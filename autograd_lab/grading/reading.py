@@ -29,6 +29,7 @@ _SKIPPED = {
     (("cells", None), b'"attachments"'),
     (("metadata",), b'"widgets"'),
 }
+_DEEPEST = 3  # paths are tracked this deep: enough to tell where _SKIPPED values are
 _STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
 _TOKEN = re.compile(rb'[ \t\r\n]*(?:(' + _STRING + rb')|([\[\]{}:,])|([^ \t\r\n\[\]{}:,"]+))', re.S)
 _STRING_OR_BRACKET = re.compile(_STRING + rb'|[\[\]{}]', re.S)
@@ -48,7 +49,8 @@ class LoadedNotebook:
     size: int
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What kind of file a mode describes, in words ("a FIFO", "a symbolic link", ...)."""
     for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
                        (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device")):
@@ -64,14 +66,14 @@ def open_regular(path: Path) -> int:
     try:
         mode = os.lstat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise SubmissionError(f"{name} is {_kind(mode)}, not a notebook file; links and special files are not followed")
+            raise SubmissionError(f"{name} is {file_kind(mode)}, not a notebook file; links and special files are not followed")
         fd = os.open(path, flags)
     except OSError as exc:
         raise NotebookError(f"cannot read {name}: {exc.strerror or exc}") from exc
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise SubmissionError(f"{name} is {_kind(mode)}, not a notebook file")
+        raise SubmissionError(f"{name} is {file_kind(mode)}, not a notebook file")
     return fd
 
 
@@ -119,6 +121,8 @@ def strip_outputs(buf: Any) -> bytes:
         if punct in (b"{", b"["):
             if top is None:
                 path: tuple[Any, ...] = ()
+            elif len(top[1]) >= _DEEPEST:
+                path = top[1]
             elif top[0] == "{":
                 path = (*top[1], (top[2] or b'""')[1:-1].decode("utf-8", "replace"))
             else:
@@ -195,6 +199,8 @@ def load_submission(path: Path) -> LoadedNotebook:
             with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as buf:
                 sha = hashlib.sha256(buf).hexdigest()
                 text = strip_outputs(buf)
+        except NotebookError:
+            raise
         except (OSError, ValueError) as exc:
             raise NotebookError(f"cannot read {name}: {exc}") from exc
     finally:
