@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
+import re
 import zipfile
 from pathlib import Path
 
@@ -32,6 +33,17 @@ def package_files() -> list[tuple[str, bytes]]:
     return out
 
 
+def core_metadata(dist: importlib.metadata.Distribution) -> str:
+    """A wheel's METADATA from an installed distribution (a dist-info or an egg-info one)."""
+    meta = dist.metadata
+    requires = dist.requires or []
+    extras = list(dict.fromkeys(meta.get_all("Provides-Extra") or re.findall(r'extra == "([^"]+)"', "\n".join(requires))))
+    lines = ["Metadata-Version: 2.1", f"Name: {meta['Name']}", f"Version: {dist.version}"]
+    lines += [f"{field}: {meta[field]}" for field in ("Summary", "License", "Requires-Python") if meta[field]]
+    lines += [f"Requires-Dist: {req}" for req in requires] + [f"Provides-Extra: {extra}" for extra in extras]
+    return "\n".join(lines) + "\n"
+
+
 def build_wheel(folder: Path) -> Path:
     """Write ``autograd_lab-<version>-py3-none-any.whl`` into ``folder`` and return its path."""
     try:
@@ -43,7 +55,7 @@ def build_wheel(folder: Path) -> Path:
                            "reinstall it")
     info = f"autograd_lab-{dist.version}.dist-info"
     files = package_files()
-    files.append((f"{info}/METADATA", (dist.read_text("METADATA") or "").encode()))
+    files.append((f"{info}/METADATA", core_metadata(dist).encode()))
     files.append((f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: autograd-lab\nRoot-Is-Purelib: true\n"
                                     b"Tag: py3-none-any\n"))
     entry_points = dist.read_text("entry_points.txt")
