@@ -46,7 +46,8 @@ class Progress:
         filled = int(width * done / total) if total else width
         what = (f"{display(res.student)}: {res.status} {res.points:g}/{res.max_points:g}" if res is not None
                 else "unchanged, skipped")
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {elapsed:5.1f}s elapsed, ETA {eta:5.1f}s  {what}"
+        bar = f"[{'#' * filled}{'.' * (width - filled)}]"
+        line = f"{bar} {done}/{total} {elapsed:5.1f}s elapsed, ETA {eta:5.1f}s  {what}"
         if self.tty:
             self.stream.write("\r" + line[:120].ljust(120))
             if done == total:
@@ -90,7 +91,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         book.set_assignment(assignment.name, source_sha, [(q.qid, q.points) for q in assignment.questions.values()])
         report = grade_all(
             assignment, subs, book, source_sha256=source_sha, limits=_limits(args), jobs=args.jobs,
-            resume=args.resume, protected=[source.parent, submissions_root], progress=Progress(len(subs), quiet=args.quiet),
+            resume=args.resume, protected=[source.parent, submissions_root],
+            progress=Progress(len(subs), quiet=args.quiet),
         )
         info = next(a for a in book.assignments() if a.name == assignment.name)
         errors = export(book, info, out)

@@ -96,7 +96,8 @@ def feedback_html(assignment: str, res: StudentResult) -> str:
             parts.append(f"<h3>{e(gid)}</h3><pre>{e(err)}</pre>")
     for name, text in (("Output", res.stdout), ("Error output", res.stderr)):
         if text.strip():
-            parts.append(f"<details><summary>{name} (first {len(text)} characters)</summary><pre>{e(text)}</pre></details>")
+            parts.append(f"<details><summary>{name} (first {len(text)} characters)</summary>"
+                         f"<pre>{e(text)}</pre></details>")
     parts.append("</body></html>\n")
     return "".join(parts)
 
@@ -167,7 +168,8 @@ def gradescope_json(res: StudentResult, hidden_visibility: str = "after_publishe
     return json.dumps(gradescope_results(res, hidden_visibility), indent=2, ensure_ascii=False) + "\n"
 
 
-def export(book: Gradebook, info: AssignmentInfo, folder: Path, hidden_visibility: str = "after_published") -> list[str]:
+def export(book: Gradebook, info: AssignmentInfo, folder: Path,
+           hidden_visibility: str = "after_published") -> list[str]:
     """Write ``gradebook.csv``, ``feedback/<name>.html`` and ``results/<name>.json`` for one assignment.
 
     Each student's files are written on their own: a failure is returned as a message, never raised.

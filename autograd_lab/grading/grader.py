@@ -29,6 +29,7 @@ from .store import Gradebook
 _RUN_FAILURES = ("timeout", "output-limit", "crashed", "exited", "killed", "protocol-error")
 _CELL_FAILURES = ("memory", "timeout", "syntax-error", "error")
 SAVE_ATTEMPTS = 4
+RETRY_DELAY = 1.0
 
 __all__ = ["StudentResult", "Submission", "grade_all", "grade_submission", "shard"]
 
@@ -194,7 +195,6 @@ def grade_all(
     resume: bool = False,
     protected: Iterable[Path] = (),
     progress: Callable[[int, int, StudentResult | None], None] | None = None,
-    retry_delay: float = 1.0,
 ) -> RunReport:
     """Grade ``subs`` in parallel and record each in ``book`` as it finishes.
 
@@ -238,7 +238,7 @@ def grade_all(
     for attempt in range(SAVE_ATTEMPTS):
         if not failed:
             break
-        time.sleep(retry_delay * 2**attempt)
+        time.sleep(RETRY_DELAY * 2**attempt)
         errors = [(res, _save(book, assignment.name, res)) for res in failed]
         failed = [res for res, error in errors if error is not None]
         if attempt == SAVE_ATTEMPTS - 1:

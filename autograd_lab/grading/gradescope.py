@@ -61,7 +61,8 @@ cd "$ROOT" 2>/dev/null || true
 "$PYTHON" -m autograd_lab.grading.gradescope --root "$ROOT" --source "$ROOT/source/{source}" {options}
 status=$?
 if [ "$status" -ne 0 ] || [ ! -s "$RESULTS" ]; then
-    printf '%s\\n' '{{"score": 0, "output": "The autograder could not run (exit status '"$status"'). Your submission was not graded; please tell your instructor.", "output_format": "text", "tests": []}}' >"$RESULTS"
+    message="The autograder could not run (exit status $status). Your submission was not graded; please tell your instructor."
+    printf '{{"score": 0, "output": "%s", "output_format": "text", "tests": []}}\\n' "$message" >"$RESULTS"
 fi
 exit 0
 """

@@ -66,7 +66,8 @@ def open_regular(path: Path) -> int:
     try:
         mode = os.lstat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise SubmissionError(f"{name} is {file_kind(mode)}, not a notebook file; links and special files are not followed")
+            raise SubmissionError(f"{name} is {file_kind(mode)}, not a notebook file; "
+                                  "links and special files are never followed")
         fd = os.open(path, flags)
     except OSError as exc:
         raise NotebookError(f"cannot read {name}: {exc.strerror or exc}") from exc

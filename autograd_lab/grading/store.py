@@ -121,8 +121,8 @@ class Gradebook:
     def set_assignment(self, name: str, source_sha256: str, questions: list[tuple[str, float]]) -> None:
         with self.transaction():
             self.db.execute(
-                "INSERT INTO assignments VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
-                "source_sha256 = excluded.source_sha256, questions = excluded.questions, updated_at = excluded.updated_at",
+                "INSERT INTO assignments VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET source_sha256 = "
+                "excluded.source_sha256, questions = excluded.questions, updated_at = excluded.updated_at",
                 (name, source_sha256, json.dumps(questions), now()),
             )
 

@@ -37,7 +37,8 @@ def core_metadata(dist: importlib.metadata.Distribution) -> str:
     """A wheel's METADATA from an installed distribution (a dist-info or an egg-info one)."""
     meta = dist.metadata
     requires = dist.requires or []
-    extras = list(dict.fromkeys(meta.get_all("Provides-Extra") or re.findall(r'extra == "([^"]+)"', "\n".join(requires))))
+    declared = meta.get_all("Provides-Extra") or re.findall(r'extra == "([^"]+)"', "\n".join(requires))
+    extras = list(dict.fromkeys(declared))
     lines = ["Metadata-Version: 2.1", f"Name: {meta['Name']}", f"Version: {dist.version}"]
     lines += [f"{field}: {meta[field]}" for field in ("Summary", "License", "Requires-Python") if meta[field]]
     lines += [f"Requires-Dist: {req}" for req in requires] + [f"Provides-Extra: {extra}" for extra in extras]

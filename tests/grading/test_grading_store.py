@@ -3,7 +3,6 @@ merging shard databases and the course gradebook over several assignments."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import signal
 import sqlite3
@@ -156,6 +155,7 @@ def test_a_failing_write_costs_only_that_submission(course: Path, monkeypatch: p
 
     monkeypatch.setattr(Gradebook, "save", flaky_save)
     monkeypatch.setattr(grader, "SAVE_ATTEMPTS", 3)
+    monkeypatch.setattr(grader, "RETRY_DELAY", 0.01)
     out = course / "out"
     args = ["grade", str(course / "subs"), "--source", str(course / "practice.ipynb"), "--out", str(out), *QUICK]
     assert main(args) == 1
