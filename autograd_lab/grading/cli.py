@@ -82,9 +82,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if not submissions_root.is_dir():
         print(f"{submissions_root} is not a folder", file=sys.stderr)
         return 2
-    found, ignored = find_submissions(submissions_root, source.name, assignment)
+    found, ignored = find_submissions(submissions_root, source.name, assignment, exclude=[out, source])
     for name in ignored:
-        print(f"ignored {name!r} in {submissions_root}: neither a student folder nor a notebook", file=sys.stderr)
+        print(f"ignored '{name}' in {submissions_root}: not a student's folder or notebook", file=sys.stderr)
     subs = shard(found, args.shard)
     started = time.monotonic()
     with Gradebook(out) as book:

@@ -162,11 +162,19 @@ def _entries(root: Path) -> Iterable[tuple[str, os.DirEntry[str]]]:
         yield student, entry
 
 
-def find_submissions(root: Path, filename: str, assignment: Assignment) -> tuple[list[Submission], list[str]]:
-    """One :class:`Submission` per student id in ``root``, plus the names of top-level entries ignored."""
+def find_submissions(root: Path, filename: str, assignment: Assignment,
+                     exclude: Iterable[Path] = ()) -> tuple[list[Submission], list[str]]:
+    """One :class:`Submission` per student id in ``root``, plus the names of top-level entries ignored.
+
+    ``exclude`` names paths that are not students even when they sit in ``root`` (the output folder, the source).
+    """
     by_student: dict[str, list[os.DirEntry[str]]] = {}
     ignored: list[str] = []
+    skip = {os.path.realpath(p) for p in exclude}
     for student, entry in _entries(root):
+        if os.path.realpath(entry.path) in skip:
+            ignored.append(display(entry.name))
+            continue
         try:
             mode = entry.stat(follow_symlinks=False).st_mode
         except OSError:

@@ -73,3 +73,15 @@ def test_progress_line_has_eta() -> None:
     progress(2, 2, res)
     text = stream.getvalue()
     assert "2/2" in text and "ETA" in text and "bob: ok 1/2" in text
+
+
+def test_output_and_source_inside_the_submissions_folder_are_not_students(course: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    subs = course / "subs"
+    (subs / "roster.csv").write_text("name\n")
+    source = nbtools.write(nbtools.numpy_source(), subs / "practice.ipynb")
+    for _ in range(2):
+        assert main(["grade", str(subs), "--source", str(source), "--out", str(subs / "graded"), *QUICK]) == 0
+        assert set(_rows(subs / "graded")) == {"s0", "s1", "s2", "s3"}
+    err = capsys.readouterr().err
+    assert all(f"ignored '{name}'" in err for name in ("graded", "practice.ipynb", "roster.csv"))
