@@ -11,10 +11,12 @@ from typing import Any, Iterator
 import pytest
 
 import nbtools
+from autograd_lab.grading import discovery
 from autograd_lab.grading.cli import main
 from autograd_lab.grading.identity import display, file_stem, key
 from autograd_lab.grading.release import release_notebook
 from autograd_lab.grading.store import Gradebook
+from corpus.cases import solved
 from corpus.cases_parent import AWKWARD, PARENT_CASES, ParentCase, can_make, remove_deep, write_parent_cases
 
 
@@ -86,3 +88,48 @@ def test_csv_has_every_student_once_with_feedback_link(graded: dict[str, Any]) -
     assert by_name["J\\xf6rg"]["total"] == "5"
     assert by_name[AWKWARD]["total"] == "5"
     assert all((out / r["feedback"]).is_file() for r in rows)
+
+
+@pytest.fixture()
+def small_class(tmp_path: Path) -> dict[str, Path]:
+    source = nbtools.write(nbtools.numpy_source(), tmp_path / "practice.ipynb")
+    released = release_notebook(nbtools.numpy_source(), "practice")
+    for student in ("amy", "ben", "cal"):
+        nbtools.write(solved(released), tmp_path / "subs" / student / "practice.ipynb")
+    return {"source": source, "subs": tmp_path / "subs", "out": tmp_path / "out"}
+
+
+def _grade(small_class: dict[str, Path]) -> int:
+    return main(["grade", str(small_class["subs"]), "--source", str(small_class["source"]),
+                 "--out", str(small_class["out"]), "--jobs", "2", "--quiet"])
+
+
+def test_a_failure_while_finding_one_notebook_is_that_students_row(small_class: dict[str, Path],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    real = discovery.from_folder
+
+    def broken(student: str, *args: Any) -> Any:
+        if student == "ben":
+            raise RuntimeError("the disk hiccuped")
+        return real(student, *args)
+
+    monkeypatch.setattr(discovery, "from_folder", broken)
+    assert _grade(small_class) == 0
+    with Gradebook(small_class["out"]) as book:
+        rows = {r.student: r for r in book.rows("practice")}
+    assert {s: (r.points, r.status) for s, r in rows.items()} == {
+        "amy": (5, "ok"), "ben": (0, "grader-error"), "cal": (5, "ok")}
+    assert rows["ben"].result["notes"] == ["finding the notebook failed: RuntimeError: the disk hiccuped"]
+
+
+def test_a_feedback_file_that_cannot_be_written_costs_only_that_file(small_class: dict[str, Path],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    blocked = small_class["out"] / "feedback" / f"{file_stem('ben')}.html"
+    (blocked / "in-the-way").mkdir(parents=True)
+    assert _grade(small_class) == 1
+    assert "export failed: ben:" in capsys.readouterr().err
+    for student in ("amy", "cal"):
+        assert (small_class["out"] / "feedback" / f"{file_stem(student)}.html").is_file()
+        assert (small_class["out"] / "results" / f"{file_stem(student)}.json").is_file()
+    with Gradebook(small_class["out"]) as book:
+        assert sorted(r.student for r in book.rows("practice")) == ["amy", "ben", "cal"]
