@@ -171,8 +171,9 @@ def find_submissions(root: Path, filename: str, assignment: Assignment,
     by_student: dict[str, list[os.DirEntry[str]]] = {}
     ignored: list[str] = []
     skip = {os.path.realpath(p) for p in exclude}
+    real_root = os.path.realpath(root)
     for student, entry in _entries(root):
-        if os.path.realpath(entry.path) in skip:
+        if os.path.join(real_root, entry.name) in skip:  # the entry itself, never what a link points to
             ignored.append(display(entry.name))
             continue
         try:

@@ -44,8 +44,9 @@ def gradebook_csv(info: AssignmentInfo, results: list[StudentResult], stems: dic
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #d0d7de;padding:.3rem .5rem;
-text-align:left;vertical-align:top}.pass{color:#1a7f37}.fail{color:#b42318}pre{background:#f6f8fa;padding:.5rem;
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;table-layout:fixed}td,th{border:1px solid #d0d7de;
+padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th:nth-child(1){width:28%}
+th:nth-child(2){width:10%}th:nth-child(3){width:12%}.pass{color:#1a7f37}.fail{color:#b42318}pre{background:#f6f8fa;padding:.5rem;
 overflow-x:auto;white-space:pre-wrap}.note{color:#9a6700}
 """
 

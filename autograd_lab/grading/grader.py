@@ -117,7 +117,7 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
         result.notes.append(read.note)
         if sub.path is not None:
             result.notes.extend(sub.notes)
-        reason = {"missing": "notebook missing"}.get(read.status, f"not graded ({read.status})")
+        reason = {"missing": "notebook missing"}.get(read.status, read.status.replace("-", " "))
         result.questions = [score_question(q, None, reason=reason) for q in assignment.questions.values()]
         return result
     result.notes.extend(sub.notes)
