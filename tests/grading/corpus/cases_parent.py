@@ -374,6 +374,27 @@ def gs_link(folder: Path, rel: dict[str, Any]) -> None:
     (folder / "practice.ipynb").symlink_to("../source/practice.ipynb")
 
 
+def gs_tamper(folder: Path, rel: dict[str, Any]) -> None:
+    """Reads the hidden checks and forges results.json from inside the student's process."""
+    root = folder.parent
+    attack = (
+        "import json\n"
+        "leaked = forged = False\n"
+        "try:\n"
+        f"    leaked = 'BEGIN HIDDEN' in open({str(root / 'source' / 'practice.ipynb')!r}).read()\n"
+        "except OSError:\n"
+        "    pass\n"
+        "try:\n"
+        f"    with open({str(root / 'results' / 'results.json')!r}, 'w') as fh:\n"
+        "        json.dump({'score': 100, 'tests': []}, fh)\n"
+        "    forged = True\n"
+        "except OSError:\n"
+        "    pass\n"
+        "squares = np.arange(4) ** 2 if not (leaked or forged) else 'tampered'\n"
+    )
+    _nb(folder / "practice.ipynb", solved(rel, q1_answer=attack))
+
+
 GRADESCOPE_CASES: dict[str, tuple[Callable[[Path, dict[str, Any]], None], float, str]] = {
     "solved": (gs_solved, 5, "Status: ok"),
     "empty": (gs_empty, 0, "no notebook for this assignment (practice.ipynb) was found"),
@@ -382,4 +403,6 @@ GRADESCOPE_CASES: dict[str, tuple[Callable[[Path, dict[str, Any]], None], float,
     "renamed": (gs_renamed, 5, "renamed to 'homework/my practice.ipynb'"),
     "unreadable": (gs_unreadable, 0, "not valid"),
     "link_to_source": (gs_link, 0, "practice.ipynb is a symbolic link"),
+    "tamper": (gs_tamper, 5, "Status: ok"),
 }
+NEEDS_LANDLOCK = {"tamper"}
