@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 from .. import __version__
 from .assemble import assemble
 from .discovery import Submission
-from .identity import key, shard_of
+from .identity import display, key, shard_of
 from .notebook import NotebookError
 from .reading import LoadedNotebook, SubmissionError, load_submission
 from .sandbox import Limits, RunResult, run_job
@@ -223,7 +223,8 @@ def grade_all(
         return res
 
     done = 0
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         for future in as_completed([pool.submit(work, sub) for sub in subs]):
             res = future.result()
             done += 1
@@ -234,7 +235,12 @@ def grade_all(
                 if _save(book, assignment.name, res) is not None:
                     failed.append(res)
             if progress:
-                progress(done, len(subs), res)
+                try:
+                    progress(done, len(subs), res)
+                except (OSError, ValueError):  # a closed terminal must not stop the grading
+                    progress = None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     for attempt in range(SAVE_ATTEMPTS):
         if not failed:
             break
@@ -242,5 +248,5 @@ def grade_all(
         errors = [(res, _save(book, assignment.name, res)) for res in failed]
         failed = [res for res, error in errors if error is not None]
         if attempt == SAVE_ATTEMPTS - 1:
-            report.unsaved = [f"{res.student}: {error}" for res, error in errors if error is not None]
+            report.unsaved = [f"{display(res.student)}: {error}" for res, error in errors if error is not None]
     return report
