@@ -139,7 +139,7 @@ class Gradebook:
         """Record one graded submission (replacing an earlier one of the same student) in one transaction."""
         student = result["student"]
         student_key = key(student)
-        text = json.dumps(result, ensure_ascii=True, allow_nan=False)
+        text = json.dumps(result, ensure_ascii=True)
         with self.transaction():
             self._delete(assignment, student_key)
             self.db.execute(
