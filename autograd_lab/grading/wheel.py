@@ -28,7 +28,9 @@ def package_files() -> list[tuple[str, bytes]]:
     package = Path(autograd_lab.__file__).resolve().parent
     out = []
     for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+        parts = path.relative_to(package).parts
+        if path.is_file() and "__pycache__" not in parts and not any(part.startswith(".") for part in parts) \
+                and path.suffix not in (".pyc", ".pyo"):
             out.append((f"autograd_lab/{path.relative_to(package).as_posix()}", path.read_bytes()))
     return out
 
