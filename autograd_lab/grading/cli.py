@@ -10,7 +10,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from .discovery import find_submissions
 from .gradebook import VISIBILITIES, Course, export
@@ -163,6 +163,17 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reported(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``command`` with bad input (a bad notebook, an unreadable file, a locked database) as one line and exit 2."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(command(args))
+        except (SpecError, NotebookError, ValueError, OSError, RuntimeError, sqlite3.Error) as exc:
+            print(f"autograd-lab: {exc}", file=sys.stderr)
+            return 2
+    return run
+
+
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell (default 30)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per submission (default 300)")
@@ -171,12 +182,18 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The grading commands alone (``autograd_lab.cli`` puts them into the full command)."""
     parser = argparse.ArgumentParser(prog="autograd-lab", description="Release and grade autograd-lab exercises.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``release``, ``grade``, ``gradebook`` and ``gradescope`` to a command's subparsers."""
     rel = sub.add_parser("release", help="write student copies (solutions and hidden tests removed)")
     rel.add_argument("source", help="a source notebook or a folder of them")
     rel.add_argument("out", help="output folder (or .ipynb file for a single notebook)")
-    rel.set_defaults(func=_cmd_release)
+    rel.set_defaults(func=_reported(_cmd_release))
     grd = sub.add_parser("grade", help="grade a folder of submissions into a SQLite gradebook")
     grd.add_argument("submissions", help="folder with one subfolder (or one .ipynb) per student")
     grd.add_argument("--source", required=True, help="the instructor's source notebook")
@@ -186,32 +203,27 @@ def build_parser() -> argparse.ArgumentParser:
     grd.add_argument("--resume", action="store_true", help="skip submissions already graded unchanged")
     _add_limits(grd)
     grd.add_argument("--quiet", action="store_true", help="no progress bar")
-    grd.set_defaults(func=_cmd_grade)
+    grd.set_defaults(func=_reported(_cmd_grade))
     book = sub.add_parser("gradebook", help="merge gradebooks (shards, assignments) and export them")
     book.add_argument("outs", nargs="+", metavar="OUT", help=f"--out folders of grade runs (or their {FILENAME})")
     book.add_argument("--into", help="merge everything into this folder's gradebook and write its exports there")
     book.add_argument("--csv", help="write the course gradebook: one row per student, a column per assignment")
     book.add_argument("--hidden-visibility", default="after_published", choices=VISIBILITIES,
                       help="Gradescope visibility of hidden checks in results/ (default after_published)")
-    book.set_defaults(func=_cmd_gradebook)
+    book.set_defaults(func=_reported(_cmd_gradebook))
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder zip for a source notebook")
     gs.add_argument("source", help="the instructor's source notebook")
     gs.add_argument("-o", "--output", default="autograder.zip", help="zip to write (default autograder.zip)")
     gs.add_argument("--hidden-visibility", default="after_published", choices=VISIBILITIES,
                     help="when students see hidden checks' pass/fail (default after_published)")
     _add_limits(gs)
-    gs.set_defaults(func=_cmd_gradescope)
-    return parser
+    gs.set_defaults(func=_reported(_cmd_gradescope))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``autograd-lab`` command."""
+    """The grading commands on their own (``python -m autograd_lab.grading.cli``)."""
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (SpecError, NotebookError, ValueError, OSError, RuntimeError, sqlite3.Error) as exc:
-        print(f"autograd-lab: {exc}", file=sys.stderr)
-        return 2
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

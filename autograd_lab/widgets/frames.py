@@ -28,7 +28,6 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import events as ev
 from ..viz.graph import describe_array
-from .derivatives import local_rule
 from .layout import LiveGraph, edge_id, live_graph, one_line, short
 
 Frame = dict[str, Any]
@@ -302,7 +301,7 @@ class _Frames:
                 hot.append(key)
                 waiting = sent_to[(target, event.target_slot)]
                 waiting.append((key, event.gradient))
-                rule = local_rule(node.name, event.input_slot)
+                rule = _local_rule(event.node, event.input_slot)
                 sentence = f"Input {event.input_slot} → {self.title(target)}: {rule} = {inline(event.gradient)}"
                 if event.reduced_from is not None:
                     shape = tuple(event.gradient.shape)
@@ -355,6 +354,15 @@ class _Frames:
             else:
                 self.finish(number, call, live)
         return self.frames
+
+
+def _local_rule(node: Any, slot: int) -> str:
+    """What ``node`` sends to input ``slot``, as its op declares it ("grad × other")."""
+    rules = node.local_rules
+    rule = rules[slot] if slot < len(rules) else None
+    if rule is None:
+        return f"grad × ∂out/∂input{slot} (the backward of {node.name().removesuffix('Backward')})"
+    return rule.replace(" * ", " × ")
 
 
 def _has_grad_slot(tensor: Any) -> bool:

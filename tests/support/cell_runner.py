@@ -15,7 +15,7 @@ import linecache
 import re
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 TORCH = "torch"
 LIBRARY = "autograd_lab"
@@ -142,8 +142,16 @@ def _execute(source: str, filename: str, namespace: dict[str, Any]) -> str | Non
     return None if value is None else repr(value)
 
 
-def run_cell(source: str, namespace: dict[str, Any], index: int = 0) -> CellResult:
-    """Run one cell in `namespace` and record what it produced."""
+def run_cell(
+    source: str,
+    namespace: dict[str, Any],
+    index: int = 0,
+    on_error: Callable[[Exception], None] | None = None,
+) -> CellResult:
+    """Run one cell in `namespace` and record what it produced.
+
+    `on_error`, if given, also receives the exception that stopped the cell.
+    """
     filename = cell_filename(index)
     _register_source(filename, source)
     result = CellResult()
@@ -154,6 +162,8 @@ def run_cell(source: str, namespace: dict[str, Any], index: int = 0) -> CellResu
             result.display = _execute(source, filename, namespace)
         except Exception as exc:  # noqa: BLE001 - a cell's error is data
             result.error = {"type": type(exc).__name__, "message": str(exc)}
+            if on_error is not None:
+                on_error(exc)
     result.stdout = stdout.getvalue()
     result.stderr_warnings = [format_warning(w) for w in caught]
     return result

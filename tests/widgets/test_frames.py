@@ -75,7 +75,7 @@ def test_fan_in_contributions_add_up(involved):
     assert "makes r1" in r1["caption"]
     mul = next(f for f in frames if f["active"] == "fn5")
     assert "Input 1 does not require grad" in mul["caption"]
-    assert "grad × b = tensor(100.)" in mul["caption"]
+    assert "grad × other = tensor(100.)" in mul["caption"]  # MulBackward0.local_rules[0] is "grad * other"
 
 
 def test_accumulation_across_calls_with_retain_graph():
