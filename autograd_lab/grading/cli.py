@@ -3,6 +3,7 @@ gradebook, merge gradebooks (``gradebook``) and build Gradescope autograders (``
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import sqlite3
@@ -58,6 +59,19 @@ class Progress:
         self.stream.flush()
 
 
+def _reported(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``command`` with bad input (a bad notebook, an unreadable file, a locked database) as one line and exit 2."""
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(command(args))
+        except (SpecError, NotebookError, ValueError, OSError, RuntimeError, sqlite3.Error) as exc:
+            print(f"autograd-lab: {exc}", file=sys.stderr)
+            return 2
+    return run
+
+
+@_reported
 def _cmd_release(args: argparse.Namespace) -> int:
     written = release(args.source, args.out)
     for path in written:
@@ -70,6 +84,7 @@ def _limits(args: argparse.Namespace) -> Limits:
                   memory_bytes=args.memory_mb * 1024**2, max_output_bytes=args.max_output)
 
 
+@_reported
 def _cmd_grade(args: argparse.Namespace) -> int:
     source = Path(args.source)
     if source.is_dir():
@@ -119,6 +134,7 @@ def _gradebook_file(path: Path) -> Path:
     return file
 
 
+@_reported
 def _cmd_gradebook(args: argparse.Namespace) -> int:
     if not args.into and not args.csv:
         print("say what to make: --into FOLDER (a merged gradebook with its exports) and/or --csv FILE "
@@ -155,23 +171,13 @@ def _cmd_gradebook(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+@_reported
 def _cmd_gradescope(args: argparse.Namespace) -> int:
     names = build_autograder(Path(args.source), Path(args.output), hidden_visibility=args.hidden_visibility,
                              limits=_limits(args))
     print(f"wrote {args.output}: {', '.join(names)}")
     print("upload it as the autograder of a Gradescope programming assignment (any Ubuntu base image)")
     return 0
-
-
-def _reported(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """``command`` with bad input (a bad notebook, an unreadable file, a locked database) as one line and exit 2."""
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return int(command(args))
-        except (SpecError, NotebookError, ValueError, OSError, RuntimeError, sqlite3.Error) as exc:
-            print(f"autograd-lab: {exc}", file=sys.stderr)
-            return 2
-    return run
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
@@ -193,7 +199,7 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     rel = sub.add_parser("release", help="write student copies (solutions and hidden tests removed)")
     rel.add_argument("source", help="a source notebook or a folder of them")
     rel.add_argument("out", help="output folder (or .ipynb file for a single notebook)")
-    rel.set_defaults(func=_reported(_cmd_release))
+    rel.set_defaults(func=_cmd_release)
     grd = sub.add_parser("grade", help="grade a folder of submissions into a SQLite gradebook")
     grd.add_argument("submissions", help="folder with one subfolder (or one .ipynb) per student")
     grd.add_argument("--source", required=True, help="the instructor's source notebook")
@@ -203,21 +209,21 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     grd.add_argument("--resume", action="store_true", help="skip submissions already graded unchanged")
     _add_limits(grd)
     grd.add_argument("--quiet", action="store_true", help="no progress bar")
-    grd.set_defaults(func=_reported(_cmd_grade))
+    grd.set_defaults(func=_cmd_grade)
     book = sub.add_parser("gradebook", help="merge gradebooks (shards, assignments) and export them")
     book.add_argument("outs", nargs="+", metavar="OUT", help=f"--out folders of grade runs (or their {FILENAME})")
     book.add_argument("--into", help="merge everything into this folder's gradebook and write its exports there")
     book.add_argument("--csv", help="write the course gradebook: one row per student, a column per assignment")
     book.add_argument("--hidden-visibility", default="after_published", choices=VISIBILITIES,
                       help="Gradescope visibility of hidden checks in results/ (default after_published)")
-    book.set_defaults(func=_reported(_cmd_gradebook))
+    book.set_defaults(func=_cmd_gradebook)
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder zip for a source notebook")
     gs.add_argument("source", help="the instructor's source notebook")
     gs.add_argument("-o", "--output", default="autograder.zip", help="zip to write (default autograder.zip)")
     gs.add_argument("--hidden-visibility", default="after_published", choices=VISIBILITIES,
                     help="when students see hidden checks' pass/fail (default after_published)")
     _add_limits(gs)
-    gs.set_defaults(func=_reported(_cmd_gradescope))
+    gs.set_defaults(func=_cmd_gradescope)
 
 
 def main(argv: list[str] | None = None) -> int:
