@@ -98,6 +98,8 @@ def _held_by_parent(target: str) -> Any:
 class TorchAliasFinder(importlib.abc.MetaPathFinder):
     """Finds ``torch`` and ``torch.X`` as autograd_lab's modules; refuses what autograd_lab lacks."""
 
+    aliases_torch_to = LIBRARY  # how install/uninstall recognise the finder, even one from a reloaded module
+
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         if not _in_package(fullname, ALIAS):
             return None
@@ -136,9 +138,6 @@ def _foreign_torch_modules() -> list[str]:
 
 def _installed_finders() -> list[Any]:
     return [finder for finder in sys.meta_path if getattr(finder, "aliases_torch_to", None) == LIBRARY]
-
-
-TorchAliasFinder.aliases_torch_to = LIBRARY
 
 
 def is_installed() -> bool:
