@@ -291,3 +291,34 @@ def test_ipython_extension_installs_and_removes_the_alias() -> None:
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["True True", "False"]
+
+
+def test_forked_children_inherit_the_alias_spawned_ones_only_if_their_module_installs_it(tmp_path) -> None:
+    """DataLoader workers and multiprocessing pools: what the docs say about child processes."""
+    script = tmp_path / "workers.py"
+    script.write_text(textwrap.dedent("""
+        import importlib, multiprocessing, sys
+        import autograd_lab
+        if sys.argv[1] == "top-level":
+            autograd_lab.install_as_torch()
+
+        def which_torch(_):
+            try:
+                return importlib.import_module("torch").__name__
+            except ModuleNotFoundError:
+                return "no torch"
+
+        if __name__ == "__main__":
+            autograd_lab.install_as_torch()
+            for method in ("fork", "spawn"):
+                with multiprocessing.get_context(method).Pool(1) as pool:
+                    print(method, pool.map(which_torch, [0])[0])
+    """))
+    found = {}
+    for where in ("main-only", "top-level"):
+        result = subprocess.run([sys.executable, str(script), where], capture_output=True, text=True, timeout=120,
+                                cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        found[where] = result.stdout.split("\n")[:2]
+    assert found["main-only"] == ["fork autograd_lab", "spawn no torch"]
+    assert found["top-level"] == ["fork autograd_lab", "spawn autograd_lab"]
