@@ -26,7 +26,7 @@ NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lessons"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 RAISES = "raises-exception"
-RERECORD = "re-record: /work/oracle/bin/python tests/fixtures/lessons/record_lesson_outputs.py"
+RERECORD = "re-record with PyTorch: python tests/fixtures/lessons/record_lesson_outputs.py NOTEBOOK"
 
 
 def recording(lesson: Path) -> dict[str, Any]:
