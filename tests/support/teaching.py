@@ -669,10 +669,17 @@ def _numbers(text: str) -> list[float]:
     return [float(n) for n in _NUMBER.findall(text)]
 
 
+_SPACES = re.compile(r" +")
+_BRACKET_PAD = re.compile(r"(?<=[\[(]) ")
+
+
+def mask_numbers(text: str) -> str:
+    """Hide numeric literals and the spacing that depends on their widths."""
+    return _BRACKET_PAD.sub("", _SPACES.sub(" ", _NUMBER.sub("#", text)))
+
+
 def numeric_gap(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[bool, float | None]:
     """(do the outputs differ only in numbers?, the largest relative difference of those numbers)."""
-    from support.cell_runner import mask_numbers
-
     def text(outputs: dict[str, Any]) -> str:
         error = outputs["error"]
         parts = [outputs["stdout"], outputs["display"] or "", *outputs["stderr_warnings"],
