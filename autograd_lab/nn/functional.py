@@ -199,7 +199,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, shape))}], but got input of size{input.shape}")
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     return normalization.NativeLayerNorm.apply(input, shape, weight, bias, eps)
 
 
@@ -500,7 +500,7 @@ def _nll_loss_nd(input: Tensor, target: Tensor, weight: Tensor | None, reduction
     n, c = input.shape[:2]
     out_size = (n,) + tuple(input.shape[2:])
     if tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {list(out_size)}, got {target.shape}")
+        raise RuntimeError(f"Expected target size {list(out_size)}, got {list(target.shape)}")
     folded_input = input.reshape(n, c, 1, -1) if input.numel() else input.reshape(n, c, 0, 0)
     folded_target = target.reshape(n, 1, -1) if target.numel() else target.reshape(n, 0, 0)
     result = losses.NllLoss2d.apply(folded_input, folded_target, weight, reduction, ignore_index)

@@ -15,6 +15,8 @@ class Parameter(Tensor):
         if data is None:
             _init(self, np.empty((0,), dtype=np.float32), False)
         else:
+            if requires_grad and data._data.dtype.kind != "f":
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
             _init(self, data._data, False)
             self._version_counter = data._version_counter
         self.requires_grad_(requires_grad)

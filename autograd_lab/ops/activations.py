@@ -86,12 +86,14 @@ class Gelu(Function):
         ctx.save_for_backward(self)
         ctx.approximate = approximate
         x = floating(self)
-        wide = x.astype(np.float64)
+        t = x.dtype.type
         if approximate == "tanh":
-            values = 0.5 * wide * (1.0 + np.tanh(_SQRT_2_OVER_PI * (wide + _GELU_CUBIC * wide ** 3)))
-        else:
-            values = wide * _gelu_cdf(wide)
-        return Tensor._wrap(_rounded(values, x))
+            inner = t(_SQRT_2_OVER_PI) * (x + t(_GELU_CUBIC) * (x * x * x))
+            return Tensor._wrap(t(0.5) * x * (t(1) + _rounded(np.tanh(inner.astype(np.float64)), x)))
+        # erf rounded to the input's dtype first, then PyTorch's arithmetic in that dtype: far in the
+        # negative tail 1 + erf loses its digits exactly as PyTorch's does
+        scaled_erf = _rounded(_erf((x * t(_SQRT_HALF)).astype(np.float64)), x)
+        return Tensor._wrap((x * t(0.5)) * (t(1) + scaled_erf))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:

@@ -7,6 +7,7 @@ from collections import abc as container_abcs
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Mapping
 
+from .._typename import class_text
 from .module import Module, _addindent
 
 __all__ = ["ModuleDict", "ModuleList", "Sequential"]
@@ -80,12 +81,14 @@ class Sequential(_IndexedModules):
 
     def __add__(self, other: "Sequential") -> "Sequential":
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{class_text(type(other))} is given.")
         return Sequential(*self, *other)
 
     def __iadd__(self, other: "Sequential") -> "Sequential":
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{class_text(type(other))} is given.")
         offset = len(self)
         for i, module in enumerate(other):
             self.add_module(str(i + offset), module)
@@ -93,9 +96,9 @@ class Sequential(_IndexedModules):
 
     def __mul__(self, other: int) -> "Sequential":
         if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+            raise TypeError(f"unsupported operand type(s) for *: {class_text(type(self))} and {class_text(type(other))}")
         if other <= 0:
-            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+            raise ValueError(f"Non-positive multiplication factor {other} for {class_text(type(self))}")
         return Sequential(*(list(self) * other))
 
     __rmul__ = __mul__
@@ -103,7 +106,7 @@ class Sequential(_IndexedModules):
     def insert(self, index: int, module: Module) -> "Sequential":
         """Put ``module`` at position ``index``, shifting the later ones."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f"module should be of type: {class_text(Module)}")
         size = len(self._modules)
         if not -size <= index <= size:
             raise IndexError(f"Index out of range: {index}")

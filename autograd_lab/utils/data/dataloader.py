@@ -91,7 +91,8 @@ class DataLoader(TorchRepr):
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.batch_size, self.drop_last = batch_size, drop_last
         self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
-        self.collate_fn = collate_fn or (default_collate if batch_size is not None else default_convert)
+        self._auto_collation = batch_sampler is not None or (self._iterable and batch_size is not None)
+        self.collate_fn = collate_fn or (default_collate if self._auto_collation else default_convert)
         self.persistent_workers = persistent_workers
         self._initialized = True
         self._warn_about_workers()
@@ -143,7 +144,7 @@ class _SingleProcessDataLoaderIter(TorchRepr):
         self._loader = loader
         self._dataset = loader.dataset
         self._collate = loader.collate_fn
-        self._batched = loader.batch_size is not None or loader.batch_sampler is not None
+        self._batched = loader._auto_collation
         if loader._iterable:
             self._stream: Iterator[Any] | None = iter(loader.dataset)
             self._indices: Iterator[Any] | None = None
