@@ -148,15 +148,57 @@ def nll_rows(rows: np.ndarray, targets: np.ndarray, weight: np.ndarray | None, r
     return np.asarray(loss, dtype=dtype), total_weight, row_weight
 
 
-def _nll_backward(ctx: Node, grad: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """The gradient of the rows ``(M, C)``: ``-weight`` at each kept target, scaled, zero elsewhere."""
-    rows, classes = ctx.row_weight.shape[0], shape[-1]
-    picks = np.zeros((rows, classes), dtype=ctx.row_weight.dtype)
-    picks[np.arange(rows), ctx.targets_safe] = ctx.row_weight
-    if ctx.reduction == NONE:
-        return Tensor._wrap(picks) * (-grad.reshape(rows, 1))
-    scaled = grad / Tensor._wrap(np.asarray(ctx.total_weight)) if ctx.reduction == MEAN else grad
-    return Tensor._wrap(picks) * (-scaled)
+class NllGradient(Function):
+    """nll_loss's backward as an op: linear in the incoming gradient and constant in the input, so its own
+    derivatives are the picked weights (for ``grad_output``) and zero (for ``self``)."""
+
+    backward_name = "NllLossBackwardBackward0"
+    derivatives = {"grad_output": "-W / N at the targets, summed", "self": "0"}
+
+    @staticmethod
+    def forward(ctx: Node, grad_output: Tensor, self: Tensor, loss: Node) -> Tensor:
+        ctx.loss = loss
+        picks = _picked_weights(loss)
+        grad = grad_output._data
+        if loss.reduction == NONE:
+            rows = picks * -grad.reshape(-1, 1)
+        else:
+            rows = picks * -(grad / loss.total_weight if loss.reduction == MEAN else grad)
+        return Tensor._wrap(_rows_to_input(rows, loss.shape))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor, None]:
+        loss = ctx.loss
+        along_targets = -(_picked_weights(loss) * _input_to_rows(grad._data, loss.shape)).sum(axis=1)
+        if loss.reduction == NONE:
+            grad_output = along_targets.reshape(loss.output_shape)
+        else:
+            total = np.sum(along_targets)
+            grad_output = np.asarray(total / loss.total_weight if loss.reduction == MEAN else total)
+        dtype = grad._data.dtype
+        return Tensor._wrap(grad_output.astype(dtype)), Tensor._wrap(np.zeros(loss.shape, dtype)), None
+
+
+def _picked_weights(loss: Node) -> np.ndarray:
+    """(M, C) zeros with each row's class weight at its target (0 for an ignored row)."""
+    picks = np.zeros((loss.row_weight.shape[0], loss.classes), dtype=loss.row_weight.dtype)
+    picks[np.arange(picks.shape[0]), loss.targets_safe] = loss.row_weight
+    return picks
+
+
+def _rows_to_input(rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(M, C) rows back in the input's layout: (N, C) / (C,), or (N, C, H, W) for image inputs."""
+    if len(shape) == 4:
+        n, c, h, w = shape
+        return np.ascontiguousarray(rows.reshape(n, h, w, c).transpose(0, 3, 1, 2))
+    return rows.reshape(shape)
+
+
+def _input_to_rows(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The input's layout as (M, C) rows, one per target."""
+    if len(shape) == 4:
+        return np.moveaxis(values, 1, -1).reshape(-1, shape[1])
+    return values.reshape(-1, shape[-1])
 
 
 def _nll_forward(ctx: Node, self: Tensor, rows: np.ndarray, target: Tensor, weight: Tensor | None, reduction: str,
@@ -165,8 +207,11 @@ def _nll_forward(ctx: Node, self: Tensor, rows: np.ndarray, target: Tensor, weig
     targets = target._data.reshape(-1).astype(np.int64)
     loss, total, row_weight = nll_rows(rows, targets, None if weight is None else weight._data, reduction,
                                        ignore_index)
-    ctx.reduction, ctx.total_weight, ctx.row_weight, ctx.shape = reduction, total, row_weight, self.shape
+    ctx.reduction, ctx.total_weight, ctx.row_weight, ctx.shape = reduction, total, row_weight, tuple(self.shape)
+    ctx.classes = self.shape[1] if self.ndim == 4 else self.shape[-1]
     ctx.targets_safe = np.where(targets != ignore_index, targets, 0)
+    ctx.output_shape = (self.shape[0], self.shape[2], self.shape[3]) if self.ndim == 4 else loss.shape
+    ctx.save_for_backward(self)
     return loss
 
 
@@ -185,11 +230,13 @@ class NllLoss(Function):
                             ignore_index)
         if reduction == NONE and self.ndim == 1:
             loss = loss.reshape(())
+            ctx.output_shape = ()
         return Tensor._wrap(loss)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
-        return _nll_backward(ctx, grad, ctx.shape).reshape(ctx.shape), None, None, None, None
+        (self,) = ctx.saved_tensors
+        return NllGradient.apply(grad, self, ctx), None, None, None, None
 
 
 class NllLoss2d(Function):
@@ -209,9 +256,12 @@ class NllLoss2d(Function):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
-        n, c, h, w = ctx.shape
-        rows = _nll_backward(ctx, grad, ctx.shape)
-        return rows.reshape(n, h, w, c).permute(0, 3, 1, 2), None, None, None, None
+        (self,) = ctx.saved_tensors
+        return NllGradient2d.apply(grad, self, ctx), None, None, None, None
+
+
+class NllGradient2d(NllGradient):
+    backward_name = "NllLoss2DBackwardBackward0"
 
 
 # -- binary cross-entropy ---------------------------------------------------------------------
