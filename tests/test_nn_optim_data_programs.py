@@ -19,7 +19,7 @@ import pytest
 from support.teaching import LAB_MODE, MATCH, CellVerdict, compare_program, parse_program, run_many
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures" / "nn_optim_data"
-FIXTURES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(FIXTURES_DIR.glob("*.json"))]
+FIXTURES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(FIXTURES_DIR.glob("[0-9]*.json"))]
 CELLS = [(f["program_id"], i) for f in FIXTURES for i in range(len(f["cells"]))]
 
 
