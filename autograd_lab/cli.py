@@ -15,7 +15,8 @@ import sys
 from ._version import __version__
 
 COMMAND_MODULES = (
-    "autograd_lab.grading.cli",   # release, grade
+    "autograd_lab.grading.cli",   # release, grade, gradebook, gradescope
+    "autograd_lab.widgets.export",  # export
 )
 
 

@@ -669,13 +669,9 @@ def _numbers(text: str) -> list[float]:
     return [float(n) for n in _NUMBER.findall(text)]
 
 
-_SPACES = re.compile(r" +")
-_BRACKET_PAD = re.compile(r"(?<=[\[(]) ")
-
-
-def mask_numbers(text: str) -> str:
-    """Hide numeric literals and the spacing that depends on their widths."""
-    return _BRACKET_PAD.sub("", _SPACES.sub(" ", _NUMBER.sub("#", text)))
+def _mask_numbers(text: str) -> str:
+    """The text with every number replaced and the padding that depends on number widths removed."""
+    return re.sub(r"(?<=[\[(]) ", "", re.sub(r" +", " ", _NUMBER.sub("#", text)))
 
 
 def numeric_gap(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[bool, float | None]:
@@ -687,7 +683,7 @@ def numeric_gap(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[bool,
         return "\n".join(parts)
 
     want, got = text(expected), text(actual)
-    if mask_numbers(want) != mask_numbers(got):
+    if _mask_numbers(want) != _mask_numbers(got):
         return False, None
     a, b = _numbers(want), _numbers(got)
     if len(a) != len(b):
