@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, count_step, new_step, write
+from .optimizer import Optimizer, count_step, new_step
 
 
 class Adagrad(Optimizer):
@@ -44,6 +44,6 @@ class Adagrad(Optimizer):
             grad = k.add_scaled(grad, param._data, group["weight_decay"])
         current_lr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         total = state["sum"]
-        write(total, k.addcmul(total._data, grad, grad, 1))
+        k.write(total, k.addcmul(total._data, grad, grad, 1))
         deviation = k.add_scalar(np.sqrt(total._data), group["eps"])
-        write(param, k.addcdiv(param._data, grad, deviation, -current_lr))
+        k.write(param, k.addcdiv(param._data, grad, deviation, -current_lr))

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, count_step, new_step, write, zeros_like
+from .optimizer import Optimizer, count_step, new_step, zeros_like
 
 
 class Adam(Optimizer):
@@ -48,21 +48,21 @@ class Adam(Optimizer):
         step = count_step(state)
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
-                write(param, k.scale(param._data, 1 - lr * weight_decay))
+                k.write(param, k.scale(param._data, 1 - lr * weight_decay))
             else:
                 grad = k.add_scaled(grad, param._data, weight_decay)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        write(exp_avg, k.lerp(exp_avg._data, grad, 1 - beta1))
-        write(exp_avg_sq, k.addcmul(k.scale(exp_avg_sq._data, beta2), grad, grad, 1 - beta2))
+        k.write(exp_avg, k.lerp(exp_avg._data, grad, 1 - beta1))
+        k.write(exp_avg_sq, k.addcmul(k.scale(exp_avg_sq._data, beta2), grad, grad, 1 - beta2))
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         second_moment = exp_avg_sq._data
         if group["amsgrad"]:
             largest = state["max_exp_avg_sq"]
-            write(largest, np.maximum(largest._data, exp_avg_sq._data))
+            k.write(largest, np.maximum(largest._data, exp_avg_sq._data))
             second_moment = largest._data
         denominator = k.add_scalar(k.div_scalar(np.sqrt(second_moment), bias_correction2_sqrt), group["eps"])
-        write(param, k.addcdiv(param._data, exp_avg._data, denominator, -step_size))
+        k.write(param, k.addcdiv(param._data, exp_avg._data, denominator, -step_size))
 
 
 class AdamW(Adam):

@@ -126,10 +126,13 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    self._update(group, param, param.grad._data)
+            self._step_group(group, [param for param in group["params"] if param.grad is not None])
         return loss
+
+    def _step_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        """Update the parameters of one group that have a gradient (one by one, unless a subclass batches)."""
+        for param in params:
+            self._update(group, param, param.grad._data)
 
     def _update(self, group: dict[str, Any], param: Tensor, grad: np.ndarray) -> None:
         """Apply one step to ``param`` given its gradient's values (state, if any, in ``self.state[param]``)."""
@@ -185,12 +188,6 @@ def _cast_like(param: Tensor, value: Any, key: str) -> Any:
             return Tensor._wrap(value._data.astype(param._data.dtype, copy=True))
         return Tensor._wrap(value._data.copy())
     return deepcopy(value)
-
-
-def write(tensor: Tensor, values: np.ndarray) -> None:
-    """Put ``values`` into ``tensor`` in place (the object stays the same; its version goes up)."""
-    np.copyto(tensor._data, values, casting="unsafe")
-    tensor._version_counter[0] += 1
 
 
 def count_step(state: dict[str, Any]) -> float:

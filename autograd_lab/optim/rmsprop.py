@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, count_step, new_step, write, zeros_like
+from .optimizer import Optimizer, count_step, new_step, zeros_like
 
 
 class RMSprop(Optimizer):
@@ -46,17 +46,17 @@ class RMSprop(Optimizer):
         if group["weight_decay"] != 0:
             grad = k.add_scaled(grad, param._data, group["weight_decay"])
         alpha, square_avg = group["alpha"], state["square_avg"]
-        write(square_avg, k.addcmul(k.scale(square_avg._data, alpha), grad, grad, 1 - alpha))
+        k.write(square_avg, k.addcmul(k.scale(square_avg._data, alpha), grad, grad, 1 - alpha))
         if group["centered"]:
             grad_avg = state["grad_avg"]
-            write(grad_avg, k.lerp(grad_avg._data, grad, 1 - alpha))
+            k.write(grad_avg, k.lerp(grad_avg._data, grad, 1 - alpha))
             average = np.sqrt(k.addcmul(square_avg._data, grad_avg._data, grad_avg._data, -1))
         else:
             average = np.sqrt(square_avg._data)
         average = k.add_scalar(average, group["eps"])
         if group["momentum"] > 0:
             buffer = state["momentum_buffer"]
-            write(buffer, k.addcdiv(k.scale(buffer._data, group["momentum"]), grad, average, 1))
-            write(param, k.add_scaled(param._data, buffer._data, -group["lr"]))
+            k.write(buffer, k.addcdiv(k.scale(buffer._data, group["momentum"]), grad, average, 1))
+            k.write(param, k.add_scaled(param._data, buffer._data, -group["lr"]))
         else:
-            write(param, k.addcdiv(param._data, grad, average, -group["lr"]))
+            k.write(param, k.addcdiv(param._data, grad, average, -group["lr"]))

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, write
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -32,17 +32,22 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def _update(self, group: dict[str, Any], param: Tensor, grad: np.ndarray) -> None:
+    def _step_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        directions = [self._direction(group, param, param.grad._data) for param in params]
+        k.add_scaled_in_place(params, directions, -group["lr"])  # one fused pass over the whole group
+
+    def _direction(self, group: dict[str, Any], param: Tensor, grad: np.ndarray) -> np.ndarray:
+        """What the parameter moves along (times -lr): the gradient, with weight decay, through momentum."""
         grad = -grad if group["maximize"] else grad
         if group["weight_decay"] != 0:
             grad = k.add_scaled(grad, param._data, group["weight_decay"])
         momentum = group["momentum"]
-        if momentum != 0:
-            state = self.state[param]
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = Tensor._wrap(grad.copy())
-            else:
-                write(buffer, k.add_scaled(k.scale(buffer._data, momentum), grad, 1 - group["dampening"]))
-            grad = k.add_scaled(grad, buffer._data, momentum) if group["nesterov"] else buffer._data
-        write(param, k.add_scaled(param._data, grad, -group["lr"]))
+        if momentum == 0:
+            return grad
+        state = self.state[param]
+        buffer = state.get("momentum_buffer")
+        if buffer is None:
+            buffer = state["momentum_buffer"] = Tensor._wrap(grad.copy())
+        else:
+            k.write(buffer, k.add_scaled(k.scale(buffer._data, momentum), grad, 1 - group["dampening"]))
+        return k.add_scaled(grad, buffer._data, momentum) if group["nesterov"] else buffer._data
