@@ -10,7 +10,8 @@
   stored from that run (nbval only compares cells that have an execution count);
 - errors are stored only for cells tagged `raises-exception`, and every such cell has one, with its
   traceback cut to the final line (no paths from the machine that built it);
-- each notebook stays small and runs top to bottom in under 30 s.
+- each notebook stays small and runs top to bottom in under 30 s;
+- formulas are written in Unicode/HTML, not LaTeX, so an exported lesson needs no MathJax (no network).
 
 `python notebooks/build.py` produces exactly this form.
 """
@@ -166,3 +167,27 @@ def test_runs_top_to_bottom_quickly(path: Path, fresh_runs) -> None:
         stored_widget = any(WIDGET_VIEW in output.get("data", {}) for output in cell.outputs)
         fresh_widget = any(WIDGET_VIEW in output.get("data", {}) for output in fresh.outputs)
         assert stored_widget == fresh_widget, f"cell {cell.id}: widget view stored={stored_widget}, produced={fresh_widget}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_formulas_are_unicode_not_latex(path: Path) -> None:
+    """Formulas read the same in JupyterLab, on GitHub and in an exported page without a network."""
+    from autograd_lab.widgets.export import LATEX
+
+    for cell in read(path).cells:
+        if cell.cell_type == "markdown":
+            found = LATEX.search(cell.source)
+            assert found is None, f"cell {cell.id}: LaTeX {found.group(0)!r}; write the formula in Unicode/HTML"
+
+
+def test_exported_lesson_loads_no_script_from_the_network() -> None:
+    """`autograd-lab export` of a lesson has no MathJax and no script fetched from elsewhere;
+    a notebook that does use LaTeX still gets MathJax."""
+    from autograd_lab.widgets.export import export_html
+
+    nb = read(NOTEBOOKS / "02_tensors_and_graphs.ipynb")
+    html = export_html(nb)
+    assert "mathjax" not in html.lower()
+    assert not re.findall(r"<script[^>]*\bsrc=", html)
+    nb.cells[0].source += "\n\nThe loss $L = \\sum_i v_i y_i$."
+    assert "MathJax" in export_html(nb)

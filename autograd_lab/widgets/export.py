@@ -3,17 +3,23 @@
 The page is nbconvert's lab page, minus require.js and the widget manager it loads from a
 CDN: a small loader of ours (``export_loader.js``, inlined) mounts each player from the
 widget state saved in the notebook, so the players step with the network switched off.
-A notebook saved without widget state can be run first with ``--execute``.
+A notebook saved without widget state can be run first with ``--execute``. MathJax (from a CDN)
+is included only when a markdown cell holds LaTeX; the course's lessons write formulas in Unicode
+and HTML, so their pages need no network at all.
 """
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
 TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}
+{%- if resources.agl_math -%}{{ super() }}{%- endif -%}
+{%- endblock html_head_js_mathjax -%}
 {%- block jupyter_widgets -%}
 <script type="module">
 {{ resources.agl_loader }}
@@ -21,6 +27,13 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- endblock jupyter_widgets -%}
 """
 """nbconvert's lab page without require.js and the CDN widget manager, with our loader instead."""
+LATEX = re.compile(r"\$\$|\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
+"""Markdown that MathJax would typeset: $...$, $$...$$, \\(...\\), \\[...\\], \\begin{...}."""
+
+
+def has_latex(notebook: Any) -> bool:
+    """True if a markdown cell of ``notebook`` holds LaTeX math."""
+    return any(cell.cell_type == "markdown" and LATEX.search(cell.source) for cell in notebook.cells)
 
 
 def export_html(notebook: Any, title: str | None = None) -> str:
@@ -34,7 +47,7 @@ def export_html(notebook: Any, title: str | None = None) -> str:
     exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"agl_export.html.j2": TEMPLATE})],
                             template_file="agl_export.html.j2")
     resources = {"agl_loader": (HERE / "export_loader.js").read_text(encoding="utf-8").replace("</", "<\\/"),
-                 "metadata": {"name": title or "notebook"}}
+                 "agl_math": has_latex(notebook), "metadata": {"name": title or "notebook"}}
     html, _ = exporter.from_notebook_node(notebook, resources=resources)
     return html
 

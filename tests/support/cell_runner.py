@@ -3,9 +3,7 @@
 Cells share one namespace.  Each cell's stdout, warnings, the repr of its last
 expression and the exception that stopped it (if any) are recorded.
 `run_as_torch` runs PyTorch code unchanged, `import torch` resolving to
-autograd_lab (`autograd_lab.install_as_torch()`); `swap_imports` is the older
-way, rewriting the import statements, kept for lessons whose seed cells still
-carry rewritten imports.  The
+autograd_lab (`autograd_lab.install_as_torch()`).  The
 `mask_*`/`normalise` helpers are the only normalisation allowed when comparing
 recorded outputs; numbers are compared exactly, random ones included (the generator
 is PyTorch's).
@@ -22,9 +20,6 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-TORCH = "torch"
-LIBRARY = "autograd_lab"
-_FROM_TORCH = re.compile(rf"(\bfrom\s+){TORCH}(?=[\s.])")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _VERSION = re.compile(r"\b\d+(?:\.\d+)+\S*")
 
@@ -46,67 +41,6 @@ class CellResult:
 def cell_filename(index: int) -> str:
     """The pseudo file name under which cell `index` is compiled."""
     return f"<cell-{index}>"
-
-
-def _swap_alias(alias: ast.alias) -> str:
-    """Rewrite one `import` alias naming torch or a torch submodule."""
-    name, asname = alias.name, alias.asname
-    if name != TORCH and not name.startswith(TORCH + "."):
-        return name if asname is None else f"{name} as {asname}"
-    target = LIBRARY + name[len(TORCH):]
-    if asname is not None:
-        return f"{target} as {asname}"
-    if name == TORCH:
-        return f"{LIBRARY} as {TORCH}"
-    return f"{LIBRARY} as {TORCH}, {target}"
-
-
-def _names_torch(node: ast.AST) -> bool:
-    """True if `node` is an import statement that imports from torch."""
-    if isinstance(node, ast.Import):
-        return any(a.name == TORCH or a.name.startswith(TORCH + ".") for a in node.names)
-    if isinstance(node, ast.ImportFrom):
-        module = node.module or ""
-        return node.level == 0 and (module == TORCH or module.startswith(TORCH + "."))
-    return False
-
-
-def _replacement(node: ast.Import | ast.ImportFrom, text: str) -> str:
-    """The rewritten text of one torch import statement."""
-    if isinstance(node, ast.ImportFrom):
-        return _FROM_TORCH.sub(rf"\g<1>{LIBRARY}", text, count=1)
-    return "import " + ", ".join(_swap_alias(a) for a in node.names)
-
-
-def swap_imports(source: str) -> str:
-    """Make `source` import autograd_lab wherever it imports torch (for lessons without the alias).
-
-    `import torch` -> `import autograd_lab as torch`,
-    `import torch.nn as nn` -> `import autograd_lab.nn as nn`,
-    `import torch.nn` -> `import autograd_lab as torch, autograd_lab.nn`,
-    `from torch.X import Y` -> `from autograd_lab.X import Y`.
-    Only import statements change; line numbers are preserved.  Source that
-    does not parse is returned unchanged.
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return source
-    nodes = sorted(
-        (n for n in ast.walk(tree) if _names_torch(n)),
-        key=lambda n: (n.lineno, n.col_offset),
-        reverse=True,
-    )
-    lines = source.splitlines(keepends=True)
-    for node in nodes:
-        start, end = node.lineno - 1, node.end_lineno - 1
-        head, tail = lines[start][: node.col_offset], lines[end][node.end_col_offset :]
-        text = "".join(lines[start : end + 1])[node.col_offset :]
-        text = text[: len(text) - len(tail)]
-        old = "".join(lines[start : end + 1])
-        new = head + _replacement(node, text) + tail
-        lines[start : end + 1] = [new + "\n" * (old.count("\n") - new.count("\n"))]
-    return "".join(lines)
 
 
 def _register_source(filename: str, source: str) -> None:

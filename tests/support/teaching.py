@@ -6,8 +6,7 @@ runs in a fresh subprocess, under real PyTorch to record what it prints
 compare (tests/fixtures/teaching/compare.py, tests/test_teaching_corpus.py).
 
 In a child process `import torch` resolves to autograd_lab through
-`autograd_lab.install_as_torch()` when the library has it, otherwise through the
-import rewriting of `cell_runner.swap_imports`.
+`autograd_lab.install_as_torch()`.
 
     python -m support.teaching CHILD_MODE IN.json OUT.json   (the child side)
 """
@@ -25,7 +24,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 ROOT = TESTS_DIR.parent
@@ -153,9 +152,8 @@ def _error_details(exc: BaseException, filename: str) -> dict[str, Any]:
 
 def _run_child(mode: str, sources: list[str]) -> dict[str, Any]:
     """Run one notebook's cells in this process, as Jupyter's "Run All" does."""
-    from support.cell_runner import cell_filename, new_namespace, run_cell, swap_imports
+    from support.cell_runner import cell_filename, new_namespace, run_cell
 
-    transform: Callable[[str], str] = lambda source: source  # noqa: E731
     if mode == TORCH_MODE:
         import torch
 
@@ -164,13 +162,8 @@ def _run_child(mode: str, sources: list[str]) -> dict[str, Any]:
     else:
         import autograd_lab
 
-        install = getattr(autograd_lab, "install_as_torch", None)
-        if install is not None:
-            install()
-            import_mode = "install_as_torch"
-        else:
-            transform = swap_imports
-            import_mode = "swap_imports"
+        autograd_lab.install_as_torch()
+        import_mode = "install_as_torch"
         autograd_lab.manual_seed(RECORD_SEED)
     namespace = new_namespace()
     cells, error_details = [], {}
@@ -178,7 +171,7 @@ def _run_child(mode: str, sources: list[str]) -> dict[str, Any]:
         def remember(exc: Exception, index: int = index) -> None:
             error_details[str(index)] = _error_details(exc, cell_filename(index))
 
-        cells.append(run_cell(transform(source), namespace, index, on_error=remember).to_dict())
+        cells.append(run_cell(source, namespace, index, on_error=remember).to_dict())
     torch_module = namespace.get("torch")
     return {
         "import_mode": import_mode,
