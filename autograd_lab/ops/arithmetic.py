@@ -134,23 +134,22 @@ class PowScalar(Function):
 
     backward_name = "PowBackward0"
     derivatives = {"self": "grad * exponent * self ** (exponent - 1)"}
-    non_differentiable_args = (1,)
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, self: Tensor, exponent: Tensor) -> Tensor:
+    def forward(ctx: Node, self: Tensor, exponent: int | float, dtype: np.dtype) -> Tensor:
         ctx.save_for_backward(self)
-        ctx.exponent = exponent.item()
-        x, y = promoted(self, exponent)
-        return Tensor._wrap(x ** y)
+        ctx.exponent = exponent
+        data = self._data if self._data.dtype == dtype else self._data.astype(dtype)
+        return Tensor._wrap(np.power(data, exponent, dtype=dtype))
 
     @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
         (self,) = ctx.saved_tensors
         exponent = ctx.exponent
         if exponent == 0:  # +0 everywhere, as PyTorch gives (self ** -1 would be inf at 0)
-            return Tensor._wrap(np.zeros_like(self._data)), None
-        return grad * (exponent * self ** (exponent - 1)), None
+            return Tensor._wrap(np.zeros_like(self._data)), None, None
+        return grad * (exponent * self ** (exponent - 1)), None, None
 
 
 class PowTensor(Function):
@@ -319,11 +318,13 @@ def pow(input: Any, exponent: Any) -> Tensor:
         return PowReverse.apply(as_operand(input), exponent)
     if isinstance(exponent, Tensor):
         return PowTensor.apply(input, exponent)
+    if input._data.dtype.kind == "f" and type(exponent) in (int, float):
+        return PowScalar.apply(input, exponent, input._data.dtype)
     exponent_tensor = as_operand(exponent)
-    if input.dtype.is_floating_point is False and common_dtype(input, exponent_tensor).is_floating_point is False \
-            and exponent_tensor.item() < 0:
+    dtype = common_dtype(input, exponent_tensor)
+    if not dtype.is_floating_point and exponent_tensor.item() < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return PowScalar.apply(input, exponent_tensor)
+    return PowScalar.apply(input, exponent_tensor.item(), dtype.numpy)
 
 
 @tensor_method("__rpow__")

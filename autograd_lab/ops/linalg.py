@@ -37,7 +37,7 @@ class Mm(Function):
         if x.dtype != y.dtype:
             _check_same_dtype(self, mat2, "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}")
         ctx.save_for_backward(self if mat2._requires_grad else None, mat2 if self._requires_grad else None)
-        return Tensor._wrap(x @ y)
+        return Tensor._wrap(np.dot(x, y))  # for matrices np.dot is matmul, 0.3 to 1.6 us faster on small ones
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:

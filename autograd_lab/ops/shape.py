@@ -83,6 +83,22 @@ def _expanded_shape(a: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
     return target
 
 
+def _broadcast_view(data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(data, shape)``: a read-only view repeating ``data`` along stretched dimensions.
+
+    For contiguous data the view is made from strides directly: 0.3 us instead of
+    np.broadcast_to's 2.3 us, which is a fifth of an MLP step's mean backward.
+    """
+    if not data.flags.c_contiguous or not data.size:
+        return np.broadcast_to(data, shape)
+    leading = len(shape) - data.ndim
+    strides = (0,) * leading + tuple([stride if size == wanted else 0 for size, wanted, stride
+                                      in zip(data.shape, shape[leading:], data.strides)])
+    view = np.ndarray(shape, data.dtype, data, 0, strides)
+    view.flags.writeable = False
+    return view
+
+
 class Expand(Function):
     backward_name = "ExpandBackward0"
     derivatives = {"self": "grad.sum_to_size(self.shape)"}
@@ -90,7 +106,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx: Node, self: Tensor, shape: tuple[int, ...]) -> Tensor:
         ctx.shape = self._data.shape
-        return _view_of(self, np.broadcast_to(self._data, _expanded_shape(self, shape)))
+        return _view_of(self, _broadcast_view(self._data, _expanded_shape(self, shape)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -151,20 +167,28 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx: Node, self: Tensor, dim0: int, dim1: int) -> Tensor:
-        ndim = self._data.ndim
-        ctx.dims = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
-        return _view_of(self, np.swapaxes(self._data, *ctx.dims) if ndim else self._data.view())
+        data = self._data
+        ctx.dims = normalize_dim(dim0, data.ndim), normalize_dim(dim1, data.ndim)
+        return _view_of(self, np.swapaxes(data, *ctx.dims) if data.ndim else data.view())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
         return (grad.transpose(*ctx.dims) if grad.ndim else grad), None, None
 
 
-class TransposeMatrix(Transpose):
+class TransposeMatrix(Function):
     """t(): transpose of a matrix (1-D and 0-D tensors are returned as they are)."""
 
     backward_name = "TBackward0"
     derivatives = {"self": "grad.t()"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return _view_of(self, self._data.T if self._data.ndim == 2 else self._data.view())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return t(grad)
 
 
 class Permute(Function):
@@ -553,9 +577,9 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 @tensor_method
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix (at most 2 dimensions)."""
-    if input.ndim > 2:
+    if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return TransposeMatrix.apply(input, 0, -1 if input.ndim else 0)
+    return TransposeMatrix.apply(input)
 
 
 @tensor_method

@@ -128,7 +128,7 @@ class Tanh(Function):
 
 
 class TanhGradient(Function):
-    """tanh's backward as one op, as PyTorch records it (``tanh_backward``): also one NumPy step instead of three."""
+    """tanh's backward as one op, as PyTorch records it (``tanh_backward``): one NumPy step instead of three."""
 
     backward_name = "TanhBackwardBackward0"
     derivatives = {"grad_output": "grad * (1 - output * output)", "output": "-2 * grad * grad_output * output"}
@@ -136,7 +136,8 @@ class TanhGradient(Function):
     @staticmethod
     def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
         ctx.save_for_backward(grad_output, output)
-        return Tensor._wrap(grad_output._data * _one_minus_square(output._data))
+        y = output._data
+        return Tensor._wrap(grad_output._data * (1 - y * y))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -144,14 +145,6 @@ class TanhGradient(Function):
         grad_grad_output = TanhGradient.apply(grad, output) if ctx.needs_input_grad[0] else None
         grad_result = -2 * grad * grad_output * output if ctx.needs_input_grad[1] else None
         return grad_grad_output, grad_result
-
-
-def _one_minus_square(y: np.ndarray) -> np.ndarray:
-    """1 - y * y, rounded once for float32 as PyTorch's fused multiply-add does (the same bits as its gradient)."""
-    if y.dtype == np.float32:
-        wide = y.astype(np.float64)
-        return (1 - wide * wide).astype(np.float32)
-    return 1 - y * y
 
 
 class Sigmoid(Function):
