@@ -8,6 +8,11 @@ machine hits all of them alike. The table shows each library's median time and,
 per round, the ratio autograd_lab / other library: its median and, in brackets,
 the spread (lowest and highest) over the rounds. Below 1.00 autograd_lab is faster.
 
+Times are the worker's CPU time by default (``--clock cpu``): on a shared machine
+the wall clock also counts the time other programs held the processor. PyTorch
+then runs on one thread, like NumPy; ``--clock wall`` times the wall clock and
+leaves PyTorch's threads as they are.
+
 Workloads:
   involved example     the seed tutorial's r1, r2, r3, y on two scalars, forward + backward
   mlp step             2-16-16-1 tanh network on a 100-row batch, plain tensors:
@@ -154,6 +159,9 @@ MAKERS = {"involved example": involved_example, "mlp step": mlp_step, "mlp step 
           "1e6 chain": chain}
 
 
+now = time.process_time
+
+
 def growth(api: Any) -> dict[str, float]:
     """Seconds per op to record, and per node to run backward, at each chain length."""
     import numpy as np
@@ -164,13 +172,13 @@ def growth(api: Any) -> dict[str, float]:
         record = backward = 0.0
         for _ in range(repeats):
             x = api.array(np.ones(2, dtype=np.float32), requires_grad=True)
-            start = time.perf_counter()
+            start = now()
             y = x
             for _ in range(size):
                 y = y * 1.0001
-            middle = time.perf_counter()
+            middle = now()
             y.sum().backward()
-            end = time.perf_counter()
+            end = now()
             record, backward = record + middle - start, backward + end - middle
             del x, y
         result[f"record {size}"] = record / (repeats * size)
@@ -180,7 +188,7 @@ def growth(api: Any) -> dict[str, float]:
 
 # -- a worker: one library, timing on request ----------------------------------------------------------
 
-def load(library: str) -> Any:
+def load(library: str, clock: str) -> Any:
     """The library under its torch-like interface."""
     if library == "mygrad":
         import mygrad
@@ -189,6 +197,8 @@ def load(library: str) -> Any:
     if library == "torch":
         import torch
 
+        if clock == "cpu":
+            torch.set_num_threads(1)
         return TorchLike(torch)
     sys.path.insert(0, str(REPO))
     os.environ["AUTOGRAD_LAB_KEEP_FREED_MEMORY"] = "0"  # measured as a user's process starts: glibc as it is
@@ -205,9 +215,14 @@ def load(library: str) -> Any:
     return TorchLike(autograd_lab)
 
 
-def worker(library: str) -> None:
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def worker(library: str, clock: str) -> None:
     """Answer requests on stdin, one JSON line each: ``{"workload": name, "number": n}`` or ``{"growth": true}``."""
-    api = load(library)
+    global now
+    now = CLOCKS[clock]
+    api = load(library, clock)
     runs: dict[str, Callable[[], None]] = {}
     for line in sys.stdin:
         request = json.loads(line)
@@ -219,20 +234,20 @@ def worker(library: str) -> None:
                 runs[name] = MAKERS[name](api)
                 runs[name]()  # warm-up
             run = runs[name]
-            start = time.perf_counter()
+            start = now()
             for _ in range(request["number"]):
                 run()
-            answer = (time.perf_counter() - start) / request["number"]
+            answer = (now() - start) / request["number"]
         print(json.dumps(answer), flush=True)
 
 
 class Worker:
     """A running worker process."""
 
-    def __init__(self, library: str, python: str) -> None:
+    def __init__(self, library: str, python: str, clock: str) -> None:
         self.library = library
-        self.process = subprocess.Popen([python, __file__, "--worker", library], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, cwd=REPO)
+        self.process = subprocess.Popen([python, __file__, "--worker", library, "--clock", clock],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
 
     def ask(self, request: dict[str, Any]) -> Any:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -274,8 +289,8 @@ def seconds_text(values: list[float]) -> str:
     return f"{median * 1e3:.3f} ms" if median < 1 else f"{median:.2f} s"
 
 
-def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workloads: list[str]) -> None:
-    workers = {library: Worker(library, python) for library, python in libraries.items()}
+def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workloads: list[str], clock: str) -> None:
+    workers = {library: Worker(library, python, clock) for library, python in libraries.items()}
     times: dict[str, dict[str, list[float]]] = {name: {} for name in workloads}
     try:
         for number in range(rounds):
@@ -300,13 +315,15 @@ def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workload
         for library, python in libraries.items():
             if library != OURS_KEEPING:
                 imports.setdefault(library, []).append(import_seconds(python, library, quiet))
-    report(libraries, times, growths, imports, rounds)
+    report(libraries, times, growths, imports, rounds, clock)
 
 
 def report(libraries: dict[str, str], times: dict[str, dict[str, list[float]]],
-           growths: dict[str, list[dict[str, float]]], imports: dict[str, list[float]], rounds: int) -> None:
+           growths: dict[str, list[dict[str, float]]], imports: dict[str, list[float]], rounds: int,
+           clock: str) -> None:
     others = [library for library in ("torch", "mygrad") if library in libraries]
-    print(f"median of {rounds} interleaved rounds; ratio = autograd_lab / other: median [lowest-highest]\n")
+    print(f"{clock} time, median of {rounds} interleaved rounds; ratio = autograd_lab / other: "
+          "median [lowest-highest]; import: wall clock\n")
     header = f"{'workload':<22}{'autograd_lab':>14}" + "".join(f"{name:>14}{'ratio':>20}" for name in others)
     print(header + f"{'target':>12}")
     for name, by_library in times.items():
@@ -343,10 +360,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds per workload (default 9)")
     parser.add_argument("--growth-rounds", type=int, default=3, help="rounds of the growth run (default 3; 0 skips)")
     parser.add_argument("--workloads", nargs="*", choices=list(WORKLOADS), default=list(WORKLOADS))
+    parser.add_argument("--clock", choices=list(CLOCKS), default="cpu", help="cpu (default) or wall time")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker)
+        worker(args.worker, args.clock)
         return
     libraries = {OURS: sys.executable, OURS_KEEPING: sys.executable}
     for library in ("torch", "mygrad"):
@@ -356,7 +374,7 @@ def main() -> None:
                 break
         else:
             print(f"{library} not found: pass --torch-python /path/to/python-with-{library} for ratios.")
-    compare(libraries, args.rounds, args.growth_rounds, args.workloads)
+    compare(libraries, args.rounds, args.growth_rounds, args.workloads, args.clock)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,8 @@ import pytest
 
 import autograd_lab as torch
 import autograd_lab.nn.functional as F
+from support.tensors import SECOND_BACKWARD, backward_twice, leaf
 
-SECOND_BACKWARD = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they have already "
-    "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). "
-    "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access "
-    "saved tensors after calling backward."
-)
 GRAD_DTYPE = (
     "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype 'Float'. The gradient must match "
     "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
@@ -24,16 +19,6 @@ GRAD_DTYPE = (
 )
 INPLACE_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
                 "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-
-
-def leaf(*values: float) -> torch.Tensor:
-    return torch.tensor(list(values) or [1.0, 2.0, 3.0], requires_grad=True)
-
-
-def backward_twice(make: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    y = make(leaf()).sum()
-    y.backward()
-    y.backward()
 
 
 def modify_saved_input() -> None:
@@ -312,7 +297,8 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
     "mask of the wrong length": (lambda: torch.arange(5.0)[torch.tensor([True, False])], IndexError,
                                  "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor "
                                  "[5] at index 0"),
-    "too many indices": (lambda: torch.zeros(2)[0, 0], IndexError, "too many indices for tensor of dimension 1"),
+    "too many indices for zeros": (lambda: torch.zeros(2)[0, 0], IndexError,
+                                   "too many indices for tensor of dimension 1"),
     "Size plus a list": (lambda: torch.zeros(2).shape + [1], TypeError,
                          "can only concatenate tuple (not list) to torch.Size"),
     "reversed slice": (lambda: torch.arange(5)[::-1], ValueError, "step must be greater than zero"),
