@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING, Any, Mapping
 
+from .._install_hints import dot_missing, package_missing
 from .._tensor import Tensor
 from .graph import Edge, FunctionNode, Graph, SavedInfo, TensorNode, build_graph
 from .text import TextGraph, render_text
@@ -25,10 +26,9 @@ from .trace import BackwardRecorder, record, record_backward
 if TYPE_CHECKING:
     import graphviz
 
-DOT_MISSING = ("Graphviz's dot program is not installed; showing the graph as text. "
-               "Install it with: sudo apt-get install graphviz")
-PACKAGE_MISSING = ("The graphviz Python package is not installed; showing the graph as text. "
-                   "Install it with: pip install graphviz")
+TEXT_INSTEAD = "showing the graph as text"
+DOT_MISSING = dot_missing(TEXT_INSTEAD)
+PACKAGE_MISSING = package_missing("graphviz", TEXT_INSTEAD)
 
 
 def _graph(outputs: tuple[Tensor, ...], names: Mapping[str, Tensor] | None, show_saved: bool,
@@ -38,14 +38,18 @@ def _graph(outputs: tuple[Tensor, ...], names: Mapping[str, Tensor] | None, show
     return build_graph(outputs, names=names, show_saved=show_saved, trace=trace)
 
 
-def graphviz_problem() -> str | None:
-    """Why Graphviz cannot draw here (as the one-line message to show), or None when it can."""
+def graphviz_problem(consequence: str = TEXT_INSTEAD) -> str | None:
+    """Why Graphviz cannot draw here, or None when it can.
+
+    The message says what is missing, then ``consequence`` (what happens instead),
+    then how to install it.
+    """
     try:
         import graphviz  # noqa: F401
     except ImportError:
-        return PACKAGE_MISSING
+        return package_missing("graphviz", consequence)
     if shutil.which("dot") is None:
-        return DOT_MISSING
+        return dot_missing(consequence)
     return None
 
 
@@ -86,9 +90,10 @@ def text(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show_saved
 
 def svg(*outputs: Tensor, **options: Any) -> str:
     """The picture as SVG text (needs Graphviz)."""
+    problem = graphviz_problem("svg() needs it (viz.text() gives the graph as text)")
+    if problem is not None:
+        raise RuntimeError(problem)
     view = draw(*outputs, **options)
-    if isinstance(view, TextGraph):
-        raise RuntimeError(view.message)
     from .dot import render_svg
 
     return render_svg(view)

@@ -105,7 +105,7 @@ def render(graph: Graph, direction: str = "LR", large_at: int | None = None) -> 
     from ..viz import graphviz_problem
     from ..viz.dot import LARGE_GRAPH, render_svg, to_digraph
 
-    problem = graphviz_problem()
+    problem = graphviz_problem("the player needs it to lay out the graph (viz.text() gives the graph as text)")
     if problem is not None:
         raise RuntimeError(problem)
     digraph = to_digraph(graph, direction=direction, large_at=LARGE_GRAPH if large_at is None else large_at)
