@@ -201,17 +201,10 @@ def load(library: str, clock: str) -> Any:
             torch.set_num_threads(1)
         return TorchLike(torch)
     sys.path.insert(0, str(REPO))
-    os.environ["AUTOGRAD_LAB_KEEP_FREED_MEMORY"] = "0"  # measured as a user's process starts: glibc as it is
     import autograd_lab
 
     if library == OURS_KEEPING:
-        keep = getattr(autograd_lab, "keep_freed_memory", None)
-        if keep is None:
-            from autograd_lab import _memory
-
-            os.environ["AUTOGRAD_LAB_KEEP_FREED_MEMORY"] = "1"
-            keep = _memory.keep_freed_memory
-        keep()
+        autograd_lab.keep_freed_memory()  # glibc keeps freed blocks: for the whole process, so opt-in
     return TorchLike(autograd_lab)
 
 
@@ -270,12 +263,14 @@ def importable(python: str, module: str) -> bool:
     return subprocess.run([python, "-c", f"import {module}"], capture_output=True, cwd=REPO).returncode == 0
 
 
-def import_seconds(python: str, module: str, env: dict[str, str]) -> float:
-    """Wall-clock seconds of a fresh interpreter importing ``module``, minus one that imports nothing."""
+def import_seconds(python: str, module: str) -> float:
+    """Seconds a fresh interpreter takes to import ``module``, minus one that imports nothing (its CPU time:
+    the children's user and system time, which other programs on the machine do not inflate)."""
     def timed(code: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([python, "-c", code], check=True, cwd=REPO, env=env)
-        return time.perf_counter() - start
+        before = os.times()
+        subprocess.run([python, "-c", code], check=True, cwd=REPO)
+        after = os.times()
+        return (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return timed(f"import {module}") - timed("pass")
 
 
@@ -310,11 +305,10 @@ def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workload
         for running in workers.values():
             running.close()
     imports: dict[str, list[float]] = {}
-    quiet = {**os.environ, "AUTOGRAD_LAB_KEEP_FREED_MEMORY": "0"}
     for _ in range(rounds):
         for library, python in libraries.items():
             if library != OURS_KEEPING:
-                imports.setdefault(library, []).append(import_seconds(python, library, quiet))
+                imports.setdefault(library, []).append(import_seconds(python, library))
     report(libraries, times, growths, imports, rounds, clock)
 
 
@@ -323,7 +317,7 @@ def report(libraries: dict[str, str], times: dict[str, dict[str, list[float]]],
            clock: str) -> None:
     others = [library for library in ("torch", "mygrad") if library in libraries]
     print(f"{clock} time, median of {rounds} interleaved rounds; ratio = autograd_lab / other: "
-          "median [lowest-highest]; import: wall clock\n")
+          "median [lowest-highest]\n")
     header = f"{'workload':<22}{'autograd_lab':>14}" + "".join(f"{name:>14}{'ratio':>20}" for name in others)
     print(header + f"{'target':>12}")
     for name, by_library in times.items():

@@ -412,8 +412,8 @@ def _name_saved(cls: type[Function], ctx: Node, args: tuple, outputs: tuple) -> 
     which only Python's cycle collector could free.
     """
     argument_names = cls._argument_names
-    names, saved, saved_outputs = [], list(ctx._saved), []
-    for index, tensor in enumerate(saved):
+    names = []
+    for index, tensor in enumerate(ctx._saved):
         if index < len(argument_names) and (tensor is None or args[index] is tensor):
             names.append(argument_names[index])
             continue
@@ -426,13 +426,17 @@ def _name_saved(cls: type[Function], ctx: Node, args: tuple, outputs: tuple) -> 
             for slot, output in enumerate(outputs):
                 if output is tensor:
                     name = f"result{slot}" if len(outputs) > 1 else "result"
-                    saved[index] = tensor.detach()
-                    saved_outputs.append((index, slot))
+                    _keep_output_without_grad_fn(ctx, index, slot)
                     break
         names.append(name)
     ctx._saved_names = tuple(names)
-    if saved_outputs:
-        ctx._saved, ctx._saved_outputs = tuple(saved), tuple(saved_outputs)
+
+
+def _keep_output_without_grad_fn(ctx: Node, index: int, output_nr: int) -> None:
+    saved = list(ctx._saved)
+    saved[index] = saved[index].detach()
+    ctx._saved = tuple(saved)
+    ctx._saved_outputs += ((index, output_nr),)
 
 
 def _reject_non_tensor_input(cls: type[Function], args: tuple, error: AttributeError) -> None:

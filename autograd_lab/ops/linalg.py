@@ -136,25 +136,23 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 @tensor_method("matmul", "__matmul__")
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``input @ other`` for 1-D, 2-D and batched tensors, as ``torch.matmul``."""
-    if input.ndim == 0 or other.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
-                           f"{other.ndim}D")
-    if input.ndim == 1 and other.ndim == 1:
+    left, right = input._data.ndim, other._data.ndim
+    if left == 2 and right == 2:
+        return mm(input, other)
+    if left == 0 or right == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {left}D and {right}D")
+    if left == 1 and right == 1:
         return dot(input, other)
-    if input.ndim == 2 and other.ndim == 1:
+    if left == 2 and right == 1:
         return mv(input, other)
-    if input.ndim == 1 and other.ndim == 2:
+    if left == 1 and right == 2:
         if input.shape[0] != other.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
                                f"{_shape_text(other.shape)})")
         return SqueezeInPlace.apply(mm(input.unsqueeze(0), other), 0)
-    if input.ndim == 2 and other.ndim == 2:
-        return mm(input, other)
-    if other.ndim <= 2:
+    if right <= 2:
         return _folded_matmul(input, other)
-    if other.ndim == 1:
-        return BatchMatmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
-    if input.ndim == 1:
+    if left == 1:
         return BatchMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
     return BatchMatmul.apply(input, other)
 

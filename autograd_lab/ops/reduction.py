@@ -330,11 +330,9 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any =
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
-        name = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool"}[input.dtype.name]
+    if input._data.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {name}")
+                           f"complex dtype. Got: {type_name(input.dtype)}")
     if dim is None:
         return MeanAll.apply(input)
     return MeanDim.apply(input, dim, keepdim)
