@@ -25,7 +25,7 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method, warn_once
 from . import events
-from .function import AccumulateGrad, Edge, Node, accumulate_grad, gradient_edge
+from .function import AccumulateGrad, Edge, Node, gradient_edge
 from .grad_mode import set_grad_enabled
 
 CREATE_GRAPH_CYCLE_WARNING = (
@@ -105,7 +105,7 @@ class GraphTask:
     def start(self, root_edges: list[Edge], root_grads: list[Tensor]) -> None:
         """Count every node's incoming edges, hand the roots their gradients and queue the roots."""
         roots = [node for node, _ in root_edges if node is not None]
-        self.waiting = self.count_dependencies(roots)
+        self.waiting = _count_dependencies(roots)
         for (node, output_nr), grad in zip(root_edges, root_grads):
             if node is not None:
                 self.receive(node, output_nr, grad)
@@ -121,7 +121,7 @@ class GraphTask:
             if grad_outputs is None:  # autograd.grad(): nothing this node leads to is asked for
                 continue
             grad_inputs = self.call(node, grad_outputs)  # the node's backward: one gradient per input
-            if not self.retain_graph:
+            if node._saved and not self.retain_graph:
                 self.release(node)
             for slot, (next_node, input_nr) in enumerate(node.next_functions):
                 if next_node is None:  # a constant input: nothing to send
@@ -145,7 +145,7 @@ class GraphTask:
         """``node``'s backward; for an output that got no gradient, see ``Node.materialize_grads``."""
         if node.materialize_grads:
             grad_outputs = _zeros_for_missing(node, grad_outputs)
-        elif _all_none(grad_outputs):
+        elif grad_outputs[0] is None and (len(grad_outputs) == 1 or _all_none(grad_outputs)):
             return (None,) * len(node.next_functions)  # nothing arrived: nothing to send on
         if self.listeners and isinstance(node, AccumulateGrad):
             return self.accumulate_reported(node, grad_outputs[0])  # type: ignore[arg-type]
@@ -153,10 +153,9 @@ class GraphTask:
 
     def release(self, node: Node) -> None:
         """Free the tensors ``node`` saved for backward."""
-        if node._saved:
-            node.release_saved_tensors()
-            if self.listeners:
-                self.report(events.SavedTensorsFreed(node))
+        node.release_saved_tensors()
+        if self.listeners:
+            self.report(events.SavedTensorsFreed(node))
 
     def send(self, node: Node, slot: int, next_node: Node, input_nr: int, grad: Tensor) -> None:
         """Reduce ``grad`` to input ``slot``'s shape and dtype, and add it to what ``next_node`` received."""
@@ -166,7 +165,11 @@ class GraphTask:
             grad, reduced_from = _fit_to_input(node, slot, grad)
         if self.listeners:
             self.report(events.GradientSent(node, slot, next_node, input_nr, _snapshot(grad), reduced_from))
-        self.receive(next_node, input_nr, grad)
+        buffer = self.buffers.get(next_node)
+        if buffer is None and input_nr == 0:  # the common case, written out: 0.15 us less per edge
+            self.buffers[next_node] = [grad]
+        else:
+            self.receive(next_node, input_nr, grad)
 
     def receive(self, node: Node, output_nr: int, grad: Tensor) -> None:
         """Add ``grad`` to the gradient of ``node``'s output ``output_nr``."""
@@ -186,10 +189,6 @@ class GraphTask:
             heapq.heappush(self.ready, (-node._sequence_nr, id(node), node))
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def count_dependencies(self, roots: list[Node]) -> dict[Node, int]:
-        """How many edges lead into each node reachable from ``roots``."""
-        return _count_dependencies(roots)
 
     def add(self, first: Tensor, second: Tensor) -> Tensor:
         """Two gradients for the same tensor added up (recorded only with ``create_graph``)."""
@@ -216,7 +215,7 @@ class GraphTask:
     def retain(self, tensor: Tensor, grad: Tensor) -> None:
         """Fill the ``.grad`` of a non-leaf that called retain_grad() (it accumulates like a leaf's)."""
         before = _snapshot(tensor._grad) if self.listeners else None
-        accumulate_grad(tensor, grad)
+        AccumulateGrad(tensor).apply(grad)
         if self.listeners:
             self.report(events.GradRetained(tensor, before, _snapshot(tensor._grad)))
 
@@ -244,10 +243,11 @@ class GradTask(GraphTask):
         self.targets = {node for node, _ in self.capture if node is not None}
         self.needed: set[Node] = set()
 
-    def count_dependencies(self, roots: list[Node]) -> dict[Node, int]:
-        self.needed = _nodes_leading_to(self.targets, roots)
-        counted = _count_dependencies(roots)
-        return {node: count for node, count in counted.items() if node in self.needed or node in self.targets}
+    def start(self, root_edges: list[Edge], root_grads: list[Tensor]) -> None:
+        super().start(root_edges, root_grads)
+        self.needed = _nodes_leading_to(self.targets, [node for node, _ in root_edges if node is not None])
+        for node in [node for node in self.waiting if node not in self.needed and node not in self.targets]:
+            del self.waiting[node]  # never run: no gradient asked for flows through it
 
     def gather(self, node: Node) -> list[Tensor | None] | None:
         grad_outputs = super().gather(node)

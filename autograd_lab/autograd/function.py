@@ -10,6 +10,7 @@ the result's ``grad_fn``: a ``Node`` whose class is named after the op
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import weakref
@@ -135,7 +136,7 @@ class Node:
 
     # -- what forward() and backward() may call on ctx -----------------------------------
 
-    @property
+    @functools.cached_property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """Per forward argument: does backward have to compute its gradient (a tensor that requires grad)?"""
         needs = [False] * self._argument_count
@@ -214,20 +215,16 @@ class AccumulateGrad(Node):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
     def apply(self, grad: Tensor) -> tuple[()]:  # type: ignore[override]
-        """``variable.grad += grad``: nothing is sent on."""
-        accumulate_grad(self.variable, grad)
-        return ()
-
-
-def accumulate_grad(tensor: Tensor, grad: Tensor) -> None:
-    """Add ``grad`` into ``tensor.grad`` (the first one is stored; with create_graph it stays in the graph)."""
-    if tensor._grad is None:
-        tensor._grad = grad if grad_mode.enabled else Tensor._wrap(grad._data.copy())
-    elif grad_mode.enabled:
-        tensor._grad = tensor._grad + grad
-    else:
-        np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
-        tensor._grad._version_counter[0] += 1
+        """``variable.grad += grad`` (the first gradient is stored; with create_graph it stays in the graph)."""
+        variable = self.variable
+        if variable._grad is None:
+            variable._grad = grad if grad_mode.enabled else Tensor._wrap(grad._data.copy())
+        elif grad_mode.enabled:
+            variable._grad = variable._grad + grad
+        else:
+            np.add(variable._grad._data, grad._data, out=variable._grad._data, casting="unsafe")
+            variable._grad._version_counter[0] += 1
+        return ()  # nothing is sent on
 
 
 def gradient_edge(tensor: Tensor) -> Edge:
@@ -241,7 +238,8 @@ def gradient_edge(tensor: Tensor) -> Edge:
         return tensor._grad_fn, tensor._output_nr
     if not tensor._requires_grad:
         return _NO_EDGE
-    accumulator = tensor._grad_accumulator
+    reference = tensor._accumulator_ref
+    accumulator = reference() if reference is not None else None
     if accumulator is None:
         accumulator = AccumulateGrad(tensor)
         tensor._accumulator_ref = weakref.ref(accumulator)
