@@ -82,7 +82,8 @@ class MyGradLike:
 
     def __init__(self, mygrad: Any) -> None:
         self.mg = mygrad
-        self.log, self.sqrt, self.tanh, self.sin, self.exp = mygrad.log, mygrad.sqrt, mygrad.tanh, mygrad.sin, mygrad.exp
+        self.log, self.sqrt, self.tanh, self.sin, self.exp = (mygrad.log, mygrad.sqrt, mygrad.tanh, mygrad.sin,
+                                                              mygrad.exp)
 
     def scalar(self, value: float) -> Any:
         return self.mg.tensor(value, dtype="float32")
@@ -329,7 +330,8 @@ def report(libraries: dict[str, str], times: dict[str, dict[str, list[float]]],
             line = f"{label:<22}{seconds_text(values):>14}"
             for other in others:
                 theirs = by_library.get(other)
-                line += f"{seconds_text(theirs):>14}{ratio_text(values, theirs):>20}" if theirs else f"{'-':>14}{'':>20}"
+                missing = f"{'-':>14}{'':>20}"
+                line += f"{seconds_text(theirs):>14}{ratio_text(values, theirs):>20}" if theirs else missing
             target = WORKLOADS[name][1]
             print(line + (f"{'<= ' + str(target):>12}" if target and label == name else ""))
     line = f"{'import':<22}{seconds_text(imports[OURS]):>14}"

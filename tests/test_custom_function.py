@@ -141,3 +141,31 @@ def test_a_hook_cannot_replace_a_missing_gradient() -> None:
     with pytest.raises(RuntimeError, match="^can't replace a None gradient with a non-None value$"):
         FirstOnly.apply(leaf(1.0), y).sum().backward()
     assert x.grad is None
+
+
+class Halves(torch.autograd.Function):
+    """Two outputs; records what backward received."""
+
+    received: list = []
+
+    @staticmethod
+    def forward(ctx, x, materialize):
+        ctx.set_materialize_grads(materialize)
+        return x * 0.5, x * 2
+
+    @staticmethod
+    def backward(ctx, grad_half, grad_double):
+        Halves.received.append((None if grad_half is None else grad_half.tolist(),
+                                None if grad_double is None else grad_double.tolist()))
+        half = grad_half if grad_half is not None else 0
+        double = grad_double if grad_double is not None else 0
+        return half * 0.5 + double * 2, None
+
+
+@pytest.mark.parametrize("materialize, expected", [(True, ([0.0, 0.0], [1.0, 1.0])), (False, (None, [1.0, 1.0]))])
+def test_set_materialize_grads_chooses_zeros_or_none_for_an_unused_output(materialize: bool, expected: tuple) -> None:
+    Halves.received = []
+    x = leaf(1.0, 2.0)
+    half, double = Halves.apply(x, materialize)
+    double.sum().backward()
+    assert Halves.received == [expected] and x.grad.tolist() == [2.0, 2.0]

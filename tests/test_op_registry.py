@@ -28,8 +28,10 @@ def test_every_exported_function_is_in_the_namespace_as_itself(module: types.Mod
 def test_tensor_methods_are_the_ops_modules_functions() -> None:
     defined = {function: module for module in OP_MODULES for function in vars(module).values()
                if isinstance(function, types.FunctionType) and function.__module__ == module.__name__}
-    methods = {name for name, value in vars(Tensor).items() if isinstance(value, types.FunctionType) and value in defined}
-    assert {"exp", "__mul__", "__rmul__", "add_", "__iadd__", "__getitem__", "__setitem__", "sum", "to", "mm"} <= methods
+    methods = {name for name, value in vars(Tensor).items()
+               if isinstance(value, types.FunctionType) and value in defined}
+    assert {"exp", "__mul__", "__rmul__", "add_", "__iadd__", "__getitem__", "__setitem__", "sum", "to",
+            "mm"} <= methods
     assert Tensor.exp is torch.exp and Tensor.__matmul__ is torch.matmul and Tensor.clip is torch.clamp
 
 

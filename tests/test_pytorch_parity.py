@@ -188,7 +188,8 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
                                             "TypeError: gradients can be either Tensors or None, but got float"),
     "gradient given as a number": (lambda: (leaf(1.0, 2.0) * 2).sum().backward(1.0),
                                    "TypeError: 'float' object is not iterable"),
-    "gradient given as a tuple of one tensor": (lambda: (leaf(1.0, 2.0) * 2).sum().backward((torch.tensor(1.0),)), "None"),
+    "gradient given as a tuple of one tensor": (lambda: (leaf(1.0, 2.0) * 2).sum().backward((torch.tensor(1.0),)),
+                                                "None"),
     "integer data for a tensor that requires grad": (lambda: assign_data(torch.tensor([1, 2])),
                                                      "RuntimeError: data set to a tensor that requires gradients must "
                                                      "be floating point or complex dtype"),

@@ -145,8 +145,8 @@ class GraphTask:
         """``node``'s backward; for an output that got no gradient, see ``Node.materialize_grads``."""
         if node.materialize_grads:
             grad_outputs = _zeros_for_missing(node, grad_outputs)
-        elif grad_outputs[0] is None and (len(grad_outputs) == 1 or _all_none(grad_outputs)):
-            return (None,) * len(node.next_functions)  # nothing arrived: nothing to send on
+        elif node._built_in and grad_outputs[0] is None and (len(grad_outputs) == 1 or _all_none(grad_outputs)):
+            return (None,) * len(node.next_functions)  # a built-in op that received nothing sends nothing on
         if self.listeners and isinstance(node, AccumulateGrad):
             return self.accumulate_reported(node, grad_outputs[0])  # type: ignore[arg-type]
         return node.apply(*grad_outputs)

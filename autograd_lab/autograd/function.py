@@ -53,7 +53,9 @@ class Node:
     next_functions: tuple[Edge, ...] = ()
     """One ``(node, output_nr)`` per differentiable tensor input; node None for a constant."""
     materialize_grads = False
-    """When an output received no gradient: True gives backward zeros, False skips the node if nothing arrived."""
+    """When an output received no gradient: True gives backward zeros of its shape, False gives it None (a
+    built-in op that received nothing at all is not called: it would send nothing on)."""
+    _built_in = True
 
     _function: type["Function"]
     _sequence_nr = 0
@@ -298,7 +300,7 @@ class Function:
         name = cls.__dict__.get("backward_name") or f"{cls.__name__}Backward"
         materialize = cls.materialize_grads if cls.materialize_grads is not None else not cls._built_in
         cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
-                                               "materialize_grads": materialize})
+                                               "materialize_grads": materialize, "_built_in": cls._built_in})
         parameters = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
         cls._argument_names = tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY,
                                                                                p.POSITIONAL_OR_KEYWORD))

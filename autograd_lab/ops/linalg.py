@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import _C_TYPE_NAMES, Tensor, tensor_method
+from .._dtypes import c_type_name
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import check_broadcast, type_name
 from .shape import SqueezeDim, View
@@ -19,7 +20,7 @@ def _check_same_dtype(a: Tensor, b: Tensor, message: str) -> None:
     """Matrix products never promote: PyTorch's error (``message`` with {a}, {b}, {a_c}, {b_c} filled in)."""
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(message.format(a=type_name(a.dtype), b=type_name(b.dtype),
-                                          a_c=_C_TYPE_NAMES[a.dtype.name], b_c=_C_TYPE_NAMES[b.dtype.name]))
+                                          a_c=c_type_name(a.dtype), b_c=c_type_name(b.dtype)))
 
 
 class Mm(Function):
