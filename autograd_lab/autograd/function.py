@@ -411,10 +411,17 @@ def _name_saved(cls: type[Function], ctx: Node, args: tuple, outputs: tuple) -> 
     as PyTorch keeps it: a node holding its own output would be a reference cycle,
     which only Python's cycle collector could free.
     """
-    argument_names = cls._argument_names
+    argument_names, saved = cls._argument_names, ctx._saved
+    if len(saved) <= min(len(args), len(argument_names)):
+        for tensor, arg in zip(saved, args):
+            if tensor is not None and tensor is not arg:
+                break
+        else:  # the usual case, forward's arguments in order
+            ctx._saved_names = argument_names[:len(saved)]
+            return
     names = []
-    for index, tensor in enumerate(ctx._saved):
-        if index < len(argument_names) and (tensor is None or args[index] is tensor):
+    for index, tensor in enumerate(saved):
+        if index < min(len(args), len(argument_names)) and (tensor is None or args[index] is tensor):
             names.append(argument_names[index])
             continue
         name = f"saved{index}"
