@@ -121,7 +121,7 @@ class GraphTask:
             if grad_outputs is None:  # autograd.grad(): nothing this node leads to is asked for
                 continue
             grad_inputs = self.call(node, grad_outputs)  # the node's backward: one gradient per input
-            if node._saved and not self.retain_graph:
+            if node._saved and not self.retain_graph:  # (tested here: most nodes saved nothing, a call less)
                 self.release(node)
             for slot, (next_node, input_nr) in enumerate(node.next_functions):
                 if next_node is None:  # a constant input: nothing to send

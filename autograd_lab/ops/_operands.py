@@ -16,7 +16,8 @@ silently where NumPy would warn. (As a decorator it costs 0.35 us less per call 
 
 
 _NUMBERS_KEPT = 256
-_numbers_seen: dict[tuple[type, float, np.dtype], Tensor] = {}  # wrapped numbers are never modified, so ops share them
+# wrapped numbers are never modified, so ops share them: a tensor less for every ``x * 2``
+_numbers_seen: dict[tuple[type, float, np.dtype], Tensor] = {}
 
 
 def as_operand(value: Any, like: Tensor | None = None) -> Tensor:

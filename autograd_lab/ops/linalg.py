@@ -138,7 +138,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``input @ other`` for 1-D, 2-D and batched tensors, as ``torch.matmul``."""
     left, right = input._data.ndim, other._data.ndim
-    if left == 2 and right == 2:
+    if left == 2 and right == 2:  # the common case first, straight to mm's Function
         return Mm.apply(input, other)
     if left == 0 or right == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {left}D and {right}D")
