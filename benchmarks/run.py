@@ -338,6 +338,8 @@ def report(libraries: dict[str, str], times: dict[str, dict[str, list[float]]],
     for other in others:
         line += f"{seconds_text(imports[other]):>14}{'':>20}"
     print(line + f"{'<= 0.3 s':>12}")
+    if not growths:
+        return
     print("\nrecording growth: cost per op at 300 000 nodes / at 1 000 (median [lowest-highest] over rounds)")
     for library, rounds_of in growths.items():
         parts = []
