@@ -7,7 +7,7 @@ work and print as they do in PyTorch 2.x.
 from __future__ import annotations
 
 from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
-from . import nn, ops, optim
+from . import nn, ops, optim, testing
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye, from_numpy, full,
                         full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
@@ -20,6 +20,7 @@ from ._random import (bernoulli, multinomial, normal, rand, rand_like, randint, 
                       randperm)
 from ._size import Size
 from ._tensor import Tensor
+from ._torch_alias import install_as_torch, load_ipython_extension, uninstall_as_torch, unload_ipython_extension
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F401,F403  (every op module's __all__: torch.exp, torch.cat, ...)

@@ -1,7 +1,11 @@
 """Run notebook code cells the way Jupyter's "Run All" does, using only the stdlib.
 
 Cells share one namespace.  Each cell's stdout, warnings, the repr of its last
-expression and the exception that stopped it (if any) are recorded.  The
+expression and the exception that stopped it (if any) are recorded.
+`run_as_torch` runs PyTorch code unchanged, `import torch` resolving to
+autograd_lab (`autograd_lab.install_as_torch()`); `swap_imports` is the older
+way, rewriting the import statements, kept for lessons whose seed cells still
+carry rewritten imports.  The
 `mask_*`/`normalise` helpers are the only normalisation allowed when comparing
 recorded outputs; numbers are compared exactly, random ones included (the generator
 is PyTorch's).
@@ -75,7 +79,7 @@ def _replacement(node: ast.Import | ast.ImportFrom, text: str) -> str:
 
 
 def swap_imports(source: str) -> str:
-    """Make `source` import autograd_lab wherever it imports torch.
+    """Make `source` import autograd_lab wherever it imports torch (for lessons without the alias).
 
     `import torch` -> `import autograd_lab as torch`,
     `import torch.nn as nn` -> `import autograd_lab.nn as nn`,
@@ -176,6 +180,20 @@ def run_cells(sources: list[str], namespace: dict[str, Any] | None = None) -> li
     """Run cells in order in one namespace, continuing past errors."""
     namespace = new_namespace() if namespace is None else namespace
     return [run_cell(source, namespace, i) for i, source in enumerate(sources)]
+
+
+def run_as_torch(sources: list[str], namespace: dict[str, Any] | None = None) -> list[CellResult]:
+    """`run_cells` with `import torch` giving autograd_lab; the alias is removed afterwards unless it was there."""
+    import autograd_lab
+    from autograd_lab import _torch_alias
+
+    installed_before = _torch_alias.is_installed()
+    autograd_lab.install_as_torch()
+    try:
+        return run_cells(sources, namespace)
+    finally:
+        if not installed_before:
+            autograd_lab.uninstall_as_torch()
 
 
 def mask_addresses(text: str) -> str:
