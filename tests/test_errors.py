@@ -364,6 +364,42 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
 }
 
 
+def in_place_add(value: Any) -> None:
+    t = torch.tensor([1.0, 2.0])
+    t += value
+
+
+# An operand a Tensor operator does not take: Python's own TypeError, as PyTorch's operators return NotImplemented
+# (recorded from PyTorch 2.13; typically a helper that forgot to return its result).
+T2 = torch.tensor([1.0, 2.0])
+OPERATOR_CASES: dict[str, tuple[Callable[[], Any], str]] = {
+    "None * t": (lambda: None * T2, "unsupported operand type(s) for *: 'NoneType' and 'Tensor'"),
+    "t * None": (lambda: T2 * None, "unsupported operand type(s) for *: 'Tensor' and 'NoneType'"),
+    "None + t": (lambda: None + T2, "unsupported operand type(s) for +: 'NoneType' and 'Tensor'"),
+    "t - str": (lambda: T2 - "a", "unsupported operand type(s) for -: 'Tensor' and 'str'"),
+    "t + tuple": (lambda: T2 + (1, 2), "unsupported operand type(s) for +: 'Tensor' and 'tuple'"),
+    "t * list": (lambda: T2 * [1, 2], "only integer tensors of a single element can be converted to an index"),
+    "list * t": (lambda: [1, 2] * T2, "only integer tensors of a single element can be converted to an index"),
+    "t ** None": (lambda: T2 ** None, "unsupported operand type(s) for ** or pow(): 'Tensor' and 'NoneType'"),
+    "None ** t": (lambda: None ** T2, "unsupported operand type(s) for ** or pow(): 'NoneType' and 'Tensor'"),
+    "None / t": (lambda: None / T2, "unsupported operand type(s) for /: 'NoneType' and 'Tensor'"),
+    "t @ None": (lambda: T2 @ None, "unsupported operand type(s) for @: 'Tensor' and 'NoneType'"),
+    "t < None": (lambda: T2 < None, "'<' not supported between instances of 'Tensor' and 'NoneType'"),
+    "t % None": (lambda: T2 % None, "unsupported operand type(s) for %: 'Tensor' and 'NoneType'"),
+    "t // None": (lambda: T2 // None, "unsupported operand type(s) for //: 'Tensor' and 'NoneType'"),
+    "t & None": (lambda: T2 & None, "unsupported operand type(s) for &: 'Tensor' and 'NoneType'"),
+    "t * object": (lambda: T2 * object(), "unsupported operand type(s) for *: 'Tensor' and 'object'"),
+    "t += None": (lambda: in_place_add(None), "unsupported operand type(s) for +=: 'Tensor' and 'NoneType'"),
+}
+
+
+@pytest.mark.parametrize("name", OPERATOR_CASES)
+def test_an_operand_operators_do_not_take_gets_pythons_type_error(name: str) -> None:
+    action, message = OPERATOR_CASES[name]
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        action()
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_error_message(name: str) -> None:
     action, error_type, message = CASES[name]

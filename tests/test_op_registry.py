@@ -30,9 +30,11 @@ def test_tensor_methods_are_the_ops_modules_functions() -> None:
                if isinstance(function, types.FunctionType) and function.__module__ == module.__name__}
     methods = {name for name, value in vars(Tensor).items()
                if isinstance(value, types.FunctionType) and value in defined}
-    assert {"exp", "__mul__", "__rmul__", "add_", "__iadd__", "__getitem__", "__setitem__", "sum", "to",
-            "mm"} <= methods
-    assert Tensor.exp is torch.exp and Tensor.__matmul__ is torch.matmul and Tensor.clip is torch.clamp
+    assert {"exp", "mul", "add_", "__getitem__", "__setitem__", "sum", "to", "mm"} <= methods
+    assert Tensor.exp is torch.exp and Tensor.matmul is torch.matmul and Tensor.clip is torch.clamp
+    for operator, function in [("__mul__", torch.mul), ("__rmul__", torch.mul), ("__iadd__", Tensor.add_),
+                               ("__matmul__", torch.matmul), ("__lt__", torch.lt)]:  # the op behind each operator
+        assert getattr(Tensor, operator).__doc__ == function.__doc__, operator
 
 
 class Sinh(Function):

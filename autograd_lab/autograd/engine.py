@@ -135,6 +135,8 @@ class GraphTask:
     def gather(self, node: Node) -> list[Tensor | None] | None:
         """The gradients that arrived for ``node``'s outputs, after tensor hooks and ``retain_grad()``."""
         grad_outputs = self.buffers.pop(node, None) or [None]  # [None]: every node that led here sent nothing
+        if len(grad_outputs) < len(node._output_metadata):  # one per output: None for those that got nothing
+            grad_outputs += [None] * (len(node._output_metadata) - len(grad_outputs))
         if node._output_hooks or node._retained or (isinstance(node, AccumulateGrad) and node.variable._hooks):
             grad_outputs = self.run_hooks(node, grad_outputs)
         if self.listeners:

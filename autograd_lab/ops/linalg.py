@@ -6,7 +6,7 @@ import numpy as np
 from .._dtypes import c_type_name
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import check_broadcast, type_name
+from ._operands import binary_operator, check_broadcast, type_name
 from .shape import SqueezeDim, View
 
 __all__ = ["bmm", "dot", "matmul", "mm", "mv"]
@@ -134,7 +134,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return BatchMatmul.apply(input, mat2)
 
 
-@tensor_method("matmul", "__matmul__")
+@binary_operator("__matmul__")
+@tensor_method
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``input @ other`` for 1-D, 2-D and batched tensors, as ``torch.matmul``."""
     left, right = input._data.ndim, other._data.ndim
@@ -179,6 +180,6 @@ def _folded_matmul(batched: Tensor, other: Tensor) -> Tensor:
     return UnsafeView.apply(product, output_shape, False)
 
 
-@tensor_method("__rmatmul__")
+@binary_operator("__rmatmul__")
 def _reverse_matmul(input: Tensor, other: Tensor) -> Tensor:
     return matmul(other, input)
