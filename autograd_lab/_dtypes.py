@@ -101,3 +101,19 @@ def result_type(operands: tuple[tuple[dtype, int], ...]) -> dtype:
     assert result is not None
     _RESULT_CACHE[operands] = result
     return result
+
+
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def type_name(dtype: dtype) -> str:
+    """PyTorch's name for a dtype in error messages (``Float``, ``Long``)."""
+    return _SCALAR_NAMES[dtype.name]
+
+
+def c_type_name(dtype: dtype) -> str:
+    """The C++ name PyTorch's lower-level messages use (``float``, ``long int``)."""
+    return _C_NAMES[dtype.name]

@@ -68,7 +68,7 @@ def _resample_node(name: str) -> type[Function]:
         return zeros + (None,)
 
     return type(name, (Function,), {"backward_name": name, "forward": staticmethod(forward),
-                                    "backward": staticmethod(backward)})
+                                    "backward": staticmethod(backward), "derivatives": {"args": "zeros_like(grad)"}})
 
 
 def _not_differentiable(ctx: Node, grad: Tensor) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import warnings
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
@@ -215,9 +215,9 @@ class Tensor:
                     f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
             if value.dtype is not self.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_C_TYPE_NAMES[value.dtype.name]}' to a tensor "
-                    f"with grad_dtype '{_type_name(self.dtype)}'. The gradient must match the tensor's grad_dtype "
-                    "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific "
+                    f"attempting to assign a gradient with dtype '{_dtypes.c_type_name(value.dtype)}' to a tensor "
+                    f"with grad_dtype '{_dtypes.type_name(self.dtype)}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific "
                     "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor "
                     "and its gradient may break downstream systems that assume they match.")
         self._grad = value
@@ -239,7 +239,7 @@ class Tensor:
         self._retains_grad = True
         if self._grad_fn._retained is None:
             self._grad_fn._retained = {}
-        self._grad_fn._retained[self._output_nr] = self
+        self._grad_fn._retained[self._output_nr] = weakref.ref(self)  # weak, as in PyTorch: no reference cycle
 
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
@@ -299,6 +299,12 @@ class Tensor:
         self._grad_fn = None
         self._requires_grad = False
         return self
+
+    def _alias_of_output(self, grad_fn: "Node", output_nr: int) -> "Tensor":
+        """This tensor's data as output ``output_nr`` of ``grad_fn`` (how a node gives back its saved output)."""
+        alias = Tensor._wrap(self._data, True)
+        alias._grad_fn, alias._output_nr, alias._version_counter = grad_fn, output_nr, self._version_counter
+        return alias
 
     def _alias(self) -> "Tensor":
         """A second tensor object for the same memory and history."""
@@ -407,8 +413,8 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(result._data.shape)}")
         if result.dtype is not self.dtype and not _can_cast(result.dtype, self.dtype):
-            raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
-                               f"{_type_name(self.dtype)}")
+            raise RuntimeError(f"result type {_dtypes.type_name(result.dtype)} can't be cast to the desired output "
+                               f"type {_dtypes.type_name(self.dtype)}")
         np.copyto(self._data, result._data, casting="unsafe")
         self._version_counter[0] += 1
         if result._grad_fn is not None:
@@ -454,15 +460,6 @@ def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
 
 def _can_cast(source: _dtypes.dtype, target: _dtypes.dtype) -> bool:
     return _dtypes.promote_types(source, target) is target
-
-
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
-def _type_name(dtype: _dtypes.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[dtype.name]
 
 
 def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:

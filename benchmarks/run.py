@@ -8,6 +8,11 @@ machine hits all of them alike. The table shows each library's median time and,
 per round, the ratio autograd_lab / other library: its median and, in brackets,
 the spread (lowest and highest) over the rounds. Below 1.00 autograd_lab is faster.
 
+Times are the worker's CPU time by default (``--clock cpu``): on a shared machine
+the wall clock also counts the time other programs held the processor. PyTorch
+then runs on one thread, like NumPy; ``--clock wall`` times the wall clock and
+leaves PyTorch's threads as they are.
+
 Workloads:
   involved example     the seed tutorial's r1, r2, r3, y on two scalars, forward + backward
   mlp step             2-16-16-1 tanh network on a 100-row batch, plain tensors:
@@ -77,7 +82,8 @@ class MyGradLike:
 
     def __init__(self, mygrad: Any) -> None:
         self.mg = mygrad
-        self.log, self.sqrt, self.tanh, self.sin, self.exp = mygrad.log, mygrad.sqrt, mygrad.tanh, mygrad.sin, mygrad.exp
+        self.log, self.sqrt, self.tanh, self.sin, self.exp = (mygrad.log, mygrad.sqrt, mygrad.tanh, mygrad.sin,
+                                                              mygrad.exp)
 
     def scalar(self, value: float) -> Any:
         return self.mg.tensor(value, dtype="float32")
@@ -154,6 +160,9 @@ MAKERS = {"involved example": involved_example, "mlp step": mlp_step, "mlp step 
           "1e6 chain": chain}
 
 
+now = time.process_time
+
+
 def growth(api: Any) -> dict[str, float]:
     """Seconds per op to record, and per node to run backward, at each chain length."""
     import numpy as np
@@ -164,13 +173,13 @@ def growth(api: Any) -> dict[str, float]:
         record = backward = 0.0
         for _ in range(repeats):
             x = api.array(np.ones(2, dtype=np.float32), requires_grad=True)
-            start = time.perf_counter()
+            start = now()
             y = x
             for _ in range(size):
                 y = y * 1.0001
-            middle = time.perf_counter()
+            middle = now()
             y.sum().backward()
-            end = time.perf_counter()
+            end = now()
             record, backward = record + middle - start, backward + end - middle
             del x, y
         result[f"record {size}"] = record / (repeats * size)
@@ -180,7 +189,7 @@ def growth(api: Any) -> dict[str, float]:
 
 # -- a worker: one library, timing on request ----------------------------------------------------------
 
-def load(library: str) -> Any:
+def load(library: str, clock: str) -> Any:
     """The library under its torch-like interface."""
     if library == "mygrad":
         import mygrad
@@ -189,25 +198,25 @@ def load(library: str) -> Any:
     if library == "torch":
         import torch
 
+        if clock == "cpu":
+            torch.set_num_threads(1)
         return TorchLike(torch)
     sys.path.insert(0, str(REPO))
-    os.environ["AUTOGRAD_LAB_KEEP_FREED_MEMORY"] = "0"  # measured as a user's process starts: glibc as it is
     import autograd_lab
 
     if library == OURS_KEEPING:
-        keep = getattr(autograd_lab, "keep_freed_memory", None)
-        if keep is None:
-            from autograd_lab import _memory
-
-            os.environ["AUTOGRAD_LAB_KEEP_FREED_MEMORY"] = "1"
-            keep = _memory.keep_freed_memory
-        keep()
+        autograd_lab.keep_freed_memory()  # glibc keeps freed blocks: for the whole process, so opt-in
     return TorchLike(autograd_lab)
 
 
-def worker(library: str) -> None:
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def worker(library: str, clock: str) -> None:
     """Answer requests on stdin, one JSON line each: ``{"workload": name, "number": n}`` or ``{"growth": true}``."""
-    api = load(library)
+    global now
+    now = CLOCKS[clock]
+    api = load(library, clock)
     runs: dict[str, Callable[[], None]] = {}
     for line in sys.stdin:
         request = json.loads(line)
@@ -219,20 +228,20 @@ def worker(library: str) -> None:
                 runs[name] = MAKERS[name](api)
                 runs[name]()  # warm-up
             run = runs[name]
-            start = time.perf_counter()
+            start = now()
             for _ in range(request["number"]):
                 run()
-            answer = (time.perf_counter() - start) / request["number"]
+            answer = (now() - start) / request["number"]
         print(json.dumps(answer), flush=True)
 
 
 class Worker:
     """A running worker process."""
 
-    def __init__(self, library: str, python: str) -> None:
+    def __init__(self, library: str, python: str, clock: str) -> None:
         self.library = library
-        self.process = subprocess.Popen([python, __file__, "--worker", library], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, cwd=REPO)
+        self.process = subprocess.Popen([python, __file__, "--worker", library, "--clock", clock],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
 
     def ask(self, request: dict[str, Any]) -> Any:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -255,12 +264,14 @@ def importable(python: str, module: str) -> bool:
     return subprocess.run([python, "-c", f"import {module}"], capture_output=True, cwd=REPO).returncode == 0
 
 
-def import_seconds(python: str, module: str, env: dict[str, str]) -> float:
-    """Wall-clock seconds of a fresh interpreter importing ``module``, minus one that imports nothing."""
+def import_seconds(python: str, module: str) -> float:
+    """Seconds a fresh interpreter takes to import ``module``, minus one that imports nothing (its CPU time:
+    the children's user and system time, which other programs on the machine do not inflate)."""
     def timed(code: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([python, "-c", code], check=True, cwd=REPO, env=env)
-        return time.perf_counter() - start
+        before = os.times()
+        subprocess.run([python, "-c", code], check=True, cwd=REPO)
+        after = os.times()
+        return (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return timed(f"import {module}") - timed("pass")
 
 
@@ -274,8 +285,8 @@ def seconds_text(values: list[float]) -> str:
     return f"{median * 1e3:.3f} ms" if median < 1 else f"{median:.2f} s"
 
 
-def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workloads: list[str]) -> None:
-    workers = {library: Worker(library, python) for library, python in libraries.items()}
+def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workloads: list[str], clock: str) -> None:
+    workers = {library: Worker(library, python, clock) for library, python in libraries.items()}
     times: dict[str, dict[str, list[float]]] = {name: {} for name in workloads}
     try:
         for number in range(rounds):
@@ -295,18 +306,19 @@ def compare(libraries: dict[str, str], rounds: int, growth_rounds: int, workload
         for running in workers.values():
             running.close()
     imports: dict[str, list[float]] = {}
-    quiet = {**os.environ, "AUTOGRAD_LAB_KEEP_FREED_MEMORY": "0"}
     for _ in range(rounds):
         for library, python in libraries.items():
             if library != OURS_KEEPING:
-                imports.setdefault(library, []).append(import_seconds(python, library, quiet))
-    report(libraries, times, growths, imports, rounds)
+                imports.setdefault(library, []).append(import_seconds(python, library))
+    report(libraries, times, growths, imports, rounds, clock)
 
 
 def report(libraries: dict[str, str], times: dict[str, dict[str, list[float]]],
-           growths: dict[str, list[dict[str, float]]], imports: dict[str, list[float]], rounds: int) -> None:
+           growths: dict[str, list[dict[str, float]]], imports: dict[str, list[float]], rounds: int,
+           clock: str) -> None:
     others = [library for library in ("torch", "mygrad") if library in libraries]
-    print(f"median of {rounds} interleaved rounds; ratio = autograd_lab / other: median [lowest-highest]\n")
+    print(f"{clock} time, median of {rounds} interleaved rounds; ratio = autograd_lab / other: "
+          "median [lowest-highest]\n")
     header = f"{'workload':<22}{'autograd_lab':>14}" + "".join(f"{name:>14}{'ratio':>20}" for name in others)
     print(header + f"{'target':>12}")
     for name, by_library in times.items():
@@ -318,13 +330,16 @@ def report(libraries: dict[str, str], times: dict[str, dict[str, list[float]]],
             line = f"{label:<22}{seconds_text(values):>14}"
             for other in others:
                 theirs = by_library.get(other)
-                line += f"{seconds_text(theirs):>14}{ratio_text(values, theirs):>20}" if theirs else f"{'-':>14}{'':>20}"
+                missing = f"{'-':>14}{'':>20}"
+                line += f"{seconds_text(theirs):>14}{ratio_text(values, theirs):>20}" if theirs else missing
             target = WORKLOADS[name][1]
             print(line + (f"{'<= ' + str(target):>12}" if target and label == name else ""))
     line = f"{'import':<22}{seconds_text(imports[OURS]):>14}"
     for other in others:
         line += f"{seconds_text(imports[other]):>14}{'':>20}"
     print(line + f"{'<= 0.3 s':>12}")
+    if not growths:
+        return
     print("\nrecording growth: cost per op at 300 000 nodes / at 1 000 (median [lowest-highest] over rounds)")
     for library, rounds_of in growths.items():
         parts = []
@@ -343,10 +358,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds per workload (default 9)")
     parser.add_argument("--growth-rounds", type=int, default=3, help="rounds of the growth run (default 3; 0 skips)")
     parser.add_argument("--workloads", nargs="*", choices=list(WORKLOADS), default=list(WORKLOADS))
+    parser.add_argument("--clock", choices=list(CLOCKS), default="cpu", help="cpu (default) or wall time")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker)
+        worker(args.worker, args.clock)
         return
     libraries = {OURS: sys.executable, OURS_KEEPING: sys.executable}
     for library in ("torch", "mygrad"):
@@ -356,7 +372,7 @@ def main() -> None:
                 break
         else:
             print(f"{library} not found: pass --torch-python /path/to/python-with-{library} for ratios.")
-    compare(libraries, args.rounds, args.growth_rounds, args.workloads)
+    compare(libraries, args.rounds, args.growth_rounds, args.workloads, args.clock)
 
 
 if __name__ == "__main__":

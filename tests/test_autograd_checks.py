@@ -21,16 +21,7 @@ from support.teaching import mask_warning_origin
 FIXTURE = Path(__file__).parent / "fixtures" / "autograd_checks" / "cases.json"
 PROGRAMS = {program["name"]: program for program in json.loads(FIXTURE.read_text(encoding="utf-8"))["programs"]}
 # Cells whose difference lies outside these APIs, with its cause. Strict: an entry whose cell starts matching fails.
-KNOWN_DIFFERENCES = {
-    ("gradcheck_custom_backwards", 4): "`None * tensor` raises the tensor constructor's TypeError, not Python's "
-                                       "unsupported-operand one (Tensor.__rmul__ should return NotImplemented)",
-    ("gradcheck_custom_backwards", 5): "the same `None * tensor` TypeError",
-    # PyTorch calls a Function's backward with all-None gradients once it set_materialize_grads(False);
-    # the engine skips such a node, so gradcheck's all-outputs-undefined check cannot see these backwards
-    ("gradcheck_custom_backwards", 7): "the engine does not call a backward that received no gradient at all",
-    ("gradcheck_custom_backwards", 8): "the engine does not call a backward that received no gradient at all",
-    ("gradcheck_custom_backwards", 9): "the engine does not call a backward that received no gradient at all",
-}
+KNOWN_DIFFERENCES: dict[tuple[str, int], str] = {}
 CELLS = [(name, index) for name, program in PROGRAMS.items() for index in range(len(program["cells"]))]
 
 

@@ -9,13 +9,8 @@ import pytest
 
 import autograd_lab as torch
 import autograd_lab.nn.functional as F
+from support.tensors import SECOND_BACKWARD, backward_twice, leaf
 
-SECOND_BACKWARD = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they have already "
-    "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). "
-    "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access "
-    "saved tensors after calling backward."
-)
 GRAD_DTYPE = (
     "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype 'Float'. The gradient must match "
     "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
@@ -24,16 +19,6 @@ GRAD_DTYPE = (
 )
 INPLACE_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
                 "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-
-
-def leaf(*values: float) -> torch.Tensor:
-    return torch.tensor(list(values) or [1.0, 2.0, 3.0], requires_grad=True)
-
-
-def backward_twice(make: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    y = make(leaf()).sum()
-    y.backward()
-    y.backward()
 
 
 def modify_saved_input() -> None:
@@ -312,7 +297,8 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
     "mask of the wrong length": (lambda: torch.arange(5.0)[torch.tensor([True, False])], IndexError,
                                  "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor "
                                  "[5] at index 0"),
-    "too many indices": (lambda: torch.zeros(2)[0, 0], IndexError, "too many indices for tensor of dimension 1"),
+    "too many indices for zeros": (lambda: torch.zeros(2)[0, 0], IndexError,
+                                   "too many indices for tensor of dimension 1"),
     "Size plus a list": (lambda: torch.zeros(2).shape + [1], TypeError,
                          "can only concatenate tuple (not list) to torch.Size"),
     "reversed slice": (lambda: torch.arange(5)[::-1], ValueError, "step must be greater than zero"),
@@ -376,6 +362,42 @@ CASES: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
     "tensor from a list of vectors": (lambda: torch.tensor([torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0])]),
                                       ValueError, "only one element tensors can be converted to Python scalars"),
 }
+
+
+def in_place_add(value: Any) -> None:
+    t = torch.tensor([1.0, 2.0])
+    t += value
+
+
+# An operand a Tensor operator does not take: Python's own TypeError, as PyTorch's operators return NotImplemented
+# (recorded from PyTorch 2.13; typically a helper that forgot to return its result).
+T2 = torch.tensor([1.0, 2.0])
+OPERATOR_CASES: dict[str, tuple[Callable[[], Any], str]] = {
+    "None * t": (lambda: None * T2, "unsupported operand type(s) for *: 'NoneType' and 'Tensor'"),
+    "t * None": (lambda: T2 * None, "unsupported operand type(s) for *: 'Tensor' and 'NoneType'"),
+    "None + t": (lambda: None + T2, "unsupported operand type(s) for +: 'NoneType' and 'Tensor'"),
+    "t - str": (lambda: T2 - "a", "unsupported operand type(s) for -: 'Tensor' and 'str'"),
+    "t + tuple": (lambda: T2 + (1, 2), "unsupported operand type(s) for +: 'Tensor' and 'tuple'"),
+    "t * list": (lambda: T2 * [1, 2], "only integer tensors of a single element can be converted to an index"),
+    "list * t": (lambda: [1, 2] * T2, "only integer tensors of a single element can be converted to an index"),
+    "t ** None": (lambda: T2 ** None, "unsupported operand type(s) for ** or pow(): 'Tensor' and 'NoneType'"),
+    "None ** t": (lambda: None ** T2, "unsupported operand type(s) for ** or pow(): 'NoneType' and 'Tensor'"),
+    "None / t": (lambda: None / T2, "unsupported operand type(s) for /: 'NoneType' and 'Tensor'"),
+    "t @ None": (lambda: T2 @ None, "unsupported operand type(s) for @: 'Tensor' and 'NoneType'"),
+    "t < None": (lambda: T2 < None, "'<' not supported between instances of 'Tensor' and 'NoneType'"),
+    "t % None": (lambda: T2 % None, "unsupported operand type(s) for %: 'Tensor' and 'NoneType'"),
+    "t // None": (lambda: T2 // None, "unsupported operand type(s) for //: 'Tensor' and 'NoneType'"),
+    "t & None": (lambda: T2 & None, "unsupported operand type(s) for &: 'Tensor' and 'NoneType'"),
+    "t * object": (lambda: T2 * object(), "unsupported operand type(s) for *: 'Tensor' and 'object'"),
+    "t += None": (lambda: in_place_add(None), "unsupported operand type(s) for +=: 'Tensor' and 'NoneType'"),
+}
+
+
+@pytest.mark.parametrize("name", OPERATOR_CASES)
+def test_an_operand_operators_do_not_take_gets_pythons_type_error(name: str) -> None:
+    action, message = OPERATOR_CASES[name]
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        action()
 
 
 @pytest.mark.parametrize("name", CASES)

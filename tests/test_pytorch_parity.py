@@ -12,17 +12,7 @@ import pytest
 
 import autograd_lab as torch
 from autograd_lab import _tensor, nn
-
-SECOND_BACKWARD = (
-    "RuntimeError: Trying to backward through the graph a second time (or directly access saved tensors after they "
-    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
-    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you "
-    "need to access saved tensors after calling backward."
-)
-
-
-def leaf(*values: float) -> torch.Tensor:
-    return torch.tensor(list(values) or [1.0, 2.0], requires_grad=True)
+from support.tensors import SECOND_BACKWARD, backward_twice, leaf
 
 
 def outcome(action: Callable[[], Any]) -> str:
@@ -33,7 +23,7 @@ def outcome(action: Callable[[], Any]) -> str:
 
 
 def zeroed() -> Any:
-    x = leaf()
+    x = leaf(1.0, 2.0)
     h = x * 3
     h.zero_()
     h.sum().backward()
@@ -41,7 +31,7 @@ def zeroed() -> Any:
 
 
 def filled() -> Any:
-    x = leaf()
+    x = leaf(1.0, 2.0)
     h = x * 3
     h.fill_(3)
     h.sum().backward()
@@ -49,7 +39,7 @@ def filled() -> Any:
 
 
 def copied_into_a_non_leaf() -> Any:
-    w, x = leaf(), leaf(5.0, 5.0)
+    w, x = leaf(1.0, 2.0), leaf(5.0, 5.0)
     h = x * 1
     h.copy_(w * 2)
     h.sum().backward()
@@ -57,21 +47,21 @@ def copied_into_a_non_leaf() -> Any:
 
 
 def copied_into_a_plain_tensor() -> Any:
-    w, b = leaf(), torch.zeros(2)
+    w, b = leaf(1.0, 2.0), torch.zeros(2)
     b.copy_(w * 2)
     b.sum().backward()
     return b, w.grad, [None if node is None else node.name() for node, _ in b.grad_fn.next_functions]
 
 
 def zeroed_after_being_saved() -> None:
-    h = leaf().exp()
+    h = leaf(1.0, 2.0).exp()
     product = h * h
     h.zero_()
     product.sum().backward()
 
 
 def retained_then_changed_in_place() -> Any:
-    x = leaf()
+    x = leaf(1.0, 2.0)
     y = x * 2
     y.retain_grad()
     y.mul_(3)
@@ -86,31 +76,25 @@ def relu_second_derivative() -> Any:
 
 
 def hooked(hook: Callable[[torch.Tensor], Any]) -> None:
-    x = leaf()
+    x = leaf(1.0, 2.0)
     x.register_hook(hook)
     (x * 2).sum().backward()
 
 
 def retained_during_autograd_grad() -> Any:
-    x = leaf()
+    x = leaf(1.0, 2.0)
     h = x * 2
     h.retain_grad()
     torch.autograd.grad((h * h).sum(), x)
     return h.grad
 
 
-def backward_twice(make: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    y = make(leaf()).sum()
-    y.backward()
-    y.backward()
-
-
 def assign_data(value: Any) -> None:
-    leaf().data = value
+    leaf(1.0, 2.0).data = value
 
 
 def set_requires_grad_of_a_non_leaf() -> None:
-    (leaf() * 2).requires_grad = True
+    (leaf(1.0, 2.0) * 2).requires_grad = True
 
 
 class ScaleByNumber(torch.autograd.Function):
@@ -196,13 +180,16 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
     "hook returning a number": (lambda: hooked(lambda g: 5.0),
                                 "TypeError: expected Variable, but hook returned 'float'"),
     "retained grad during autograd.grad": (retained_during_autograd_grad, "tensor([4., 8.])"),
-    "where run twice": (lambda: backward_twice(lambda x: torch.where(x > 1, x, torch.zeros(2))), SECOND_BACKWARD),
-    "masked_fill run twice": (lambda: backward_twice(lambda x: x.masked_fill(x > 1, 0.0)), SECOND_BACKWARD),
-    "gradient given as a list of numbers": (lambda: (leaf() * 2).backward([1.0, 1.0]),
+    "where run twice": (lambda: backward_twice(lambda x: torch.where(x > 1, x, torch.zeros(2)), 1.0, 2.0),
+                        "RuntimeError: " + SECOND_BACKWARD),
+    "masked_fill run twice": (lambda: backward_twice(lambda x: x.masked_fill(x > 1, 0.0), 1.0, 2.0),
+                              "RuntimeError: " + SECOND_BACKWARD),
+    "gradient given as a list of numbers": (lambda: (leaf(1.0, 2.0) * 2).backward([1.0, 1.0]),
                                             "TypeError: gradients can be either Tensors or None, but got float"),
-    "gradient given as a number": (lambda: (leaf() * 2).sum().backward(1.0),
+    "gradient given as a number": (lambda: (leaf(1.0, 2.0) * 2).sum().backward(1.0),
                                    "TypeError: 'float' object is not iterable"),
-    "gradient given as a tuple of one tensor": (lambda: (leaf() * 2).sum().backward((torch.tensor(1.0),)), "None"),
+    "gradient given as a tuple of one tensor": (lambda: (leaf(1.0, 2.0) * 2).sum().backward((torch.tensor(1.0),)),
+                                                "None"),
     "integer data for a tensor that requires grad": (lambda: assign_data(torch.tensor([1, 2])),
                                                      "RuntimeError: data set to a tensor that requires gradients must "
                                                      "be floating point or complex dtype"),
@@ -213,7 +200,7 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
                                               "input was not a Variable"),
     "custom gradient that is a number": (lambda: NumberGradient.apply(leaf(1.0)).sum().backward(),
                                          "RuntimeError: expected Variable or None (got float)"),
-    "SGD of a non-leaf": (lambda: torch.optim.SGD([leaf() * 2], lr=0.1),
+    "SGD of a non-leaf": (lambda: torch.optim.SGD([leaf(1.0, 2.0) * 2], lr=0.1),
                           "ValueError: can't optimize a non-leaf Tensor"),
     "SGD of one tensor": (lambda: torch.optim.SGD(torch.tensor(1.0, requires_grad=True), lr=0.1),
                           "TypeError: params argument given to the optimizer should be an iterable of Tensors or "

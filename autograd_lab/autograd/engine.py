@@ -25,7 +25,7 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method, warn_once
 from . import events
-from .function import AccumulateGrad, Edge, Node, accumulate_grad, gradient_edge
+from .function import AccumulateGrad, Edge, Node, gradient_edge
 from .grad_mode import set_grad_enabled
 
 CREATE_GRAPH_CYCLE_WARNING = (
@@ -120,7 +120,7 @@ class GraphTask:
     def start(self, root_edges: list[Edge], root_grads: list[Tensor]) -> None:
         """Count every node's incoming edges, hand the roots their gradients and queue the roots."""
         roots = [node for node, _ in root_edges if node is not None]
-        self.waiting = self.count_dependencies(roots)
+        self.waiting = _count_dependencies(roots)
         for (node, output_nr), grad in zip(root_edges, root_grads):
             if node is not None:
                 self.receive(node, output_nr, grad)
@@ -136,13 +136,13 @@ class GraphTask:
             if grad_outputs is None:  # autograd.grad(): nothing this node leads to is asked for
                 continue
             grad_inputs = self.call(node, grad_outputs)  # the node's backward: one gradient per input
-            if not self.retain_graph:
+            if node._saved and not self.retain_graph:  # (tested here: most nodes saved nothing, a call less)
                 self.release(node)
-            for slot, ((next_node, input_nr), grad) in enumerate(zip(node.next_functions, grad_inputs)):
+            for slot, (next_node, input_nr) in enumerate(node.next_functions):
                 if next_node is None:  # a constant input: nothing to send
                     continue
-                if grad is not None:
-                    self.send(node, slot, next_node, input_nr, grad)  # reduced to the input's shape, then added
+                if grad_inputs[slot] is not None:  # reduced to the input's shape, then added to what it got
+                    self.send(node, slot, next_node, input_nr, grad_inputs[slot])
                 self.edge_done(next_node)
 
     # -- the steps of the loop ---------------------------------------------------------------
@@ -150,6 +150,8 @@ class GraphTask:
     def gather(self, node: Node) -> list[Tensor | None] | None:
         """The gradients that arrived for ``node``'s outputs, after tensor hooks and ``retain_grad()``."""
         grad_outputs = self.buffers.pop(node, None) or [None]  # [None]: every node that led here sent nothing
+        if len(grad_outputs) < len(node._output_metadata):  # one per output: None for those that got nothing
+            grad_outputs += [None] * (len(node._output_metadata) - len(grad_outputs))
         if node._output_hooks or node._retained or (isinstance(node, AccumulateGrad) and node.variable._hooks):
             grad_outputs = self.run_hooks(node, grad_outputs)
         if self.listeners:
@@ -160,18 +162,17 @@ class GraphTask:
         """``node``'s backward; for an output that got no gradient, see ``Node.materialize_grads``."""
         if node.materialize_grads:
             grad_outputs = _zeros_for_missing(node, grad_outputs)
-        elif all(grad is None for grad in grad_outputs):
-            return (None,) * len(node.next_functions)  # nothing arrived: nothing to send on
+        elif node._built_in and grad_outputs[0] is None and (len(grad_outputs) == 1 or _all_none(grad_outputs)):
+            return (None,) * len(node.next_functions)  # a built-in op that received nothing sends nothing on
         if self.listeners and isinstance(node, AccumulateGrad):
             return self.accumulate_reported(node, grad_outputs[0])  # type: ignore[arg-type]
         return node.apply(*grad_outputs)
 
     def release(self, node: Node) -> None:
         """Free the tensors ``node`` saved for backward."""
-        if node._saved:
-            node.release_saved_tensors()
-            if self.listeners:
-                self.report(events.SavedTensorsFreed(node))
+        node.release_saved_tensors()
+        if self.listeners:
+            self.report(events.SavedTensorsFreed(node))
 
     def send(self, node: Node, slot: int, next_node: Node, input_nr: int, grad: Tensor) -> None:
         """Reduce ``grad`` to input ``slot``'s shape and dtype, and add it to what ``next_node`` received."""
@@ -181,13 +182,19 @@ class GraphTask:
             grad, reduced_from = _fit_to_input(node, slot, grad)
         if self.listeners:
             self.report(events.GradientSent(node, slot, next_node, input_nr, _snapshot(grad), reduced_from))
-        self.receive(next_node, input_nr, grad)
+        buffer = self.buffers.get(next_node)
+        if buffer is None and input_nr == 0:  # the common case, written out: 0.15 us less per edge
+            self.buffers[next_node] = [grad]
+        else:
+            self.receive(next_node, input_nr, grad)
 
     def receive(self, node: Node, output_nr: int, grad: Tensor) -> None:
         """Add ``grad`` to the gradient of ``node``'s output ``output_nr``."""
         buffer = self.buffers.get(node)
         if buffer is None:
-            buffer = self.buffers[node] = [None] * max(len(node._output_metadata), output_nr + 1)
+            buffer = self.buffers[node] = [None] * len(node._output_metadata) if output_nr else [None]
+        elif output_nr >= len(buffer):
+            buffer.extend([None] * (output_nr + 1 - len(buffer)))
         current = buffer[output_nr]
         buffer[output_nr] = grad if current is None else self.add(current, grad)
 
@@ -199,10 +206,6 @@ class GraphTask:
             heapq.heappush(self.ready, _Ready(node))
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def count_dependencies(self, roots: list[Node]) -> dict[Node, int]:
-        """How many edges lead into each node reachable from ``roots``."""
-        return _count_dependencies(roots)
 
     def add(self, first: Tensor, second: Tensor) -> Tensor:
         """Two gradients for the same tensor added up (recorded only with ``create_graph``)."""
@@ -220,15 +223,16 @@ class GraphTask:
                 if output_nr >= len(grad_outputs):
                     grad_outputs.extend([None] * (output_nr + 1 - len(grad_outputs)))
                 grad_outputs[output_nr] = _apply_hooks(hooks.values(), grad_outputs[output_nr])
-        for output_nr, tensor in (node._retained or {}).items():
-            if output_nr < len(grad_outputs) and grad_outputs[output_nr] is not None:
+        for output_nr, tensor_ref in (node._retained or {}).items():
+            tensor = tensor_ref()
+            if tensor is not None and output_nr < len(grad_outputs) and grad_outputs[output_nr] is not None:
                 self.retain(tensor, grad_outputs[output_nr])  # type: ignore[arg-type]
         return grad_outputs
 
     def retain(self, tensor: Tensor, grad: Tensor) -> None:
         """Fill the ``.grad`` of a non-leaf that called retain_grad() (it accumulates like a leaf's)."""
         before = _snapshot(tensor._grad) if self.listeners else None
-        accumulate_grad(tensor, grad)
+        AccumulateGrad(tensor).apply(grad)
         if self.listeners:
             self.report(events.GradRetained(tensor, before, _snapshot(tensor._grad)))
 
@@ -256,10 +260,11 @@ class GradTask(GraphTask):
         self.targets = {node for node, _ in self.capture if node is not None}
         self.needed: set[Node] = set()
 
-    def count_dependencies(self, roots: list[Node]) -> dict[Node, int]:
-        self.needed = _nodes_leading_to(self.targets, roots)
-        counted = _count_dependencies(roots)
-        return {node: count for node, count in counted.items() if node in self.needed or node in self.targets}
+    def start(self, root_edges: list[Edge], root_grads: list[Tensor]) -> None:
+        super().start(root_edges, root_grads)
+        self.needed = _nodes_leading_to(self.targets, [node for node, _ in root_edges if node is not None])
+        for node in [node for node in self.waiting if node not in self.needed and node not in self.targets]:
+            del self.waiting[node]  # never run: no gradient asked for flows through it
 
     def gather(self, node: Node) -> list[Tensor | None] | None:
         grad_outputs = super().gather(node)
@@ -294,7 +299,9 @@ def _root_gradients(roots: Sequence[Tensor], given: Sequence[Tensor | None], cre
             data = root._data
             if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grads.append(Tensor._wrap(np.ones(data.shape, dtype=data.dtype)))
+            ones = np.empty(data.shape, dtype=data.dtype)
+            ones.fill(1)  # 0.3 us less than np.ones
+            grads.append(Tensor._wrap(ones))
             continue
         if not isinstance(grad, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")
@@ -305,6 +312,13 @@ def _root_gradients(roots: Sequence[Tensor], given: Sequence[Tensor | None], cre
             grad = grad.to(root.dtype)
         grads.append(grad if create_graph else grad.detach())
     return grads
+
+
+def _all_none(grads: list[Tensor | None]) -> bool:
+    for grad in grads:
+        if grad is not None:
+            return False
+    return True
 
 
 def _zeros_for_missing(node: Node, grad_outputs: list[Tensor | None]) -> list[Tensor | None]:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, broadcast_pair, common_dtype, promoted, quietly
+from ._operands import as_operand, binary_operator, broadcast_pair, common_dtype, promoted, quietly
 from .selection import where
 from .unary import log, reciprocal
 
@@ -134,23 +134,23 @@ class PowScalar(Function):
 
     backward_name = "PowBackward0"
     derivatives = {"self": "grad * exponent * self ** (exponent - 1)"}
-    non_differentiable_args = (1,)
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, self: Tensor, exponent: Tensor) -> Tensor:
+    def forward(ctx: Node, self: Tensor, exponent: int | float, dtype: np.dtype) -> Tensor:
         ctx.save_for_backward(self)
-        ctx.exponent = exponent.item()
-        x, y = promoted(self, exponent)
-        return Tensor._wrap(x ** y)
+        ctx.exponent = exponent
+        data = self._data if self._data.dtype == dtype else self._data.astype(dtype)
+        return Tensor._wrap(np.power(data, exponent, dtype=dtype))
 
     @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
         (self,) = ctx.saved_tensors
         exponent = ctx.exponent
         if exponent == 0:  # +0 everywhere, as PyTorch gives (self ** -1 would be inf at 0)
-            return Tensor._wrap(np.zeros_like(self._data)), None
-        return grad * (exponent * self ** (exponent - 1)), None
+            return Tensor._wrap(np.zeros_like(self._data)), None, None
+        power = self if exponent == 2 else self ** (exponent - 1)  # x ** 1 is x: an op less for squares
+        return grad * (exponent * power), None, None
 
 
 class PowTensor(Function):
@@ -264,37 +264,41 @@ def _operands(input: Any, other: Any) -> tuple[Tensor, Tensor]:
     return as_operand(input, other), other
 
 
-@tensor_method("add", "__add__", "__radd__")
+@binary_operator("__add__", "__radd__")
+@tensor_method
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
     return Add.apply(*_operands(input, other), alpha)
 
 
-@tensor_method("sub", "__sub__")
+@binary_operator("__sub__")
+@tensor_method
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     return Sub.apply(*_operands(input, other), alpha)
 
 
-@tensor_method("__rsub__")
+@binary_operator("__rsub__")
 def rsub(input: Any, other: Any) -> Tensor:
     """``other - input``, for ``number - tensor``."""
     return ReverseSub.apply(*_operands(input, other))
 
 
-@tensor_method("mul", "__mul__", "__rmul__")
+@binary_operator("__mul__", "__rmul__")
+@tensor_method
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product with broadcasting."""
     return Mul.apply(*_operands(input, other))
 
 
-@tensor_method("div", "__truediv__")
+@binary_operator("__truediv__")
+@tensor_method
 def div(input: Any, other: Any) -> Tensor:
     """Elementwise true division with broadcasting (integers give float32)."""
     return Div.apply(*_operands(input, other))
 
 
-@tensor_method("__rtruediv__")
+@binary_operator("__rtruediv__")
 def true_divide_reverse(input: Tensor, number: Any) -> Tensor:
     """``number / tensor``, computed as PyTorch does: ``reciprocal(tensor) * number``."""
     return mul(reciprocal(input), number)
@@ -312,21 +316,24 @@ def positive(input: Tensor) -> Tensor:
     return input
 
 
-@tensor_method("pow", "__pow__")
+@binary_operator("__pow__")
+@tensor_method
 def pow(input: Any, exponent: Any) -> Tensor:
     """Elementwise power; the base or the exponent may be a plain number."""
     if not isinstance(input, Tensor):
         return PowReverse.apply(as_operand(input), exponent)
     if isinstance(exponent, Tensor):
         return PowTensor.apply(input, exponent)
+    if input._data.dtype.kind == "f" and type(exponent) in (int, float):
+        return PowScalar.apply(input, exponent, input._data.dtype)
     exponent_tensor = as_operand(exponent)
-    if input.dtype.is_floating_point is False and common_dtype(input, exponent_tensor).is_floating_point is False \
-            and exponent_tensor.item() < 0:
+    dtype = common_dtype(input, exponent_tensor)
+    if not dtype.is_floating_point and exponent_tensor.item() < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return PowScalar.apply(input, exponent_tensor)
+    return PowScalar.apply(input, exponent_tensor.item(), dtype.numpy)
 
 
-@tensor_method("__rpow__")
+@binary_operator("__rpow__")
 def _reverse_pow(input: Tensor, base: Any) -> Tensor:
     """``number ** tensor``."""
     return pow(base, input)
@@ -338,56 +345,63 @@ def square(input: Tensor) -> Tensor:
     return pow(input, 2)
 
 
-@tensor_method("remainder", "__mod__")
+@binary_operator("__mod__")
+@tensor_method
 def remainder(input: Any, other: Any) -> Tensor:
     """Elementwise ``input % other`` (the result has the sign of ``other``)."""
     a, b = _operands(input, other)
     return (RemainderByNumber if b._wrapped_number else Remainder).apply(a, b)
 
 
-@tensor_method("__rmod__")
+@binary_operator("__rmod__")
 def _reverse_remainder(input: Tensor, other: Any) -> Tensor:
     return remainder(other, input)
 
 
-@tensor_method("floor_divide", "__floordiv__")
+@binary_operator("__floordiv__")
+@tensor_method
 def floor_divide(input: Any, other: Any) -> Tensor:
     """Elementwise ``input // other``."""
     return FloorDivide.apply(*_operands(input, other))
 
 
-@tensor_method("__rfloordiv__")
+@binary_operator("__rfloordiv__")
 def _reverse_floor_divide(input: Tensor, other: Any) -> Tensor:
     return floor_divide(other, input)
 
 
 # -- in place: ``x.add_(y)`` and ``x += y`` (recorded as the op, see Tensor._inplace) -------------------
 
-@tensor_method("add_", "__iadd__")
+@binary_operator("__iadd__")
+@tensor_method
 def add_(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     """``self += alpha * other``."""
     return self._inplace(lambda old: add(old, other, alpha=alpha))
 
 
-@tensor_method("sub_", "__isub__")
+@binary_operator("__isub__")
+@tensor_method
 def sub_(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     """``self -= alpha * other``."""
     return self._inplace(lambda old: sub(old, other, alpha=alpha))
 
 
-@tensor_method("mul_", "__imul__")
+@binary_operator("__imul__")
+@tensor_method
 def mul_(self: Tensor, other: Any) -> Tensor:
     """``self *= other``."""
     return self._inplace(lambda old: mul(old, other))
 
 
-@tensor_method("div_", "__itruediv__")
+@binary_operator("__itruediv__")
+@tensor_method
 def div_(self: Tensor, other: Any) -> Tensor:
     """``self /= other``."""
     return self._inplace(lambda old: div(old, other))
 
 
-@tensor_method("pow_", "__ipow__")
+@binary_operator("__ipow__")
+@tensor_method
 def pow_(self: Tensor, exponent: Any) -> Tensor:
     """``self **= exponent``."""
     return self._inplace(lambda old: pow(old, exponent))

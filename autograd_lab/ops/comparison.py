@@ -6,7 +6,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ._operands import as_operand, broadcast_pair, type_name
+from ._operands import as_operand, binary_operator, broadcast_pair, type_name
 
 __all__ = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "equal", "ge", "gt", "isclose",
            "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
@@ -24,10 +24,10 @@ def _compare(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 eq = tensor_method(_compare("eq", np.equal))
 ne = tensor_method(_compare("ne", np.not_equal))
-lt = tensor_method("lt", "__lt__")(_compare("lt", np.less))
-le = tensor_method("le", "__le__")(_compare("le", np.less_equal))
-gt = tensor_method("gt", "__gt__")(_compare("gt", np.greater))
-ge = tensor_method("ge", "__ge__")(_compare("ge", np.greater_equal))
+lt = binary_operator("__lt__")(tensor_method(_compare("lt", np.less)))
+le = binary_operator("__le__")(tensor_method(_compare("le", np.less_equal)))
+gt = binary_operator("__gt__")(tensor_method(_compare("gt", np.greater)))
+ge = binary_operator("__ge__")(tensor_method(_compare("ge", np.greater_equal)))
 
 
 @tensor_method("__eq__")
@@ -72,9 +72,9 @@ def _bitwise(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]
     return combine
 
 
-bitwise_and = tensor_method("bitwise_and", "__and__", "__rand__")(_bitwise("bitwise_and", np.bitwise_and))
-bitwise_or = tensor_method("bitwise_or", "__or__", "__ror__")(_bitwise("bitwise_or", np.bitwise_or))
-bitwise_xor = tensor_method("bitwise_xor", "__xor__", "__rxor__")(_bitwise("bitwise_xor", np.bitwise_xor))
+bitwise_and = binary_operator("__and__", "__rand__")(tensor_method(_bitwise("bitwise_and", np.bitwise_and)))
+bitwise_or = binary_operator("__or__", "__ror__")(tensor_method(_bitwise("bitwise_or", np.bitwise_or)))
+bitwise_xor = binary_operator("__xor__", "__rxor__")(tensor_method(_bitwise("bitwise_xor", np.bitwise_xor)))
 
 
 @tensor_method("bitwise_not", "__invert__")

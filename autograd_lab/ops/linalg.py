@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import _C_TYPE_NAMES, Tensor, tensor_method
+from .._dtypes import c_type_name
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import check_broadcast, type_name
+from ._operands import binary_operator, check_broadcast, type_name
 from .shape import SqueezeDim, View
 
 __all__ = ["bmm", "dot", "matmul", "mm", "mv"]
@@ -19,7 +20,7 @@ def _check_same_dtype(a: Tensor, b: Tensor, message: str) -> None:
     """Matrix products never promote: PyTorch's error (``message`` with {a}, {b}, {a_c}, {b_c} filled in)."""
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(message.format(a=type_name(a.dtype), b=type_name(b.dtype),
-                                          a_c=_C_TYPE_NAMES[a.dtype.name], b_c=_C_TYPE_NAMES[b.dtype.name]))
+                                          a_c=c_type_name(a.dtype), b_c=c_type_name(b.dtype)))
 
 
 class Mm(Function):
@@ -37,7 +38,7 @@ class Mm(Function):
         if x.dtype != y.dtype:
             _check_same_dtype(self, mat2, "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}")
         ctx.save_for_backward(self if mat2._requires_grad else None, mat2 if self._requires_grad else None)
-        return Tensor._wrap(x @ y)
+        return Tensor._wrap(np.dot(x, y))  # for matrices np.dot is matmul, 0.3 to 1.6 us faster on small ones
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -133,28 +134,27 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return BatchMatmul.apply(input, mat2)
 
 
-@tensor_method("matmul", "__matmul__")
+@binary_operator("__matmul__")
+@tensor_method
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``input @ other`` for 1-D, 2-D and batched tensors, as ``torch.matmul``."""
-    if input.ndim == 0 or other.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
-                           f"{other.ndim}D")
-    if input.ndim == 1 and other.ndim == 1:
+    left, right = input._data.ndim, other._data.ndim
+    if left == 2 and right == 2:  # the common case first, straight to mm's Function
+        return Mm.apply(input, other)
+    if left == 0 or right == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {left}D and {right}D")
+    if left == 1 and right == 1:
         return dot(input, other)
-    if input.ndim == 2 and other.ndim == 1:
+    if left == 2 and right == 1:
         return mv(input, other)
-    if input.ndim == 1 and other.ndim == 2:
+    if left == 1 and right == 2:
         if input.shape[0] != other.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
                                f"{_shape_text(other.shape)})")
         return SqueezeInPlace.apply(mm(input.unsqueeze(0), other), 0)
-    if input.ndim == 2 and other.ndim == 2:
-        return mm(input, other)
-    if other.ndim <= 2:
+    if right <= 2:
         return _folded_matmul(input, other)
-    if other.ndim == 1:
-        return BatchMatmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
-    if input.ndim == 1:
+    if left == 1:
         return BatchMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
     return BatchMatmul.apply(input, other)
 
@@ -180,6 +180,6 @@ def _folded_matmul(batched: Tensor, other: Tensor) -> Tensor:
     return UnsafeView.apply(product, output_shape, False)
 
 
-@tensor_method("__rmatmul__")
+@binary_operator("__rmatmul__")
 def _reverse_matmul(input: Tensor, other: Tensor) -> Tensor:
     return matmul(other, input)

@@ -1,6 +1,7 @@
 """Reductions (sum, mean, max, min, norm): backward spreads the gradient back over the reduced elements."""
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple, Sequence
 
 import numpy as np
@@ -100,10 +101,14 @@ def sum_to_shape(data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _mean(data: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
-    """The mean in the data's dtype; the mean of nothing is nan, without NumPy's warning (as in PyTorch)."""
+    """The mean in the data's dtype; the mean of nothing is nan, without NumPy's warning (as in PyTorch).
+
+    (The sum divided by the count, as np.mean computes it: calling np.mean costs 3 us more.)
+    """
     if data.size == 0:
         return np.full(np.sum(data, axis=axis, keepdims=keepdims).shape, np.nan, dtype=data.dtype)
-    return np.asarray(np.mean(data, axis=axis, keepdims=keepdims, dtype=data.dtype), dtype=data.dtype)
+    count = data.size if axis is None else math.prod([data.shape[d] for d in axis])
+    return np.asarray(np.add.reduce(data, axis=axis, dtype=data.dtype, keepdims=keepdims) / count, dtype=data.dtype)
 
 
 class MeanAll(Function):
@@ -117,8 +122,7 @@ class MeanAll(Function):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
-        count = int(np.prod(ctx.shape)) or 1
-        return (grad / count).expand(*ctx.shape) if ctx.shape else grad / count
+        return (grad.expand(ctx.shape) if ctx.shape else grad) / (math.prod(ctx.shape) or 1)
 
 
 class MeanDim(Function):
@@ -132,8 +136,8 @@ class MeanDim(Function):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        count = int(np.prod([ctx.shape[d] for d in ctx.dims])) or 1
-        return _expand_back(grad / count, ctx.shape, ctx.dims, ctx.keepdim), None, None
+        count = math.prod([ctx.shape[d] for d in ctx.dims]) or 1
+        return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / count, None, None
 
 
 def _extremum_all_forward(ctx: Node, self: Tensor, reduce: Any, name: str) -> Tensor:
@@ -326,11 +330,9 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any =
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
-        name = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool"}[input.dtype.name]
+    if input._data.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {name}")
+                           f"complex dtype. Got: {type_name(input.dtype)}")
     if dim is None:
         return MeanAll.apply(input)
     return MeanDim.apply(input, dim, keepdim)

@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import _C_TYPE_NAMES, Tensor, tensor_method
+from .._dtypes import c_type_name
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import as_operand, broadcast_pair, check_broadcast, type_name
 
@@ -119,7 +120,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         return where(mask, value_tensor.to(input.dtype), input)
     if mask.dtype.name != "bool":
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_C_TYPE_NAMES[mask.dtype.name]}")
+                           f"{c_type_name(mask.dtype)}")
     return MaskedFill.apply(input, mask, value_tensor)
 
 

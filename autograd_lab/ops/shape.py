@@ -19,18 +19,26 @@ __all__ = ["cat", "clone", "concatenate", "flatten", "narrow", "permute", "resha
 
 
 def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
-    """A result sharing ``base``'s memory: in-place changes to either are seen by both."""
+    """A result sharing ``base``'s memory (``data`` is a view of it): in-place changes to either are seen by both.
+
+    For ops whose NumPy result is always a view; skipping ``np.may_share_memory`` saves 0.2 us per view.
+    """
     view = Tensor._wrap(data)
-    if np.may_share_memory(data, base._data):
-        view._version_counter = base._version_counter
-        view._base = base._base if base._base is not None else base
+    view._version_counter = base._version_counter
+    view._base = base._base if base._base is not None else base
     return view
 
 
+def _view_or_copy(base: Tensor, data: np.ndarray) -> Tensor:
+    """A view of ``base`` if NumPy could give ``data`` as one (reshape, indexing), else a new tensor."""
+    return _view_of(base, data) if np.may_share_memory(data, base._data) else Tensor._wrap(data)
+
+
 def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` alike: the sizes as a tuple of ints."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(size) for size in shape)
+        shape = shape[0]
+    return tuple(map(int, shape))
 
 
 def _resolve_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -58,7 +66,7 @@ class View(Function):
         if must_share and data.size and not np.may_share_memory(data, self._data):
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
-        return _view_of(self, data)
+        return _view_or_copy(self, data)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -67,20 +75,44 @@ class View(Function):
 
 def _expanded_shape(a: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape ``a.expand(*shape)`` has (-1 keeps a size), or PyTorch's error when ``a`` cannot expand to it."""
-    leading = len(shape) - a._data.ndim
+    data = a._data
+    leading = len(shape) - data.ndim
     if leading < 0:
         raise RuntimeError(f"expand(torch.{a.dtype.legacy_name}{{[{', '.join(map(str, a.shape))}]}}, "
                            f"size=[{', '.join(map(str, shape))}]): the number of sizes provided "
                            f"({len(shape)}) must be greater or equal to the number of dimensions in the "
-                           f"tensor ({a._data.ndim})")
-    target = tuple(a._data.shape[i - leading] if size == -1 else size for i, size in enumerate(shape))
-    for i, size in enumerate(a._data.shape):
-        if size != 1 and size != target[leading + i]:
-            raise RuntimeError(f"The expanded size of the tensor ({target[leading + i]}) must match the "
+                           f"tensor ({data.ndim})")
+    target = list(shape)
+    for i, size in enumerate(data.shape):
+        wanted = target[leading + i]
+        if wanted == -1:
+            target[leading + i] = size
+        elif size != wanted and size != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({wanted}) must match the "
                                f"existing size ({size}) at non-singleton dimension {leading + i}.  Target "
                                f"sizes: [{', '.join(map(str, shape))}].  Tensor sizes: "
                                f"[{', '.join(map(str, a.shape))}]")
-    return target
+    for i in range(leading):
+        if target[i] == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {i}")
+    return tuple(target)
+
+
+def _broadcast_view(data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(data, shape)``: a read-only view repeating ``data`` along stretched dimensions.
+
+    For contiguous data the view is made from strides directly: 0.5 us instead of
+    np.broadcast_to's 2.3 us (a third of an MLP step's mean backward).
+    """
+    if not data.flags.c_contiguous or not data.size:
+        return np.broadcast_to(data, shape)
+    strides = [0] * (len(shape) - data.ndim)
+    for size, stride in zip(data.shape, data.strides):
+        strides.append(stride if size != 1 else 0)
+    view = np.ndarray(shape, data.dtype, data, 0, tuple(strides))
+    view.flags.writeable = False
+    return view
 
 
 class Expand(Function):
@@ -90,7 +122,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx: Node, self: Tensor, shape: tuple[int, ...]) -> Tensor:
         ctx.shape = self._data.shape
-        return _view_of(self, np.broadcast_to(self._data, _expanded_shape(self, shape)))
+        return _view_of(self, _broadcast_view(self._data, _expanded_shape(self, shape)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -151,20 +183,28 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx: Node, self: Tensor, dim0: int, dim1: int) -> Tensor:
-        ndim = self._data.ndim
-        ctx.dims = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
-        return _view_of(self, np.swapaxes(self._data, *ctx.dims) if ndim else self._data.view())
+        data = self._data
+        ctx.dims = normalize_dim(dim0, data.ndim), normalize_dim(dim1, data.ndim)
+        return _view_of(self, np.swapaxes(data, *ctx.dims) if data.ndim else data.view())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
         return (grad.transpose(*ctx.dims) if grad.ndim else grad), None, None
 
 
-class TransposeMatrix(Transpose):
+class TransposeMatrix(Function):
     """t(): transpose of a matrix (1-D and 0-D tensors are returned as they are)."""
 
     backward_name = "TBackward0"
     derivatives = {"self": "grad.t()"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return _view_of(self, self._data.T if self._data.ndim == 2 else self._data.view())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        return t(grad)
 
 
 class Permute(Function):
@@ -279,7 +319,7 @@ class Index(Function):
         data = self._data[indices]
         if type(data) is not np.ndarray:  # every dimension selected: keep a 0-d view, as PyTorch does
             data = self._data[(indices if isinstance(indices, tuple) else (indices,)) + (Ellipsis,)]
-        return _view_of(self, data)
+        return _view_or_copy(self, data)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -553,9 +593,9 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 @tensor_method
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix (at most 2 dimensions)."""
-    if input.ndim > 2:
+    if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return TransposeMatrix.apply(input, 0, -1 if input.ndim else 0)
+    return TransposeMatrix.apply(input)
 
 
 @tensor_method

@@ -1,0 +1,179 @@
+"""Grad modes (no_grad, enable_grad, set_grad_enabled, inference_mode), per thread as in PyTorch; detach() and .data."""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import autograd_lab as torch
+from support.tensors import leaf
+
+
+# -- grad modes, detach, data ---------------------------------------------------------------------------
+
+def test_no_grad_enable_grad_set_grad_enabled() -> None:
+    x = leaf()
+    with torch.no_grad():
+        y = x * 2
+        with torch.enable_grad():
+            assert (x * 2).requires_grad
+        assert not torch.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+    assert torch.is_grad_enabled()
+
+    @torch.no_grad()
+    def double(t: torch.Tensor) -> torch.Tensor:
+        return t * 2
+
+    assert not double(x).requires_grad
+    with torch.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert torch.is_grad_enabled()
+    torch.set_grad_enabled(False)
+    try:
+        assert not torch.is_grad_enabled() and not (x * 2).requires_grad
+    finally:
+        torch.set_grad_enabled(True)
+    assert (x * 2).requires_grad
+
+
+def test_detach_and_data_share_memory_without_history() -> None:
+    x = leaf()
+    y = x * 2
+    detached = y.detach()
+    assert not detached.requires_grad and detached.is_leaf and detached.grad_fn is None
+    detached[0] = 100.0
+    assert y[0].item() == 100.0
+    data = x.data
+    assert not data.requires_grad
+    data[1] = 7.0
+    assert x.tolist() == [1.0, 7.0, 3.0]
+    z = (x * x).sum()  # changing x through .data is not tracked: no version error
+    x.data.add_(1)
+    z.backward()
+    assert x.grad.tolist() == [4.0, 16.0, 8.0]
+
+
+def test_requires_grad_() -> None:
+    x = torch.tensor([1.0, 2.0])
+    assert x.requires_grad_() is x and x.requires_grad and x.is_leaf
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    x.requires_grad_(False)
+    assert not (x * 2).requires_grad
+
+
+# -- grad mode belongs to the thread ------------------------------------------------------------------
+
+def run_in_threads(count: int, work: Callable[[int], object]) -> list[object]:
+    """``work(i)`` in ``count`` threads started together, switching between them as often as Python allows.
+
+    Returns what each returned, or the exception it raised.
+    """
+    results: list[object] = [None] * count
+    start = threading.Barrier(count)
+
+    def target(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = work(index)
+        except BaseException as error:  # noqa: BLE001 - the test reports it
+            results[index] = error
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=target, args=(index,)) for index in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    return results
+
+
+def train(seed: int, steps: int = 30) -> list[float]:
+    """A tiny regression trained by hand with backward() and an SGD update under no_grad()."""
+    rng = np.random.default_rng(seed)
+    inputs = torch.tensor(rng.standard_normal((16, 3)), dtype=torch.float64)
+    targets = inputs @ torch.tensor([[1.0], [-2.0], [0.5]], dtype=torch.float64)
+    weight = torch.zeros(3, 1, dtype=torch.float64, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((torch.tanh(inputs @ weight) - targets) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            weight -= 0.1 * weight.grad
+        weight.grad = None
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("repeat", range(3))
+def test_ten_threads_training_at_once_each_get_their_own_result(repeat: int) -> None:
+    expected = [train(seed) for seed in range(10)]
+    results = run_in_threads(10, train)
+    for seed, result in enumerate(results):
+        assert not isinstance(result, BaseException), f"thread {seed}: {result!r}"
+        assert result == expected[seed]
+
+
+def test_no_grad_in_one_thread_leaves_others_recording() -> None:
+    x = leaf()
+    inside, done = threading.Event(), threading.Event()
+
+    def holds_no_grad(_: int) -> bool:
+        with torch.no_grad():
+            inside.set()
+            done.wait(5)
+            return torch.is_grad_enabled()
+
+    def records(_: int) -> tuple[bool, bool]:
+        inside.wait(5)
+        y = x * 2
+        done.set()
+        return torch.is_grad_enabled(), y.requires_grad
+
+    holder = threading.Thread(target=holds_no_grad, args=(0,))
+    holder.start()
+    assert records(0) == (True, True)
+    holder.join()
+
+
+@pytest.mark.parametrize("switch", [torch.no_grad, lambda: torch.set_grad_enabled(False),
+                                    lambda: torch.inference_mode()])
+def test_a_new_thread_starts_recording_whatever_the_thread_that_made_it_does(switch: Callable) -> None:
+    x = leaf()
+    with switch():
+        (in_thread,) = run_in_threads(1, lambda _: ((x * 2).requires_grad, torch.is_grad_enabled()))
+        assert not (x * 2).requires_grad
+    assert in_thread == (True, True)
+
+
+def test_backward_switches_recording_off_only_in_its_own_thread() -> None:
+    """Backward runs its formulas without recording; a thread recording meanwhile is not affected."""
+    x = leaf()
+    inside_backward, recorded = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def hook(grad: torch.Tensor) -> None:
+        seen.append(torch.is_grad_enabled())
+        inside_backward.set()
+        recorded.wait(5)
+
+    def records() -> None:
+        inside_backward.wait(5)
+        seen.append((x * 3).requires_grad)
+        recorded.set()
+
+    thread = threading.Thread(target=records)
+    thread.start()
+    y = x * 2
+    y.register_hook(hook)
+    y.sum().backward()
+    thread.join()
+    assert seen == [False, True]

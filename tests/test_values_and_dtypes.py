@@ -1,0 +1,156 @@
+"""Values, types, warnings and dtype promotion students meet, as PyTorch 2.13 prints them."""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import autograd_lab as torch
+import autograd_lab.nn.functional as F
+from autograd_lab import _tensor
+from support.tensors import leaf
+
+
+# -- creating tensors ------------------------------------------------------------------------------------
+
+def test_float64_tensors_from_python_numbers_keep_double_precision() -> None:
+    assert torch.tensor(0.1, dtype=torch.float64).item() == 0.1
+    assert torch.tensor([0.1, 1 / 3], dtype=torch.float64).tolist() == [0.1, 1 / 3]
+    assert torch.tensor(0.1).item() == float(np.float32(0.1))
+
+
+def test_tensor_copies_arrays_and_tensors_it_is_given() -> None:
+    array, source = np.ones(2, dtype=np.float32), torch.ones(2)
+    from_array, same_dtype = torch.tensor(array), torch.tensor(array, dtype=torch.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_tensor = torch.tensor(source)
+    array[0], source[0] = 5.0, 7.0
+    assert from_array.tolist() == same_dtype.tolist() == from_tensor.tolist() == [1.0, 1.0]
+
+
+# -- values and types students meet (printed by PyTorch 2.13) ---------------------------------------------
+
+STUDENT_VALUES = {
+    "Size slice": (lambda: torch.zeros(2, 3, 4).shape[1:], "torch.Size([3, 4])"),
+    "Size plus tuple": (lambda: torch.zeros(2, 3).shape + (4,), "torch.Size([2, 3, 4])"),
+    "tuple plus Size": (lambda: (4,) + torch.zeros(2, 3).shape, "torch.Size([4, 2, 3])"),
+    "Size times 2": (lambda: torch.zeros(2, 3).shape * 2, "torch.Size([2, 3, 2, 3])"),
+    "sum over dim 0 of a 0-d tensor": (lambda: torch.tensor(3.0, requires_grad=True).sum(0),
+                                       "tensor(3., grad_fn=<SumBackward1>)"),
+    "mean over dim -1 of a 0-d tensor": (lambda: torch.tensor(3.0).mean(dim=-1, keepdim=True), "tensor(3.)"),
+    "integer tensor clamped to a float": (lambda: torch.tensor([-5, 3]).clamp(min=0.5), "tensor([0.5000, 3.0000])"),
+    "integer tensor clamped to an int": (lambda: torch.tensor([-5, 3]).clamp(min=1), "tensor([1, 3])"),
+    "float64 array operand": (lambda: torch.tensor([1.0, 2.0]) + np.array([1.0, 1.0]),
+                              "tensor([2., 3.], dtype=torch.float64)"),
+    "NumPy scalar times a tensor": (lambda: np.float64(2.0) * torch.tensor([1.0, 2.0]), "tensor([2., 4.])"),
+    "tensor == None": (lambda: torch.tensor([1.0, 2.0]) == None, "False"),  # noqa: E711
+    "tensor != None": (lambda: torch.tensor([1.0, 2.0]) != None, "True"),  # noqa: E711
+    "argmax of all": (lambda: SCORES.argmax(), "tensor(3)"),
+    "argmax along dim 1": (lambda: SCORES.argmax(dim=1), "tensor([1, 0])"),
+    "argmax keepdim": (lambda: torch.argmax(SCORES, dim=0, keepdim=True), "tensor([[1, 0, 1]])"),
+    "argmin of all": (lambda: torch.argmin(SCORES), "tensor(4)"),
+    "argmin along the last dim": (lambda: SCORES.argmin(-1), "tensor([0, 1])"),
+    "argmax of a 0-d tensor": (lambda: torch.tensor(3.0).argmax(0), "tensor(0)"),
+    "accuracy": (lambda: (SCORES.argmax(dim=1) == torch.tensor([1, 0])).float().mean(), "tensor(1.)"),
+    "not a mask": (lambda: ~MASK, "tensor([False,  True, False])"),
+    "mask and mask": (lambda: MASK & torch.tensor([True, True, False]), "tensor([ True, False, False])"),
+    "mask or mask": (lambda: MASK | torch.tensor([True, True, False]), "tensor([True, True, True])"),
+    "mask xor mask": (lambda: MASK ^ torch.tensor([True, True, False]), "tensor([False,  True,  True])"),
+    "True and a mask": (lambda: True & MASK, "tensor([ True, False,  True])"),
+    "ints and ints": (lambda: torch.tensor([6, 3]) & torch.tensor([3, 1]), "tensor([2, 1])"),
+    "not of ints": (lambda: ~torch.tensor([0, 5]), "tensor([-1, -6])"),
+    "two comparisons": (lambda: (SCORES > 1) & (SCORES < 7),
+                        "tensor([[False,  True,  True],\n        [False, False, False]])"),
+    "logical_not of floats": (lambda: torch.logical_not(torch.tensor([0.0, 2.0])), "tensor([ True, False])"),
+    "logical_or": (lambda: MASK.logical_or(torch.tensor([True, True, False])), "tensor([True, True, True])"),
+}
+SCORES = torch.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]], requires_grad=True)
+MASK = torch.tensor([True, False, True])
+
+
+@pytest.mark.parametrize("name", sorted(STUDENT_VALUES))
+def test_values_students_meet_print_like_pytorch(name: str) -> None:
+    make, expected = STUDENT_VALUES[name]
+    assert repr(make()) == expected
+
+
+def _warnings_of(action: Callable[[], Any]) -> tuple[Any, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = action()
+    return result, [str(w.message).split(" (Triggered")[0] for w in caught]
+
+
+def test_warnings_pytorch_gives_once_per_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tensor, "_warned", set())
+    vector, x = torch.ones(3), torch.tensor(2.0, requires_grad=True)
+    transposed, first = _warnings_of(lambda: vector.T)
+    assert repr(transposed) == "tensor([1., 1., 1.])"
+    assert first == ["The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                     "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                     "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."]
+    assert _warnings_of(lambda: torch.ones(2, 2, 2).T)[1] == []
+    assert _warnings_of(lambda: torch.tensor(1.0).T)[1] == [
+        "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."]
+    values, converted = _warnings_of(lambda: torch.tensor([x, x * 2]))
+    assert repr(values) == "tensor([2., 4.])"
+    assert converted == ["Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                         "Consider using tensor.detach() first."]
+    assert _warnings_of(lambda: torch.tensor([x]))[1] == []
+
+
+def test_softmax_without_dim_warns_and_picks_pytorchs_dim() -> None:
+    result, caught = _warnings_of(lambda: F.softmax(torch.tensor([1.0, 2.0])))
+    assert repr(result) == "tensor([0.2689, 0.7311])"
+    assert caught == ["Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X "
+                      "as an argument."]
+    result, caught = _warnings_of(lambda: F.log_softmax(torch.tensor([[1.0, 2.0], [1.0, 1.0]])))
+    assert repr(result) == "tensor([[-1.3133, -0.3133],\n        [-0.6931, -0.6931]])"
+
+
+def test_mean_of_nothing_and_softmax_of_minus_infinity_are_quiet_nans() -> None:
+    assert _warnings_of(lambda: repr(torch.tensor([]).mean())) == ("tensor(nan)", [])
+    assert _warnings_of(lambda: repr(torch.zeros(2, 0).mean(1))) == ("tensor([nan, nan])", [])
+    minus_infinity = torch.tensor([float("-inf"), float("-inf")])
+    assert _warnings_of(lambda: repr(torch.softmax(minus_infinity, dim=0))) == ("tensor([nan, nan])", [])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_of_one_sample_is_one_nll_loss_node(reduction: str) -> None:
+    scores = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    loss = F.cross_entropy(scores, torch.tensor(2), reduction=reduction)
+    assert repr(loss) == "tensor(0.4076, grad_fn=<NllLossBackward0>)"
+    (-loss).backward()
+    assert repr(scores.grad) == "tensor([-0.0900, -0.2447,  0.3348])"
+
+
+def test_gradient_through_sum_of_a_0d_tensor_over_dim_0() -> None:
+    x = torch.tensor(3.0, requires_grad=True)
+    (x.sum(0) * 2).backward()
+    assert repr(x.grad) == "tensor(2.)"
+
+
+# -- floating-point edge cases ----------------------------------------------------------------------------
+
+def test_log_of_zero_division_by_zero_and_overflow_are_silent_like_pytorch() -> None:
+    x = leaf(0.0, 1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = [torch.log(x), x / 0, torch.exp(torch.tensor([100.0])), torch.sqrt(torch.tensor([-1.0])),
+                   torch.tensor([0.0]) ** -1.0, torch.sigmoid(torch.tensor([-1000.0]))]
+        torch.log(x).sum().backward()
+    assert [str(r.detach()) for r in results] == ["tensor([-inf, 0.])", "tensor([nan, inf])", "tensor([inf])",
+                                                  "tensor([nan])", "tensor([inf])", "tensor([0.])"]
+    assert x.grad.tolist() == [np.inf, 1.0]
+    assert caught == []
+
+
+def test_numpy_warnings_outside_the_package_are_left_alone() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.log(torch.zeros(1))
+        np.log(np.zeros(1))
+    assert [str(w.message) for w in caught] == ["divide by zero encountered in log"]
