@@ -85,6 +85,7 @@ class Tensor:
     _hooks: dict[int, Callable] | None = None
     _accumulator_ref: "weakref.ref[Node] | None" = None
     _base: "Tensor | None" = None
+    _views: "list[weakref.ref[Tensor]] | None" = None  # a base's views, given new history when it changes in place
     _wrapped_number = False
     __array_priority__ = 1000  # NumPy defers to the tensor's operators: np.float64(2) * t is a tensor
 
@@ -375,53 +376,7 @@ class Tensor:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
-    # -- in-place updates -----------------------------------------------------------------
-
-    def _check_inplace_allowed(self) -> None:
-        if grad_mode.enabled and self._requires_grad:
-            if self._grad_fn is None:
-                raise RuntimeError(LEAF_INPLACE_MESSAGE)
-            base = self._base
-            if base is not None and base._requires_grad:
-                if base._grad_fn is None:
-                    raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
-                raise RuntimeError(
-                    "autograd_lab does not support in-place operations on a view of a tensor that requires grad; "
-                    "use an out-of-place operation instead (for example y = y * 2).")
-
-    def _inplace(self, compute: Callable[["Tensor"], "Tensor"]) -> "Tensor":
-        """Replace this tensor's values by ``compute(self)``, recording it like PyTorch's in-place ops.
-
-        When recording, the result's node becomes this tensor's ``grad_fn`` and the
-        node sees a copy of the old values; tensors saved earlier for backward notice
-        the change through the version counter.
-        """
-        self._check_inplace_allowed()
-        previous = self
-        if grad_mode.enabled and self._requires_grad:
-            previous = self._alias()
-            previous._data = self._data.copy()
-            previous._version_counter = [0]
-        result = compute(previous)
-        if result._data.shape != self._data.shape:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(result._data.shape)}")
-        if result.dtype is not self.dtype and not _can_cast(result.dtype, self.dtype):
-            raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
-                               f"{_type_name(self.dtype)}")
-        np.copyto(self._data, result._data, casting="unsafe")
-        self._version_counter[0] += 1
-        if result._grad_fn is not None:
-            if self._base is not None and self._base._requires_grad:
-                raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
-            retained = self._retains_grad
-            if retained:  # .grad is kept for the new value, as in PyTorch
-                del self._grad_fn._retained[self._output_nr]
-                self._retains_grad = False
-            self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
-            if retained:
-                self.retain_grad()
-        return self
+    # In-place updates (``_inplace``) are recorded by autograd_lab/ops/inplace.py.
 
 
 _new_tensor = object.__new__
@@ -450,10 +405,6 @@ def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     tensor._data = data
     tensor._version_counter = [0]
     tensor._requires_grad = requires_grad
-
-
-def _can_cast(source: _dtypes.dtype, target: _dtypes.dtype) -> bool:
-    return _dtypes.promote_types(source, target) is target
 
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",

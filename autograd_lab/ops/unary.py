@@ -10,8 +10,8 @@ from ..autograd.function import Function, Node
 from ._operands import as_operand, common_dtype, floating, quietly
 from .selection import maximum, minimum, where
 
-__all__ = ["abs", "clamp", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid", "sign", "sin", "sqrt",
-           "tanh"]
+__all__ = ["abs", "clamp", "clamp_max", "clamp_min", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid",
+           "sign", "sin", "sqrt", "tanh"]
 
 
 class Exp(Function):
@@ -357,16 +357,39 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         if max is not None:
             result = minimum(result, as_operand(max))
         return result
-    dtype = common_dtype(input, *(as_operand(bound) for bound in (min, max) if bound is not None))
-    if dtype is not input.dtype:  # an integer tensor clamped to a float bound becomes float, as in PyTorch
-        input = input.to(dtype)
-    return Clamp.apply(input, min, max)
+    return Clamp.apply(_clamp_operand(input, *(bound for bound in (min, max) if bound is not None)), min, max)
+
+
+def _clamp_operand(input: Tensor, *bounds: Any) -> Tensor:
+    """``input`` in the dtype the clamp computes in (an integer tensor clamped to a float bound becomes float)."""
+    dtype = common_dtype(input, *(as_operand(bound) for bound in bounds))
+    return input if dtype is input.dtype else input.to(dtype)
 
 
 clip = clamp
 
 
+class ClampMin(Clamp):
+    backward_name = "ClampMinBackward0"
+    derivatives = {"self": "grad * (self >= min)"}
+
+
+class ClampMax(Clamp):
+    backward_name = "ClampMaxBackward0"
+    derivatives = {"self": "grad * (self <= max)"}
+
+
 @tensor_method
-def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Clamp every element into ``[min, max]``, in place."""
-    return self._inplace(lambda old: clamp(old, min, max))
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    """Each element, but at least ``min``."""
+    if isinstance(min, Tensor):
+        return maximum(input, min)
+    return ClampMin.apply(_clamp_operand(input, min), min, None)
+
+
+@tensor_method
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    """Each element, but at most ``max``."""
+    if isinstance(max, Tensor):
+        return minimum(input, max)
+    return ClampMax.apply(_clamp_operand(input, max), None, max)
