@@ -150,14 +150,12 @@ class Tensor:
         """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"
 
-    @property
-    def device(self) -> str:
-        return "cpu"
-
     def type(self, dtype: Any = None) -> Any:
         """The legacy type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
         if dtype is None:
             return f"torch.{self.dtype.legacy_name}"
+        if isinstance(dtype, str):
+            dtype = _dtypes.from_legacy_name(dtype)
         return self.to(dtype)
 
     # -- autograd attributes ------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator
 
-from .. import _random, ops
+from .. import _dtypes, _random, ops
+from .._device import NO_CUDA_MESSAGE, parse_to
 from .._tensor import Tensor
 from . import functional as F
 from .parameter import Parameter
@@ -75,6 +76,36 @@ class Module:
     def eval(self) -> "Module":
         """Set evaluation mode."""
         return self.train(False)
+
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
+        """Move to a device (only the CPU is one here) and/or convert floating-point parameters to a dtype."""
+        _, dtype, _ = parse_to(args, kwargs)
+        if dtype is not None:
+            if not dtype.is_floating_point:
+                raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                                f"dtype={dtype}")
+            for parameter in self.parameters():  # in place: the optimiser keeps the same Parameter objects
+                if parameter.is_floating_point():
+                    parameter.data = parameter.data.to(dtype)
+                    if parameter.grad is not None:
+                        parameter.grad.data = parameter.grad.data.to(dtype)
+        return self
+
+    def cpu(self) -> "Module":
+        """The module itself: its parameters are on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> "Module":
+        """Raises as a CPU-only PyTorch does: there is no GPU here."""
+        raise AssertionError(NO_CUDA_MESSAGE)
+
+    def double(self) -> "Module":
+        """Floating-point parameters converted to float64."""
+        return self.to(_dtypes.float64)
+
+    def float(self) -> "Module":
+        """Floating-point parameters converted to float32."""
+        return self.to(_dtypes.float32)
 
     def extra_repr(self) -> str:
         return ""

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import _dtypes
+from .._device import parse_to
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method, warn_once
 from ..autograd.function import Function, Node
@@ -394,14 +395,15 @@ def transposed(self: Tensor) -> Tensor:
 
 @tensor_method
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to(other_tensor)``; device arguments (``'cpu'``) are accepted and ignored."""
-    dtype = kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, _dtypes.dtype):
-            dtype = arg
-        elif isinstance(arg, Tensor):
-            dtype = arg.dtype
-    return self if dtype is None else to_dtype(self, dtype)
+    """``to(device, dtype)``, ``to(dtype)`` or ``to(other_tensor)``: the tensor itself when nothing changes.
+
+    Only the CPU is a device here: another raises what a CPU-only PyTorch raises.
+    ``copy=True`` always makes a copy (``ToCopyBackward0``).
+    """
+    _, dtype, copy = parse_to(args, kwargs)
+    if dtype is None or dtype is self.dtype:
+        return ToDtype.apply(self, self.dtype) if copy else self
+    return ToDtype.apply(self, dtype)
 
 
 def _converter(dtype: _dtypes.dtype) -> Any:
