@@ -10,13 +10,17 @@ from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ..ops._operands import check_broadcast, promoted, type_name
 
-relu = ops.relu
 sigmoid = ops.sigmoid
 tanh = ops.tanh
 softmax = ops.softmax
 log_softmax = ops.log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) for each element; with ``inplace=True`` written into ``input`` (``relu_``)."""
+    return input.relu_() if inplace else ops.relu(input)
 
 
 def _check_reduction(reduction: str) -> None:

@@ -170,8 +170,17 @@ class Tanh(Module):
 
 
 class ReLU(Module):
+    """max(x, 0) for each element; ``inplace=True`` writes the result into the input."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, input: Tensor) -> Tensor:
-        return ops.relu(input)
+        return F.relu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Sigmoid(Module):
