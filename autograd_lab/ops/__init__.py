@@ -6,11 +6,11 @@ takes its namespace from here. Adding an op to a module touches only that module
 """
 from __future__ import annotations
 
-from . import (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, reduction, rounding, selection,
-               shape, softmax, unary)
+from . import (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, reduction, rounding, scatter,
+               selection, shape, softmax, unary)
 
 __all__ = [name for module in (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, reduction,
-                               rounding, selection, shape, softmax, unary)
+                               rounding, scatter, selection, shape, softmax, unary)
            for name in module.__all__]
 
 from .arithmetic import *  # noqa: E402,F401,F403
@@ -22,6 +22,7 @@ from .inplace import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
 from .reduction import *  # noqa: E402,F401,F403
 from .rounding import *  # noqa: E402,F401,F403
+from .scatter import *  # noqa: E402,F401,F403
 from .selection import *  # noqa: E402,F401,F403
 from .shape import *  # noqa: E402,F401,F403
 from .softmax import *  # noqa: E402,F401,F403  (the function softmax replaces the module's name here)

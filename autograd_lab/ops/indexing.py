@@ -104,17 +104,22 @@ def _check_parts(parts: list[Any], shape: tuple[int, ...]) -> None:
     used = builtins.sum(_dims_used(part) for part in parts)
     if used > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    dim = 0
+    dim, view_shape = 0, list(shape)  # the shape after the ints and Nones so far: the tensor a mask indexes
     for position, part in enumerate(parts):
+        view_dim = dim - (len(shape) - len(view_shape))
         if part is Ellipsis:
             dim += len(shape) - used
+        elif part is None or type(part) is bool:
+            view_shape.insert(view_dim, 1)
         elif _is_int(part):  # PyTorch names the position in the key as the dimension
             if not -shape[dim] <= part < shape[dim]:
                 raise IndexError(f"index {part} is out of bounds for dimension {position} with size {shape[dim]}")
+            del view_shape[view_dim]
         elif isinstance(part, np.ndarray) and part.dtype == bool:
-            if part.shape != shape[dim:dim + part.ndim]:
-                raise IndexError(f"The shape of the mask {list(part.shape)} at index {dim} does not match the shape "
-                                 f"of the indexed tensor {list(shape[dim:dim + part.ndim])} at index {dim}")
+            for offset, (size, wanted) in enumerate(zip(part.shape, shape[dim:dim + part.ndim])):
+                if size != wanted:
+                    raise IndexError(f"The shape of the mask {list(part.shape)} at index {offset} does not match the "
+                                     f"shape of the indexed tensor {view_shape} at index {view_dim + offset}")
         elif isinstance(part, np.ndarray) and part.size:
             for bad in (part.max(), part.min()):
                 if not -shape[dim] <= bad < shape[dim]:
