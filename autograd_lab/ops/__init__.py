@@ -6,11 +6,11 @@ takes its namespace from here. Adding an op to a module touches only that module
 """
 from __future__ import annotations
 
-from . import (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, reduction, rounding, scatter,
-               selection, shape, softmax, unary)
+from . import (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, rearrange, reduction, rounding,
+               scatter, selection, shape, softmax, sorting, statistics, unary)
 
-__all__ = [name for module in (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, reduction,
-                               rounding, scatter, selection, shape, softmax, unary)
+__all__ = [name for module in (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, rearrange,
+                               reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
            for name in module.__all__]
 
 from .arithmetic import *  # noqa: E402,F401,F403
@@ -20,10 +20,13 @@ from .filling import *  # noqa: E402,F401,F403
 from .indexing import *  # noqa: E402,F401,F403
 from .inplace import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
+from .rearrange import *  # noqa: E402,F401,F403
 from .reduction import *  # noqa: E402,F401,F403
 from .rounding import *  # noqa: E402,F401,F403
 from .scatter import *  # noqa: E402,F401,F403
 from .selection import *  # noqa: E402,F401,F403
 from .shape import *  # noqa: E402,F401,F403
 from .softmax import *  # noqa: E402,F401,F403  (the function softmax replaces the module's name here)
+from .sorting import *  # noqa: E402,F401,F403
+from .statistics import *  # noqa: E402,F401,F403
 from .unary import *  # noqa: E402,F401,F403

@@ -1,6 +1,7 @@
 """Turning op arguments into tensors and NumPy arrays of the dtype PyTorch would compute in."""
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import Any
 
@@ -125,3 +126,20 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
 def type_name(dtype: _dtypes.dtype) -> str:
     """PyTorch's name for a dtype in error messages (``Float``, ``Long``)."""
     return _TYPE_NAMES[dtype.name]
+
+
+def numpy_keywords(function: Any) -> Any:
+    """Also accept NumPy's names ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``, as PyTorch does."""
+    name = function.__name__
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs or "keepdims" in kwargs:
+            for alias, real in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if real in kwargs:
+                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                    kwargs[real] = kwargs.pop(alias)
+        return function(*args, **kwargs)
+
+    return call

@@ -73,8 +73,15 @@ def apply_inplace(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
 
 
 def _check_allowed(tensor: Tensor) -> None:
-    """PyTorch's checks before an in-place op is recorded (leaves, views of leaves, views made in no_grad)."""
+    """PyTorch's checks before an in-place op is recorded (leaves, views of leaves, views made in no_grad,
+    the pieces of split and unbind)."""
     base = tensor._base
+    node = tensor._grad_fn
+    if node is not None and getattr(node._function, "returns_several_views", False):
+        raise RuntimeError(f"Output {tensor._output_nr} of {node.name().split('Backward')[0]} is a view and is being "
+                           "modified inplace. This view is the output of a function that returns multiple views. Such "
+                           "functions do not allow the output views to be modified inplace. You should replace the "
+                           "inplace operation by an out-of-place one.")
     if base is not None and base._requires_grad and not tensor._requires_grad:
         raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
     if tensor._requires_grad:

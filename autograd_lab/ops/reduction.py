@@ -8,7 +8,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import type_name
+from ._operands import numpy_keywords, type_name
 from .selection import maximum, minimum, where
 
 __all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "norm", "sum"]
@@ -17,9 +17,13 @@ Dims = int | Sequence[int] | None
 
 
 def _dims(dim: Dims, ndim: int) -> tuple[int, ...]:
-    if dim is None:
+    """The dimensions a reduction runs over: all of them for None or an empty list, as in PyTorch."""
+    if dim is None or not isinstance(dim, int) and len(dim) == 0:
         return tuple(range(ndim))
     dims = tuple(normalize_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
+    if len(set(dims)) != len(dims):
+        repeated = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
     return dims if ndim else ()  # a 0-d tensor takes dim 0 or -1 and has no axis to reduce
 
 
@@ -314,6 +318,7 @@ class _MinResult(MinMaxResult):
 
 
 @tensor_method
+@numpy_keywords
 def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or along ``dim``."""
     if dim is None:
@@ -322,6 +327,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = 
 
 
 @tensor_method
+@numpy_keywords
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is not None:
@@ -346,12 +352,14 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
 
 
 @tensor_method
+@numpy_keywords
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Largest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise maximum."""
     return _extremum("max", input, dim, keepdim)
 
 
 @tensor_method
+@numpy_keywords
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise minimum."""
     return _extremum("min", input, dim, keepdim)
@@ -369,12 +377,14 @@ def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False)
 
 
 @tensor_method
+@numpy_keywords
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the largest element (of the flattened tensor, or along ``dim``); the first one on ties."""
     return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
 
 
 @tensor_method
+@numpy_keywords
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the smallest element (of the flattened tensor, or along ``dim``); the first one on ties."""
     return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
@@ -394,12 +404,14 @@ def _arg_extremum(name: str, find: Any, input: Tensor, dim: int | None, keepdim:
 
 
 @tensor_method
+@numpy_keywords
 def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True if any element (along ``dim``) is nonzero."""
     return _logical_reduction(np.any, input, dim, keepdim)
 
 
 @tensor_method
+@numpy_keywords
 def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True if every element (along ``dim``) is nonzero."""
     return _logical_reduction(np.all, input, dim, keepdim)

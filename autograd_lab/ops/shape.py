@@ -11,7 +11,7 @@ from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method, warn_once
 from ..autograd.function import Function, Node
 from ..autograd.grad_mode import state as grad_mode
-from ._operands import arrays_in, common_dtype
+from ._operands import arrays_in, common_dtype, numpy_keywords
 from .views import remember_view
 
 __all__ = ["cat", "clone", "concatenate", "flatten", "permute", "reshape", "squeeze", "stack", "t", "transpose",
@@ -304,12 +304,14 @@ def expand(input: Tensor, *shape: Any) -> Tensor:
 
 
 @tensor_method
+@numpy_keywords
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     return Unsqueeze.apply(input, dim)
 
 
 @tensor_method
+@numpy_keywords
 def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
     """Remove dimensions of size 1 (all of them, or just ``dim``)."""
     return Squeeze.apply(input) if dim is None else SqueezeDim.apply(input, dim)
@@ -348,6 +350,7 @@ def to_dtype(input: Tensor, dtype: _dtypes.dtype) -> Tensor:
     return ToDtype.apply(input, dtype)
 
 
+@numpy_keywords
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     return Cat.apply(dim, *tensors)
@@ -356,6 +359,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concatenate = cat
 
 
+@numpy_keywords
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dimension."""
     return Stack.apply(dim, *tensors)

@@ -8,7 +8,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import floating, quietly, type_name
+from ._operands import floating, numpy_keywords, quietly, type_name
 
 __all__ = ["log_softmax", "softmax"]
 
@@ -62,12 +62,14 @@ class LogSoftmax(Function):
 
 
 @tensor_method
+@numpy_keywords
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``."""
     return Softmax.apply(input, _checked_dim("softmax", input, dim))
 
 
 @tensor_method
+@numpy_keywords
 def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, without overflow."""
     return LogSoftmax.apply(input, _checked_dim("log_softmax", input, dim))

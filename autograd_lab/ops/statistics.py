@@ -1,0 +1,483 @@
+"""More reductions: var, std, prod, logsumexp, amax/amin, median, cumulative sums and products, count_nonzero."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import _dtypes
+from .._size import normalize_dim
+from .._tensor import Tensor, tensor_method
+from ..autograd.function import Function, Node
+from ._operands import numpy_keywords, quietly
+from .reduction import Dims, MinMaxResult, _dims, _expand_back
+from .selection import where
+from .shape import cat
+
+__all__ = ["amax", "amin", "count_nonzero", "cumprod", "cumsum", "logsumexp", "median", "nansum", "prod", "std",
+           "std_mean", "var", "var_mean"]
+
+DOF_WARNING = ("{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+               "(input numel divided by output numel). (Triggered internally at "
+               "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)")
+
+
+# -- variance and standard deviation ---------------------------------------------------------------
+
+def _variance(data: np.ndarray, dims: tuple[int, ...], correction: float, keepdim: bool) -> np.ndarray:
+    count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
+    mean = np.mean(data, axis=dims, keepdims=True, dtype=data.dtype) if data.ndim else data
+    centred = data - mean
+    summed = np.sum(centred * centred, axis=dims, keepdims=keepdim, dtype=data.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(summed / data.dtype.type(max(count - correction, 0)), dtype=data.dtype)
+
+
+class Var(Function):
+    backward_name = "VarBackward0"
+    derivatives = {"self": "grad * 2 * (self - self.mean(dim, keepdim=True)) / (N - correction)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> Tensor:
+        ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
+        ctx.save_for_backward(self)
+        return Tensor._wrap(_variance(self._data, ctx.dims, correction, keepdim))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        (self,) = ctx.saved_tensors
+        return _variance_gradient(ctx, self, grad) * 2, None, None, None
+
+
+def _variance_gradient(ctx: Node, self: Tensor, grad: Tensor) -> Tensor:
+    """grad * (self - mean) / (N - correction), spread back over the reduced dimensions."""
+    shape = tuple(self.shape)
+    count = int(np.prod([shape[d] for d in ctx.dims])) if shape else 1
+    centred = self - self.mean(ctx.dims, keepdim=True) if shape else self * 0
+    return _expand_back(grad, shape, ctx.dims, ctx.keepdim) * centred / (count - ctx.correction)
+
+
+class Std(Function):
+    backward_name = "StdBackward0"
+    derivatives = {"self": "grad * (self - self.mean(dim, keepdim=True)) / ((N - correction) * result)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> Tensor:
+        ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
+        result = Tensor._wrap(np.sqrt(_variance(self._data, ctx.dims, correction, keepdim)))
+        ctx.save_for_backward(self, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        self, result = ctx.saved_tensors
+        return _variance_gradient(ctx, self, grad / result), None, None, None
+
+
+def _correction(name: str, dim: Any, unbiased: Any, correction: Any, keepdim: Any) -> tuple[Any, float, bool]:
+    """(dim, correction, keepdim) from var's and std's overloads: (dim, unbiased, keepdim), (unbiased) or
+    (dim, *, correction, keepdim)."""
+    if isinstance(dim, bool):  # var(False): the unbiased flag, over all dimensions
+        if unbiased is not None:
+            raise TypeError(f"{name}(): argument 'unbiased' given twice")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got unbiased and correction: "
+                        "give one of them")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return dim, correction, bool(keepdim)
+
+
+def _floating_only(input: Tensor) -> None:
+    if not input.is_floating_point():
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
+def _warn_if_no_freedom(name: str, input: Tensor, dim: Any, correction: float) -> None:
+    dims = _dims(dim, input.ndim)
+    count = int(np.prod([input.shape[d] for d in dims])) if input.ndim else 1
+    if count - correction <= 0:
+        warnings.warn(DOF_WARNING.format(name=name), UserWarning, stacklevel=4)
+
+
+@tensor_method
+@numpy_keywords
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """The variance (with Bessel's correction, ``correction=1``, unless ``unbiased=False`` or ``correction=0``)."""
+    _floating_only(input)
+    dim, correction, keepdim = _correction("var", dim, unbiased, correction, keepdim)
+    _warn_if_no_freedom("var", input, dim, correction)
+    return Var.apply(input, dim, correction, keepdim)
+
+
+@tensor_method
+@numpy_keywords
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """The standard deviation (with Bessel's correction unless ``unbiased=False`` or ``correction=0``)."""
+    _floating_only(input)
+    dim, correction, keepdim = _correction("std", dim, unbiased, correction, keepdim)
+    _warn_if_no_freedom("std", input, dim, correction)
+    return Std.apply(input, dim, correction, keepdim)
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` along ``dim``."""
+    variance = var(input, dim, unbiased, keepdim, correction=correction)
+    dim = None if isinstance(dim, bool) else dim
+    return variance, input.mean() if dim is None else input.mean(dim, keepdim=keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` along ``dim``."""
+    deviation = std(input, dim, unbiased, keepdim, correction=correction)
+    dim = None if isinstance(dim, bool) else dim
+    return deviation, input.mean() if dim is None else input.mean(dim, keepdim=keepdim)
+
+
+# -- products ---------------------------------------------------------------------------------------
+
+def _others_product(self: Tensor, dim: int) -> Tensor:
+    """For each element, the product of the others along ``dim`` (no division, so zeros are fine)."""
+    size = self.shape[dim]
+    ones = self.narrow(dim, 0, 1) * 0 + 1
+    if size == 1:
+        return ones
+    before = cat([ones, self.narrow(dim, 0, size - 1).cumprod(dim)], dim)
+    after = cat([ones, self.flip(dim).narrow(dim, 0, size - 1).cumprod(dim)], dim).flip(dim)
+    return before * after
+
+
+class ProdAll(Function):
+    backward_name = "ProdBackward0"
+    derivatives = {"self": "grad * (product of the other elements)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dtype: _dtypes.dtype | None) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.prod(self._data, dtype=_product_dtype(self._data, dtype)))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        (self,) = ctx.saved_tensors
+        if not self.ndim:
+            return grad, None
+        return grad * _others_product(self.reshape(-1), 0).reshape(self.shape), None
+
+
+class ProdDim(Function):
+    backward_name = "ProdBackward1"
+    derivatives = {"self": "grad.unsqueeze(dim) * (product of the other elements along dim)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool, dtype: _dtypes.dtype | None) -> Tensor:
+        ctx.dim, ctx.keepdim = normalize_dim(dim, self._data.ndim), keepdim
+        ctx.save_for_backward(self)
+        data = self._data if self._data.ndim else self._data.reshape(1)
+        result = np.prod(data, axis=ctx.dim, keepdims=keepdim, dtype=_product_dtype(data, dtype))
+        return Tensor._wrap(result.reshape(()) if not self._data.ndim else result)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        (self,) = ctx.saved_tensors
+        if not self.ndim:
+            return grad, None, None, None
+        spread = _expand_back(grad, tuple(self.shape), (ctx.dim,), ctx.keepdim)
+        return spread * _others_product(self, ctx.dim), None, None, None
+
+
+def _product_dtype(data: np.ndarray, dtype: _dtypes.dtype | None) -> np.dtype:
+    if dtype is not None:
+        return dtype.numpy
+    return np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype
+
+
+@tensor_method
+@numpy_keywords
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: _dtypes.dtype | None = None) -> Tensor:
+    """The product of all elements, or along ``dim``."""
+    if dim is None:
+        return ProdAll.apply(input, dtype)
+    if not isinstance(dim, int):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+    return ProdDim.apply(input, dim, keepdim, dtype)
+
+
+# -- cumulative sums and products ------------------------------------------------------------------
+
+class Cumsum(Function):
+    backward_name = "CumsumBackward0"
+    derivatives = {"self": "grad.flip(dim).cumsum(dim).flip(dim)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
+        data = self._data if self._data.ndim else self._data.reshape(1)
+        ctx.dim = normalize_dim(dim, self._data.ndim)
+        result = np.cumsum(data, axis=ctx.dim, dtype=_product_dtype(data, dtype))
+        return Tensor._wrap(result.reshape(self._data.shape))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        if not grad.ndim:
+            return grad, None, None
+        return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
+
+
+class Cumprod(Function):
+    backward_name = "CumprodBackward0"
+    derivatives = {"self": "sum over j >= i of grad[j] * (product of self[k] for k <= j, k != i)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
+        data = self._data if self._data.ndim else self._data.reshape(1)
+        ctx.dim = normalize_dim(dim, self._data.ndim)
+        result = Tensor._wrap(np.cumprod(data, axis=ctx.dim, dtype=_product_dtype(data, dtype)).reshape(
+            self._data.shape))
+        ctx.save_for_backward(self, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        self, result = ctx.saved_tensors
+        if not self.ndim:
+            return grad, None, None
+        dim = ctx.dim
+        if bool((self._data != 0).all()):
+            return (grad * result).flip(dim).cumsum(dim).flip(dim) / self, None, None
+        return _cumprod_gradient_with_zeros(self, grad, dim), None, None
+
+
+def _cumprod_gradient_with_zeros(self: Tensor, grad: Tensor, dim: int) -> Tensor:
+    """The exact gradient when some elements are zero, from recorded ops: for each position i, the sum over
+    j >= i of grad[j] times the product of self[k] for k <= j, k != i."""
+    size = self.shape[dim]
+    pieces = []
+    for i in range(size):
+        mask_shape = [1] * self.ndim
+        mask_shape[dim] = size
+        is_i = Tensor._wrap((np.arange(size) == i).reshape(mask_shape))
+        products = where(is_i, 1.0, self).cumprod(dim).narrow(dim, i, size - i)
+        pieces.append((grad.narrow(dim, i, size - i) * products).sum(dim, keepdim=True))
+    return cat(pieces, dim)
+
+
+@tensor_method
+@numpy_keywords
+def cumsum(input: Tensor, dim: int, *, dtype: _dtypes.dtype | None = None) -> Tensor:
+    """Running sums along ``dim`` (integers and bools sum in int64)."""
+    _integer_dim("cumsum", dim)
+    return Cumsum.apply(input, dim, dtype)
+
+
+@tensor_method
+@numpy_keywords
+def cumprod(input: Tensor, dim: int, *, dtype: _dtypes.dtype | None = None) -> Tensor:
+    """Running products along ``dim`` (integers and bools multiply in int64)."""
+    _integer_dim("cumprod", dim)
+    return Cumprod.apply(input, dim, dtype)
+
+
+def _integer_dim(name: str, dim: Any) -> None:
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+
+
+# -- logsumexp, amax, amin --------------------------------------------------------------------------
+
+class Logsumexp(Function):
+    backward_name = "LogsumexpBackward0"
+    derivatives = {"self": "grad * exp(self - result)"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        data = self._data if self._data.dtype.kind == "f" else self._data.astype(_dtypes.get_default_dtype().numpy)
+        ctx.dims, ctx.keepdim = _dims(dim, data.ndim), keepdim
+        if not data.ndim:
+            result = Tensor._wrap(data.copy())
+        else:
+            peak = np.max(data, axis=ctx.dims, keepdims=True)
+            peak = np.where(np.isfinite(peak), peak, 0)
+            summed = np.sum(np.exp(data - peak), axis=ctx.dims, keepdims=True)
+            value = np.log(summed) + peak
+            result = Tensor._wrap(value if keepdim else np.squeeze(value, axis=ctx.dims))
+        ctx.save_for_backward(self, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        self, result = ctx.saved_tensors
+        shape = tuple(self.shape)
+        if not shape:
+            return grad, None, None
+        spread = _expand_back(grad, shape, ctx.dims, ctx.keepdim)
+        return spread * (self - _expand_back(result, shape, ctx.dims, ctx.keepdim)).exp(), None, None
+
+
+@tensor_method
+@numpy_keywords
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) along ``dim``, without overflow."""
+    return Logsumexp.apply(input, dim, keepdim)
+
+
+class Amax(Function):
+    backward_name = "AmaxBackward0"
+    derivatives = {"self": "grad * (self == result) / (self == result).sum(dim, keepdim=True)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        return _extreme(ctx, self, dim, keepdim, np.max)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        return _share_among_ties(ctx, grad), None, None
+
+
+class Amin(Amax):
+    backward_name = "AminBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        return _extreme(ctx, self, dim, keepdim, np.min)
+
+
+def _extreme(ctx: Node, self: Tensor, dim: Dims, keepdim: bool, reduce: Any) -> Tensor:
+    data = self._data
+    ctx.dims, ctx.keepdim = _dims(dim, data.ndim), keepdim
+    if data.size == 0 and any(data.shape[d] == 0 for d in ctx.dims):
+        raise IndexError(f"{reduce.__name__}(): Expected reduction dim {ctx.dims[0]} to have non-zero size.")
+    result = Tensor._wrap(np.asarray(reduce(data, axis=ctx.dims, keepdims=keepdim)) if data.ndim else data.copy())
+    ctx.save_for_backward(self, result)
+    return result
+
+
+def _share_among_ties(ctx: Node, grad: Tensor) -> Tensor:
+    """The gradient goes to the elements equal to the extreme, shared equally between ties."""
+    self, result = ctx.saved_tensors
+    shape = tuple(self.shape)
+    if not shape:
+        return grad
+    winners = (self == _expand_back(result, shape, ctx.dims, ctx.keepdim))
+    count = winners.sum(ctx.dims, keepdim=True)
+    return where(winners, _expand_back(grad, shape, ctx.dims, ctx.keepdim) / count, 0.0)
+
+
+@tensor_method
+@numpy_keywords
+def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
+    """The largest element (along ``dim``); ties share the gradient."""
+    return Amax.apply(input, dim, keepdim)
+
+
+@tensor_method
+@numpy_keywords
+def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
+    """The smallest element (along ``dim``); ties share the gradient."""
+    return Amin.apply(input, dim, keepdim)
+
+
+# -- median, nansum, count_nonzero ----------------------------------------------------------------
+
+class MedianAll(Function):
+    backward_name = "MedianBackward0"
+    derivatives = {"self": "grad at the position of the (lower) median"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        flat = self._data.reshape(-1)
+        if not flat.size:
+            return Tensor._wrap(np.array(np.nan, dtype=flat.dtype))
+        order = np.argsort(flat, kind="stable")
+        ctx.position, ctx.shape = int(order[(flat.size - 1) // 2]), self._data.shape
+        return Tensor._wrap(flat[ctx.position].copy())
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        from .indexing import IndexAddInto
+
+        return IndexAddInto.apply(grad, ctx.shape, np.unravel_index(ctx.position, ctx.shape) if ctx.shape else ())
+
+
+class MedianDim(Function):
+    backward_name = "MedianBackward1"
+    derivatives = {"self": "zeros_like(self).scatter(dim, indices, grad)"}
+    materialize_grads = True
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+        data = self._data if self._data.ndim else self._data.reshape(1)
+        ctx.dim, ctx.keepdim, ctx.shape = normalize_dim(dim, self._data.ndim), keepdim, self._data.shape
+        order = np.argsort(data, axis=ctx.dim, kind="stable")
+        middle = np.take(order, [(data.shape[ctx.dim] - 1) // 2], axis=ctx.dim)
+        values = np.take_along_axis(data, middle, axis=ctx.dim)
+        if not keepdim or not self._data.ndim:
+            values, middle = np.squeeze(values, ctx.dim), np.squeeze(middle, ctx.dim)
+        indices = Tensor._wrap(middle.astype(np.int64))
+        ctx.mark_non_differentiable(indices)
+        ctx.indices = indices
+        return Tensor._wrap(values), indices
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor, _: Tensor) -> tuple[Tensor, None, None]:
+        from .scatter import ScatterAdd
+
+        if not ctx.shape:
+            return grad, None, None
+        indices = ctx.indices if ctx.keepdim else ctx.indices.unsqueeze(ctx.dim)
+        grad = grad if ctx.keepdim else grad.unsqueeze(ctx.dim)
+        zeros = Tensor._wrap(np.zeros(ctx.shape, dtype=grad._data.dtype))
+        return ScatterAdd.apply(zeros, ctx.dim, indices, grad), None, None
+
+
+class _MedianResult(MinMaxResult):
+    def __repr__(self) -> str:
+        return f"torch.return_types.median(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+@tensor_method
+@numpy_keywords
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The median (the lower of the two middle values for an even count); with ``dim``, (values, indices)."""
+    if dim is None:
+        return MedianAll.apply(input)
+    values, indices = MedianDim.apply(input, dim, keepdim)
+    return _MedianResult(values, indices)
+
+
+class Nansum(Function):
+    backward_name = "NansumBackward0"
+    derivatives = {"self": "grad * self.isnan().logical_not()"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dims: Dims, keepdim: bool) -> Tensor:
+        ctx.dims, ctx.keepdim = _dims(dims, self._data.ndim), keepdim
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.asarray(np.nansum(self._data, axis=ctx.dims, keepdims=keepdim),
+                                       dtype=self._data.dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        (self,) = ctx.saved_tensors
+        spread = _expand_back(grad, tuple(self.shape), ctx.dims, ctx.keepdim)
+        return where(Tensor._wrap(np.isnan(self._data)), 0.0, spread), None, None
+
+
+@tensor_method
+@numpy_keywords
+def nansum(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """The sum, counting NaNs as zero."""
+    return Nansum.apply(input, dim, keepdim)
+
+
+@tensor_method
+@numpy_keywords
+def count_nonzero(input: Tensor, dim: Dims = None) -> Tensor:
+    """How many elements (along ``dim``) are not zero (int64)."""
+    axis = None if dim is None else _dims(dim, input.ndim)
+    return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=axis), dtype=np.int64))
