@@ -6,20 +6,22 @@ takes its namespace from here. Adding an op to a module touches only that module
 """
 from __future__ import annotations
 
-from . import (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, rearrange, reduction, rounding,
-               scatter, selection, shape, softmax, sorting, statistics, unary)
+from . import (arithmetic, comparison, einsum, elementary, filling, indexing, inplace, linalg, matrices, rearrange,
+               reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
 
-__all__ = [name for module in (arithmetic, comparison, elementary, filling, indexing, inplace, linalg, rearrange,
-                               reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
-           for name in module.__all__]
+_MODULES = (arithmetic, comparison, einsum, elementary, filling, indexing, inplace, linalg, matrices, rearrange,
+            reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
+__all__ = [name for module in _MODULES for name in module.__all__]
 
 from .arithmetic import *  # noqa: E402,F401,F403
 from .comparison import *  # noqa: E402,F401,F403
+from .einsum import *  # noqa: E402,F401,F403  (the function einsum replaces the module's name here)
 from .elementary import *  # noqa: E402,F401,F403
 from .filling import *  # noqa: E402,F401,F403
 from .indexing import *  # noqa: E402,F401,F403
 from .inplace import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
+from .matrices import *  # noqa: E402,F401,F403
 from .rearrange import *  # noqa: E402,F401,F403
 from .reduction import *  # noqa: E402,F401,F403
 from .rounding import *  # noqa: E402,F401,F403

@@ -1,4 +1,4 @@
-"""Reductions (sum, mean, max, min, norm): backward spreads the gradient back over the reduced elements."""
+"""Reductions (sum, mean, max, min, any, all): backward spreads the gradient back over the reduced elements."""
 from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence
@@ -8,10 +8,10 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import numpy_keywords, type_name
+from ._operands import numpy_keywords
 from .selection import maximum, minimum, where
 
-__all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "norm", "sum"]
+__all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "sum"]
 
 Dims = int | Sequence[int] | None
 
@@ -276,26 +276,6 @@ class ScatterAddInto(Function):
         return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
 
 
-class VectorNorm(Function):
-    backward_name = "LinalgVectorNormBackward0"
-    derivatives = {"self": "grad * self / result"}
-
-    @staticmethod
-    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
-        ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
-        data = self._data
-        result = Tensor._wrap(np.sqrt(np.sum(data * data, axis=ctx.dims, keepdims=keepdim)).astype(data.dtype))
-        ctx.save_for_backward(self, result)
-        return result
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        self, result = ctx.saved_tensors
-        norm = _expand_back(result, ctx.shape, ctx.dims, ctx.keepdim)
-        scale = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        return scale * where(norm == 0, 0.0, self / norm), None, None
-
-
 class MinMaxResult(NamedTuple):
     """What max(dim)/min(dim) return: ``values`` and ``indices``."""
 
@@ -363,17 +343,6 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise minimum."""
     return _extremum("min", input, dim, keepdim)
-
-
-@tensor_method
-def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False) -> Tensor:
-    """The Euclidean (2-) norm of all elements, or along ``dim``."""
-    if p not in ("fro", 2, 2.0):
-        raise NotImplementedError("autograd_lab supports only the 2-norm (p=2 or 'fro')")
-    if not input.is_floating_point():
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{type_name(input.dtype)}")
-    return VectorNorm.apply(input, dim, keepdim)
 
 
 @tensor_method
