@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import numbers
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -143,3 +145,11 @@ def numpy_keywords(function: Any) -> Any:
         return function(*args, **kwargs)
 
     return call
+
+
+def warn_user(message: str) -> None:
+    """A UserWarning shown at the user's line: the first caller outside autograd_lab, as PyTorch's C++ warnings are."""
+    frame, depth = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lab"):
+        frame, depth = frame.f_back, depth + 1
+    warnings.warn(message, UserWarning, stacklevel=depth)

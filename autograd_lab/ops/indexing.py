@@ -10,7 +10,6 @@ is ``x.index_put_((idx,), v)`` (``IndexPutBackward0``).
 from __future__ import annotations
 
 import builtins
-import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_from_data, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, type_name
+from ._operands import as_operand, type_name, warn_user
 from .shape import Unsqueeze, _expanded_shape, _view_of
 
 __all__ = ["index_add", "index_put", "index_put_", "index_select", "masked_select", "narrow", "nonzero", "select",
@@ -43,7 +42,7 @@ def index_parts(key: Any) -> list[Any]:
     if isinstance(key, tuple):
         parts = list(key)
     elif _sequence_as_tuple(key):
-        warnings.warn(NON_TUPLE_SEQUENCE_WARNING, UserWarning, stacklevel=3)
+        warn_user(NON_TUPLE_SEQUENCE_WARNING)
         parts = list(key)
     else:
         parts = [key]

@@ -6,7 +6,6 @@ are read from ``src``; ``index`` may be smaller than ``self`` in every other dim
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand
+from ._operands import as_operand, warn_user
 
 __all__ = ["gather", "scatter", "scatter_add"]
 
@@ -180,7 +179,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     if isinstance(source, Tensor):
         dim = _check("scatter", input, dim, index, source)
         if reduce is not None:
-            warnings.warn(REDUCE_DEPRECATED, UserWarning, stacklevel=2)
+            warn_user(REDUCE_DEPRECATED)
             return ScatterReduced.apply(input, dim, index, source, _old_reduce(reduce))
         return Scatter.apply(input, dim, index, source)
     dim = _check("scatter", input, dim, index, None)

@@ -1,7 +1,6 @@
 """More reductions: var, std, prod, logsumexp, amax/amin, median, cumulative sums and products, count_nonzero."""
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -10,7 +9,7 @@ from .. import _dtypes
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import numpy_keywords, quietly
+from ._operands import numpy_keywords, quietly, warn_user
 from .reduction import Dims, MinMaxResult, _dims, _expand_back
 from .selection import where
 from .shape import cat
@@ -99,7 +98,7 @@ def _warn_if_no_freedom(name: str, input: Tensor, dim: Any, correction: float) -
     dims = _dims(dim, input.ndim)
     count = int(np.prod([input.shape[d] for d in dims])) if input.ndim else 1
     if count - correction <= 0:
-        warnings.warn(DOF_WARNING.format(name=name), UserWarning, stacklevel=4)
+        warn_user(DOF_WARNING.format(name=name))
 
 
 @tensor_method
