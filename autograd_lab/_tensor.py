@@ -90,13 +90,13 @@ class Tensor:
     __array_priority__ = 1000  # NumPy defers to the tensor's operators: np.float64(2) * t is a tensor
 
     def __init__(self, *args: Any) -> None:
-        """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, float32."""
+        """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, default dtype."""
         if args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-            data = np.zeros(args, dtype=np.float32)
+            data = np.zeros(args, dtype=_dtypes.get_default_dtype().numpy)
         elif len(args) == 1:
-            data = np.asarray(_to_array(args[0], None), dtype=np.float32)
+            data = np.asarray(_to_array(args[0], None), dtype=_dtypes.get_default_dtype().numpy)
         elif not args:
-            data = np.zeros((0,), dtype=np.float32)
+            data = np.zeros((0,), dtype=_dtypes.get_default_dtype().numpy)
         else:
             raise TypeError(f"new(): invalid data type '{type(args[0]).__name__}'")
         _init(self, data, False)
@@ -421,7 +421,7 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif type(data) is float and dtype is None:
-        array = np.array(data, dtype=np.float32)
+        array = np.array(data, dtype=_dtypes.get_default_dtype().numpy)
     else:
         array = _from_python(data, dtype)
     if dtype is not None:
@@ -431,14 +431,14 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
 
 
 def _from_python(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
-    """Numbers or (nested) lists as an array: float32 and int64 unless ``dtype`` says otherwise."""
+    """Numbers or (nested) lists as an array: the default dtype (float32) and int64 unless ``dtype`` says otherwise."""
     _check_rectangular(data)
     array = np.array(_tensors_to_numbers(data))
     kind = array.dtype.kind
     if kind not in "fiub":
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if dtype is None and kind == "f":
-        return array.astype(np.float32)
+        return array.astype(_dtypes.get_default_dtype().numpy)
     if dtype is None and kind in "iu":
         return array.astype(np.int64)
     return array

@@ -64,7 +64,7 @@ def _number_in(value: float, dtype: np.dtype) -> Tensor:
 def _promotion_key(tensor: Tensor) -> tuple[_dtypes.dtype, int]:
     if tensor._wrapped_number:
         dtype = tensor.dtype
-        return (_dtypes.float32 if dtype.is_floating_point else dtype), 0
+        return (_dtypes.get_default_dtype() if dtype.is_floating_point else dtype), 0
     return tensor.dtype, (2 if tensor._data.ndim else 1)
 
 
@@ -99,11 +99,11 @@ def broadcast_pair(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 
 def floating(tensor: Tensor) -> np.ndarray:
-    """The data of ``tensor`` as floating point (integers become float32, as in PyTorch)."""
+    """The data of ``tensor`` as floating point (integers become the default dtype, float32, as in PyTorch)."""
     data = tensor._data
     if data.dtype.kind == "f":
         return data
-    return data.astype(np.float32)
+    return data.astype(_dtypes.get_default_dtype().numpy)
 
 
 def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:

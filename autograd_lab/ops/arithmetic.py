@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import as_operand, broadcast_pair, common_dtype, promoted, quietly
@@ -102,7 +103,8 @@ class Div(Function):
         ctx.save_for_backward(self if other._requires_grad else None, other)
         x, y = broadcast_pair(self, other)
         if x.dtype.kind != "f":
-            x, y = x.astype(np.float32), y.astype(np.float32)
+            default = _dtypes.get_default_dtype().numpy
+            x, y = x.astype(default), y.astype(default)
         return Tensor._wrap(x / y)
 
     @staticmethod
@@ -290,7 +292,7 @@ def mul(input: Any, other: Any) -> Tensor:
 
 @tensor_method("div", "__truediv__")
 def div(input: Any, other: Any) -> Tensor:
-    """Elementwise true division with broadcasting (integers give float32)."""
+    """Elementwise true division with broadcasting (integers give the default dtype, float32)."""
     return Div.apply(*_operands(input, other))
 
 
