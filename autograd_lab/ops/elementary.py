@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -14,6 +15,13 @@ __all__ = ["acos", "arccos", "arcsin", "arctan", "asin", "atan", "cosh", "exp2",
            "rsqrt", "sinh", "tan"]
 
 
+def _rounded(function: Any, data: np.ndarray) -> np.ndarray:
+    """``function`` of float32 data computed in float64 and rounded once, as closely as PyTorch's float32 kernels."""
+    if data.dtype == np.float32:
+        return function(data.astype(np.float64)).astype(np.float32)
+    return function(data)
+
+
 class Log10(Function):
     backward_name = "Log10Backward0"
     derivatives = {"self": "grad / (self * ln(10))"}
@@ -22,7 +30,7 @@ class Log10(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.log10(floating(self)))
+        return Tensor._wrap(_rounded(np.log10, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -38,7 +46,7 @@ class Log2(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.log2(floating(self)))
+        return Tensor._wrap(_rounded(np.log2, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -54,7 +62,7 @@ class Log1p(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.log1p(floating(self)))
+        return Tensor._wrap(_rounded(np.log1p, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -69,7 +77,7 @@ class Expm1(Function):
     @staticmethod
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
-        result = Tensor._wrap(np.expm1(floating(self)))
+        result = Tensor._wrap(_rounded(np.expm1, floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -86,7 +94,7 @@ class Exp2(Function):
     @staticmethod
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
-        result = Tensor._wrap(np.exp2(floating(self)))
+        result = Tensor._wrap(_rounded(np.exp2, floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -103,8 +111,7 @@ class Rsqrt(Function):
     @staticmethod
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
-        x = floating(self)
-        result = Tensor._wrap((1 / np.sqrt(x)).astype(x.dtype, copy=False))
+        result = Tensor._wrap(_rounded(lambda x: 1 / np.sqrt(x), floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -121,7 +128,7 @@ class Tan(Function):
     @staticmethod
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
-        result = Tensor._wrap(np.tan(floating(self)))
+        result = Tensor._wrap(_rounded(np.tan, floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -139,7 +146,7 @@ class Sinh(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.sinh(floating(self)))
+        return Tensor._wrap(_rounded(np.sinh, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -155,7 +162,7 @@ class Cosh(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.cosh(floating(self)))
+        return Tensor._wrap(_rounded(np.cosh, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -171,7 +178,7 @@ class Asin(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.arcsin(floating(self)))
+        return Tensor._wrap(_rounded(np.arcsin, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -187,7 +194,7 @@ class Acos(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.arccos(floating(self)))
+        return Tensor._wrap(_rounded(np.arccos, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -202,7 +209,7 @@ class Atan(Function):
     @staticmethod
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.arctan(floating(self)))
+        return Tensor._wrap(_rounded(np.arctan, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
