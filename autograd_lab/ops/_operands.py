@@ -153,3 +153,13 @@ def warn_user(message: str) -> None:
     while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lab"):
         frame, depth = frame.f_back, depth + 1
     warnings.warn(message, UserWarning, stacklevel=depth)
+
+
+REQUIRED: Any = object()
+"""Default of an argument PyTorch requires, so that leaving it out gets PyTorch's message (see ``missing``)."""
+
+
+def missing(function: str, name: str, value: Any) -> None:
+    """PyTorch's TypeError when a required argument was left out (``cumsum()`` without ``dim``)."""
+    if value is REQUIRED:
+        raise TypeError(f'{function}() missing 1 required positional arguments: "{name}"')

@@ -9,7 +9,8 @@ from .._tensor import Tensor, tensor_method
 from ._operands import as_operand, broadcast_pair, type_name
 
 __all__ = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "equal", "ge", "gt", "isclose",
-           "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
+           "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal", "le", "logical_and", "logical_not",
+           "logical_or", "logical_xor", "lt", "ne", "signbit"]
 
 
 def _compare(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Tensor, Any], Tensor]:
@@ -102,3 +103,27 @@ def logical_or(input: Tensor, other: Any) -> Tensor:
     """True where either is nonzero."""
     return Tensor._wrap(np.asarray(np.logical_or(input._data, as_operand(other)._data)))
 
+
+
+@tensor_method
+def logical_xor(input: Tensor, other: Any) -> Tensor:
+    """True where exactly one is nonzero."""
+    return Tensor._wrap(np.asarray(np.logical_xor(input._data, as_operand(other)._data)))
+
+
+def _test(name: str, check: Callable[[np.ndarray], np.ndarray], doc: str) -> Callable[[Tensor], Tensor]:
+    def test(input: Tensor) -> Tensor:
+        return Tensor._wrap(np.asarray(check(input._data)))
+
+    test.__name__ = name
+    test.__doc__ = doc
+    return tensor_method(test)
+
+
+isnan = _test("isnan", np.isnan, "True where the element is NaN.")
+isinf = _test("isinf", np.isinf, "True where the element is infinite.")
+isfinite = _test("isfinite", np.isfinite, "True where the element is neither infinite nor NaN.")
+isposinf = _test("isposinf", np.isposinf, "True where the element is +inf.")
+isneginf = _test("isneginf", np.isneginf, "True where the element is -inf.")
+signbit = _test("signbit", np.signbit, "True where the sign bit is set (negative numbers and -0.0).")
+isreal = _test("isreal", lambda data: np.ones(data.shape, dtype=bool), "True everywhere: these tensors are real.")

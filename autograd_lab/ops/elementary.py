@@ -9,10 +9,11 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import floating, quietly
+from .selection import where
 from .unary import sqrt
 
 __all__ = ["acos", "arccos", "arcsin", "arctan", "asin", "atan", "cosh", "exp2", "expm1", "log10", "log1p", "log2",
-           "rsqrt", "sinh", "tan"]
+           "nan_to_num", "rsqrt", "sinh", "tan"]
 
 
 def _rounded(function: Any, data: np.ndarray) -> np.ndarray:
@@ -290,3 +291,24 @@ def atan(input: Tensor) -> Tensor:
 
 
 arcsin, arccos, arctan = asin, acos, atan
+
+
+class NanToNum(Function):
+    backward_name = "NanToNumBackward0"
+    derivatives = {"self": "grad * isfinite(self)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, nan: float, posinf: float | None, neginf: float | None) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.nan_to_num(self._data, nan=nan, posinf=posinf, neginf=neginf))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        (self,) = ctx.saved_tensors
+        return where(Tensor._wrap(np.isfinite(self._data)), grad, 0.0), None, None, None
+
+
+@tensor_method
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """NaN replaced by ``nan``, infinities by ``posinf``/``neginf`` (default: the dtype's largest finite values)."""
+    return NanToNum.apply(input, nan, posinf, neginf)

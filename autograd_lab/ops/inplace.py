@@ -23,8 +23,9 @@ from ._operands import type_name
 from .views import copy_slices, reread_views, writes_overlap
 
 __all__ = ["abs_", "acos_", "asin_", "atan_", "ceil_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_",
-           "exp2_", "exp_", "expm1_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_", "neg_", "reciprocal_",
-           "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_"]
+           "exp2_", "exp_", "expm1_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_", "nan_to_num_",
+           "neg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_",
+           "tanh_", "trunc_"]
 
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
@@ -147,7 +148,8 @@ _OUT_OF_PLACE: dict[str, Callable[..., Tensor]] = {
     "tanh_": unary.tanh,
     "acos_": elementary.acos, "asin_": elementary.asin, "atan_": elementary.atan, "cosh_": elementary.cosh,
     "exp2_": elementary.exp2, "expm1_": elementary.expm1, "log10_": elementary.log10, "log1p_": elementary.log1p,
-    "log2_": elementary.log2, "rsqrt_": elementary.rsqrt, "sinh_": elementary.sinh, "tan_": elementary.tan,
+    "log2_": elementary.log2, "nan_to_num_": elementary.nan_to_num, "rsqrt_": elementary.rsqrt,
+    "sinh_": elementary.sinh, "tan_": elementary.tan,
     "ceil_": rounding.ceil, "fix_": rounding.trunc, "floor_": rounding.floor, "frac_": rounding.frac,
     "round_": rounding.round, "trunc_": rounding.trunc,
     "neg_": arithmetic.neg, "square_": arithmetic.square,

@@ -9,7 +9,7 @@ from .. import _dtypes
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import numpy_keywords, quietly, warn_user
+from ._operands import REQUIRED, missing, numpy_keywords, quietly, warn_user
 from .reduction import Dims, MinMaxResult, _dims, _expand_back
 from .selection import where
 from .shape import cat
@@ -74,19 +74,38 @@ class Std(Function):
         return _variance_gradient(ctx, self, grad / result), None, None, None
 
 
-def _correction(name: str, dim: Any, unbiased: Any, correction: Any, keepdim: Any) -> tuple[Any, float, bool]:
-    """(dim, correction, keepdim) from var's and std's overloads: (dim, unbiased, keepdim), (unbiased) or
-    (dim, *, correction, keepdim)."""
-    if isinstance(dim, bool):  # var(False): the unbiased flag, over all dimensions
-        if unbiased is not None:
-            raise TypeError(f"{name}(): argument 'unbiased' given twice")
-        dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
-        raise TypeError(f"{name}() received an invalid combination of arguments - got unbiased and correction: "
-                        "give one of them")
+def _var_arguments(name: str, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, float, bool]:
+    """(dim, correction, keepdim) from var's and std's overloads: ``(dim, unbiased=True, keepdim=False)``,
+    ``(dim=None, *, correction=None, keepdim=False)`` and ``(unbiased=True)``."""
+    if args and isinstance(args[0], bool):  # var(False): the unbiased flag, over all dimensions
+        names: tuple[str, ...] = ("unbiased",)
+    else:
+        names = ("dim", "unbiased", "keepdim")
+    given = dict(zip(names, args))
+    unknown = [key for key in kwargs if key not in ("dim", "unbiased", "keepdim", "correction")]
+    if len(args) > len(names) or unknown or any(key in given for key in kwargs) or (
+            "correction" in kwargs and ("unbiased" in given or "unbiased" in kwargs)):
+        raise TypeError(_invalid_overload(name, args, kwargs))
+    given.update(kwargs)
+    correction = given.get("correction")
     if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    return dim, correction, bool(keepdim)
+        correction = 0 if given.get("unbiased") is False else 1
+    return given.get("dim"), correction, bool(given.get("keepdim", False))
+
+
+def _invalid_overload(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
+    """PyTorch's TypeError text for arguments that fit none of var's (or std's) overloads."""
+    positional = [type(arg).__name__ for arg in args]
+    keywords = [f"{key}={type(value).__name__}" for key, value in reversed(kwargs.items())]
+    got = ", ".join(positional + keywords) + (", " if keywords and not positional else "")
+    lines = [f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:",
+             " * (tuple of ints dim, bool unbiased = True, bool keepdim = False)"]
+    if args and not isinstance(args[0], bool) or "dim" in kwargs:
+        wrong = ", ".join(key for key in reversed(kwargs) if key not in ("dim", "keepdim"))
+        lines.append(f"      didn't match because some of the keywords were incorrect: {wrong}")
+    lines += [" * (tuple of ints dim = None, *, Number correction = None, bool keepdim = False)",
+              " * (bool unbiased = True)", ""]
+    return "\n".join(lines)
 
 
 def _floating_only(input: Tensor) -> None:
@@ -103,40 +122,76 @@ def _warn_if_no_freedom(name: str, input: Tensor, dim: Any, correction: float) -
 
 @tensor_method
 @numpy_keywords
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
-    """The variance (with Bessel's correction, ``correction=1``, unless ``unbiased=False`` or ``correction=0``)."""
-    _floating_only(input)
-    dim, correction, keepdim = _correction("var", dim, unbiased, correction, keepdim)
-    _warn_if_no_freedom("var", input, dim, correction)
-    return Var.apply(input, dim, correction, keepdim)
+def var(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """The variance, along ``dim`` or of all elements: ``var(dim=None, unbiased=True, keepdim=False)`` or
+    ``var(dim, correction=1, keepdim=False)`` (Bessel's correction unless ``unbiased=False`` or ``correction=0``)."""
+    return Var.apply(input, *_checked("var", input, args, kwargs))
 
 
 @tensor_method
 @numpy_keywords
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
-    """The standard deviation (with Bessel's correction unless ``unbiased=False`` or ``correction=0``)."""
+def std(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """The standard deviation, with var's arguments."""
+    return Std.apply(input, *_checked("std", input, args, kwargs))
+
+
+def _checked(name: str, input: Tensor, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, float, bool]:
     _floating_only(input)
-    dim, correction, keepdim = _correction("std", dim, unbiased, correction, keepdim)
-    _warn_if_no_freedom("std", input, dim, correction)
-    return Std.apply(input, dim, correction, keepdim)
+    dim, correction, keepdim = _var_arguments(name, args, kwargs)
+    _warn_if_no_freedom(name, input, dim, correction)
+    return dim, correction, keepdim
 
 
-def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:
-    """``(var, mean)`` along ``dim``."""
-    variance = var(input, dim, unbiased, keepdim, correction=correction)
-    dim = None if isinstance(dim, bool) else dim
-    return variance, input.mean() if dim is None else input.mean(dim, keepdim=keepdim)
+class VarMean(Function):
+    backward_name = "VarMeanBackward0"
+    derivatives = {"self": "var's gradient + mean's gradient"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
+        ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
+        ctx.save_for_backward(self)
+        data = self._data
+        mean = np.mean(data, axis=ctx.dims, keepdims=keepdim, dtype=data.dtype) if data.ndim else data.copy()
+        return Tensor._wrap(_variance(data, ctx.dims, correction, keepdim)), Tensor._wrap(np.asarray(mean))
+
+    @staticmethod
+    def backward(ctx: Node, grad_var: Tensor | None, grad_mean: Tensor | None) -> tuple[Tensor | None, ...]:
+        (self,) = ctx.saved_tensors
+        total = None
+        if grad_var is not None:
+            total = _variance_gradient(ctx, self, grad_var) * 2
+        if grad_mean is not None:
+            shape = tuple(self.shape)
+            count = int(np.prod([shape[d] for d in ctx.dims])) if shape else 1
+            part = _expand_back(grad_mean, shape, ctx.dims, ctx.keepdim) / count
+            total = part if total is None else total + part
+        return total, None, None, None
 
 
-def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:
-    """``(std, mean)`` along ``dim``."""
-    deviation = std(input, dim, unbiased, keepdim, correction=correction)
-    dim = None if isinstance(dim, bool) else dim
-    return deviation, input.mean() if dim is None else input.mean(dim, keepdim=keepdim)
+class StdMean(VarMean):
+    backward_name = "StdMeanBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
+        variance, mean = VarMean.forward(ctx, self, dim, correction, keepdim)
+        deviation = Tensor._wrap(np.sqrt(variance._data))
+        ctx.deviation = deviation._data
+        return deviation, mean
+
+    @staticmethod
+    def backward(ctx: Node, grad_std: Tensor | None, grad_mean: Tensor | None) -> tuple[Tensor | None, ...]:
+        grad_var = None if grad_std is None else grad_std / Tensor._wrap(2 * ctx.deviation)
+        return VarMean.backward(ctx, grad_var, grad_mean)
+
+
+def var_mean(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` in one op, with var's arguments."""
+    return VarMean.apply(input, *_checked("var_mean", input, args, kwargs))
+
+
+def std_mean(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` in one op, with var's arguments."""
+    return StdMean.apply(input, *_checked("std_mean", input, args, kwargs))
 
 
 # -- products ---------------------------------------------------------------------------------------
@@ -267,7 +322,7 @@ def _cumprod_gradient_with_zeros(self: Tensor, grad: Tensor, dim: int) -> Tensor
 
 @tensor_method
 @numpy_keywords
-def cumsum(input: Tensor, dim: int, *, dtype: _dtypes.dtype | None = None) -> Tensor:
+def cumsum(input: Tensor, dim: Any = REQUIRED, *, dtype: _dtypes.dtype | None = None) -> Tensor:
     """Running sums along ``dim`` (integers and bools sum in int64)."""
     _integer_dim("cumsum", dim)
     return Cumsum.apply(input, dim, dtype)
@@ -275,13 +330,14 @@ def cumsum(input: Tensor, dim: int, *, dtype: _dtypes.dtype | None = None) -> Te
 
 @tensor_method
 @numpy_keywords
-def cumprod(input: Tensor, dim: int, *, dtype: _dtypes.dtype | None = None) -> Tensor:
+def cumprod(input: Tensor, dim: Any = REQUIRED, *, dtype: _dtypes.dtype | None = None) -> Tensor:
     """Running products along ``dim`` (integers and bools multiply in int64)."""
     _integer_dim("cumprod", dim)
     return Cumprod.apply(input, dim, dtype)
 
 
 def _integer_dim(name: str, dim: Any) -> None:
+    missing(name, "dim", dim)
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
 
@@ -320,8 +376,9 @@ class Logsumexp(Function):
 
 @tensor_method
 @numpy_keywords
-def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
+def logsumexp(input: Tensor, dim: Any = REQUIRED, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) along ``dim``, without overflow."""
+    missing("logsumexp", "dim", dim)
     return Logsumexp.apply(input, dim, keepdim)
 
 
@@ -350,7 +407,7 @@ def _extreme(ctx: Node, self: Tensor, dim: Dims, keepdim: bool, reduce: Any) -> 
     data = self._data
     ctx.dims, ctx.keepdim = _dims(dim, data.ndim), keepdim
     if data.size == 0 and any(data.shape[d] == 0 for d in ctx.dims):
-        raise IndexError(f"{reduce.__name__}(): Expected reduction dim {ctx.dims[0]} to have non-zero size.")
+        raise IndexError(f"a{reduce.__name__}(): Expected reduction dim {ctx.dims[0]} to have non-zero size.")
     result = Tensor._wrap(np.asarray(reduce(data, axis=ctx.dims, keepdims=keepdim)) if data.ndim else data.copy())
     ctx.save_for_backward(self, result)
     return result
