@@ -6,7 +6,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ._operands import as_operand, broadcast_pair, type_name
+from ._operands import as_operand, broadcast_pair, check_broadcast, type_name
 
 __all__ = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "equal", "ge", "gt", "isclose",
            "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal", "le", "logical_and", "logical_not",
@@ -48,16 +48,30 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
+def _closeness_operands(name: str, input: Tensor, other: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both tensors' data, after PyTorch's checks: same dtype, broadcastable shapes."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{type_name(input.dtype)} did not match {type_name(other.dtype)}")
+    x, y = input._data, other._data
+    check_broadcast(x, y)
+    return x, y
+
+
+@tensor_method
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (NaNs equal only with ``equal_nan``)."""
+    x, y = _closeness_operands("isclose", input, other)
+    return Tensor._wrap(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
 @tensor_method
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    """True when every element is close (``|a - b| <= atol + rtol * |b|``)."""
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-@tensor_method
-def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-    """Elementwise closeness as a bool tensor."""
-    return Tensor._wrap(np.isclose(input._data, as_operand(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True when every element is close (see ``isclose``)."""
+    x, y = _closeness_operands("allclose", input, other)
+    return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _bitwise(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Any, Any], Tensor]:
