@@ -185,8 +185,11 @@ def _singular(name: str, A: np.ndarray) -> _LinAlgError:
 
 
 class Det(Function):
+    """The determinant. As in PyTorch, its gradient is ``grad * det * inv(A).mT``, which is zero where A is singular
+    (the adjugate would be the derivative there)."""
+
     backward_name = "LinalgDetBackward0"
-    derivatives = {"A": "grad * result * A.inverse().mT (the adjugate, for a singular A)"}
+    derivatives = {"A": "grad * result * A.inverse().mT (zero where A is singular, as in PyTorch)"}
 
     @staticmethod
     def forward(ctx: Node, A: Tensor) -> Tensor:
@@ -197,21 +200,14 @@ class Det(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
         A, result = ctx.saved_tensors
-        scale = grad.unsqueeze(-1).unsqueeze(-1)
-        if bool((result._data != 0).all()):
-            return scale * result.unsqueeze(-1).unsqueeze(-1) * inverse(A).mT
-        return scale * Tensor._wrap(_adjugate(A._data)).mT
-
-
-def _adjugate(data: np.ndarray) -> np.ndarray:
-    """The adjugate (transposed cofactors) of each matrix, also for singular ones."""
-    n = data.shape[-1]
-    cofactors = np.zeros_like(data)
-    for row in range(n):
-        for column in range(n):
-            minor = np.delete(np.delete(data, row, axis=-2), column, axis=-1)
-            cofactors[..., row, column] = (-1) ** (row + column) * (np.linalg.det(minor) if n > 1 else 1)
-    return np.swapaxes(cofactors, -1, -2)
+        invertible = result._data != 0
+        if not invertible.any():
+            return Tensor._wrap(np.zeros_like(A._data))
+        safe = A if invertible.all() else where(Tensor._wrap(invertible[..., None, None]), A,
+                                                Tensor._wrap(np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype),
+                                                                             A.shape)))
+        scale = (grad * result).unsqueeze(-1).unsqueeze(-1)
+        return scale * inverse(safe).mT
 
 
 class Inverse(Function):
