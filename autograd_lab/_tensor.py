@@ -425,7 +425,8 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif type(data) is float and dtype is None:
-        array = np.array(data, dtype=_dtypes.get_default_dtype().numpy)
+        with np.errstate(over="ignore"):  # a float too large for float32 becomes inf, as in PyTorch
+            array = np.array(data, dtype=_dtypes.get_default_dtype().numpy)
     else:
         array = _from_python(data, dtype)
     if dtype is not None:
@@ -440,12 +441,28 @@ def _from_python(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
     array = np.array(_tensors_to_numbers(data))
     kind = array.dtype.kind
     if kind not in "fiub":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        culprit = _first_non_number(data)
+        if culprit is None:
+            raise RuntimeError("Could not infer dtype of NoneType")
+        raise TypeError(f"new(): invalid data type '{type(culprit).__name__}'")
     if dtype is None and kind == "f":
-        return array.astype(_dtypes.get_default_dtype().numpy)
+        with np.errstate(over="ignore"):  # a float too large for float32 becomes inf, as in PyTorch
+            return array.astype(_dtypes.get_default_dtype().numpy)
     if dtype is None and kind in "iu":
         return array.astype(np.int64)
     return array
+
+
+def _first_non_number(data: Any) -> Any:
+    """The first element of (nested) ``data`` that is not a number (what PyTorch names in its TypeError)."""
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+        elif not isinstance(item, (int, float, bool, np.number)):
+            return item
+    return data
 
 
 def _tensors_to_numbers(data: Any) -> Any:
