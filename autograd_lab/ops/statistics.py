@@ -148,40 +148,51 @@ class VarMean(Function):
 
     @staticmethod
     def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
-        ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
+        variance, mean = _var_and_mean(ctx, self, dim, correction, keepdim)
         ctx.save_for_backward(self)
-        data = self._data
-        mean = np.mean(data, axis=ctx.dims, keepdims=keepdim, dtype=data.dtype) if data.ndim else data.copy()
-        return Tensor._wrap(_variance(data, ctx.dims, correction, keepdim)), Tensor._wrap(np.asarray(mean))
+        return variance, mean
 
     @staticmethod
     def backward(ctx: Node, grad_var: Tensor | None, grad_mean: Tensor | None) -> tuple[Tensor | None, ...]:
         (self,) = ctx.saved_tensors
-        total = None
-        if grad_var is not None:
-            total = _variance_gradient(ctx, self, grad_var) * 2
-        if grad_mean is not None:
-            shape = tuple(self.shape)
-            count = int(np.prod([shape[d] for d in ctx.dims])) if shape else 1
-            part = _expand_back(grad_mean, shape, ctx.dims, ctx.keepdim) / count
-            total = part if total is None else total + part
-        return total, None, None, None
+        return _var_mean_gradient(ctx, self, grad_var, grad_mean), None, None, None
 
 
-class StdMean(VarMean):
+class StdMean(Function):
     backward_name = "StdMeanBackward0"
+    derivatives = {"self": "std's gradient + mean's gradient"}
 
     @staticmethod
     def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
-        variance, mean = VarMean.forward(ctx, self, dim, correction, keepdim)
+        variance, mean = _var_and_mean(ctx, self, dim, correction, keepdim)
         deviation = Tensor._wrap(np.sqrt(variance._data))
-        ctx.deviation = deviation._data
+        ctx.save_for_backward(self, deviation)
         return deviation, mean
 
     @staticmethod
     def backward(ctx: Node, grad_std: Tensor | None, grad_mean: Tensor | None) -> tuple[Tensor | None, ...]:
-        grad_var = None if grad_std is None else grad_std / Tensor._wrap(2 * ctx.deviation)
-        return VarMean.backward(ctx, grad_var, grad_mean)
+        self, deviation = ctx.saved_tensors
+        grad_var = None if grad_std is None else grad_std / (2 * deviation)
+        return _var_mean_gradient(ctx, self, grad_var, grad_mean), None, None, None
+
+
+def _var_and_mean(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
+    ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
+    data = self._data
+    mean = np.mean(data, axis=ctx.dims, keepdims=keepdim, dtype=data.dtype) if data.ndim else data.copy()
+    return Tensor._wrap(_variance(data, ctx.dims, correction, keepdim)), Tensor._wrap(np.asarray(mean))
+
+
+def _var_mean_gradient(ctx: Node, self: Tensor, grad_var: Tensor | None, grad_mean: Tensor | None) -> Tensor | None:
+    total = None
+    if grad_var is not None:
+        total = _variance_gradient(ctx, self, grad_var) * 2
+    if grad_mean is not None:
+        shape = tuple(self.shape)
+        count = int(np.prod([shape[d] for d in ctx.dims])) if shape else 1
+        part = _expand_back(grad_mean, shape, ctx.dims, ctx.keepdim) / count
+        total = part if total is None else total + part
+    return total
 
 
 def var_mean(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
