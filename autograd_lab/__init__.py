@@ -7,17 +7,21 @@ work and print as they do in PyTorch 2.x.
 from __future__ import annotations
 
 from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
-from . import accelerator, backends, cuda, linalg, nn, ops, optim
+from . import accelerator, backends, cuda, linalg, nn, ops, optim, testing
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye, from_numpy,
                         full, full_like, linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like)
 from ._device import device, get_default_device, set_default_device
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
                       int16, int32, int64, long, short, uint8, promote_types, set_default_dtype)
+from ._generator import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                         set_rng_state)
 from ._memory import keep_freed_memory
 from ._printing import set_printoptions
-from ._random import Generator, manual_seed, rand, rand_like, randint, randn, randn_like, randperm, seed
+from ._random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+                      randperm)
 from ._size import Size
 from ._tensor import Tensor
+from ._torch_alias import install_as_torch, load_ipython_extension, uninstall_as_torch, unload_ipython_extension
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F401,F403  (every op module's __all__: torch.exp, torch.cat, ...)

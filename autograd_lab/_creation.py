@@ -22,43 +22,55 @@ def tensor(data: Any, *, dtype: _dtypes.dtype | None = None, device: Any = None,
     return tensor_from_data(data, dtype, requires_grad)
 
 
+_GENERATOR_OVERLOADS = (
+    " * (tuple of ints size, *, torch.Generator generator, Tensor out = None, torch.dtype dtype = None, "
+    "torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n"
+    " * (tuple of ints size, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n")
+
+
 def size_argument(args: tuple[Any, ...], keyword: Any, function: str) -> tuple[int, ...]:
     """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(torch.Size(...))`` or ``f(size=(2, 3))``.
 
-    Checked as PyTorch checks it, with its messages.
+    Checked as PyTorch checks it, with its messages (``rand`` and ``randn``, which have a
+    ``generator`` overload, word some of them differently).
     """
-    if keyword is not None:
+    random = function in ("rand", "randn")
+    if keyword is not None and args or keyword is None and not args:
+        if random:
+            got = ", ".join([type(arg).__name__ for arg in args] +
+                            ([f"size={type(keyword).__name__}"] if keyword is not None else []))
+            raise TypeError(f"{function}() received an invalid combination of arguments - got ({got}), but expected "
+                            f"one of:\n{_GENERATOR_OVERLOADS}")
         if args:
             raise TypeError(f"{function}() got multiple values for argument 'size'")
-        items: Any = keyword
-    elif not args:
         raise TypeError(f'{function}() missing 1 required positional arguments: "size"')
-    elif len(args) == 1 and isinstance(args[0], (tuple, list)):
-        items = args[0]
+    sequence = len(args) == 1 and isinstance(args[0], (tuple, list))
+    if keyword is not None:
+        if not isinstance(keyword, (tuple, list)):
+            raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not {type(keyword).__name__}")
+        items: Any = keyword
     else:
-        items = args
-    if not isinstance(items, (tuple, list)):
-        items = (items,)
+        items = args[0] if sequence else args
     shape = []
     for position, item in enumerate(items, start=1):
         if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.name.startswith(("int", "uint")):
             item = item.item()
         if not isinstance(item, (int, np.integer)) or isinstance(item, bool):
-            kind = type(item).__name__ if not isinstance(item, Tensor) else "Tensor"
-            if keyword is None and len(args) > 1:
-                raise TypeError(f"{function}(): argument 'size' failed to unpack the object at pos {position} with "
-                                f"error \"type must be tuple of ints,but got {kind}\"")
-            raise TypeError(f"{function}(): argument 'size' (position 1) must be tuple of ints, not {kind}")
+            kind = "Tensor" if isinstance(item, Tensor) else type(item).__name__
+            if keyword is not None:
+                raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not {type(keyword).__name__}")
+            if len(args) == 1 and not sequence:
+                raise TypeError(f"{function}(): argument 'size' (position 1) must be tuple of ints, not {kind}")
+            raise TypeError(f"{function}(): argument 'size' failed to unpack the object at pos {position} with "
+                            f"error \"type must be tuple of ints,but got {kind}\"")
         shape.append(int(item))
     for extent in shape:
         if extent < 0:
+            if function == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: {shape}")
     return tuple(shape)
-
-
-def _shape(size: tuple[Any, ...]) -> tuple[int, ...]:
-    """The shape in ``f(*size)`` (kept for the random-number constructors)."""
-    return size_argument(size, None, "empty") if size else ()
 
 
 def _new(data: np.ndarray, dtype: _dtypes.dtype | None, requires_grad: bool) -> Tensor:
@@ -215,7 +227,9 @@ def eye(n: int, m: int | None = None, *, out: None = None, dtype: _dtypes.dtype 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing ``array``'s memory."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+        kind = type(array)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(f"expected np.ndarray (got {name})")
     _dtypes.from_numpy(array.dtype)
     return Tensor._wrap(array)
 

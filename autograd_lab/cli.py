@@ -15,7 +15,7 @@ import sys
 from ._version import __version__
 
 COMMAND_MODULES = (
-    "autograd_lab.grading.cli",   # release, grade
+    "autograd_lab.grading.cli",   # release, grade, gradebook, gradescope
 )
 
 

@@ -55,5 +55,10 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
     return variable
 
 
-__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward", "enable_grad", "engine", "events", "grad",
-           "inference_mode", "is_grad_enabled", "listening", "no_grad", "set_grad_enabled"]
+# built on grad() above; the function gradcheck hides its module, as torch.autograd.gradcheck does
+from . import functional, graph  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
+__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward", "enable_grad", "engine", "events",
+           "functional", "grad", "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_grad_enabled",
+           "listening", "no_grad", "set_grad_enabled"]

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import _random, ops
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ..ops._operands import check_broadcast, promoted, type_name
@@ -154,3 +154,24 @@ class Addmm(Function):
         grad_mat1 = grad.mm(mat2.t()) if mat2 is not None else None
         grad_mat2 = mat1.t().mm(grad) if mat1 is not None else None
         return grad, grad_mat1, grad_mat2
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (training only).
+
+    As PyTorch on the CPU: the mask is ``bernoulli_(1 - p)`` on a new tensor laid out like ``input``,
+    divided by ``1 - p``, and multiplied in (``MulBackward0``); with ``p == 0``, outside
+    training or for an empty tensor, ``input`` itself is returned.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        noise = Tensor._wrap(np.zeros((), dtype=input._data.dtype))
+    else:
+        keep = _random.bernoulli_like(input._data, 1 - p)
+        if not input.is_floating_point():
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {type_name(input.dtype)}")
+        noise = Tensor._wrap(keep / input._data.dtype.type(1 - p))
+    return input.mul_(noise) if inplace else ops.mul(input, noise)

@@ -669,10 +669,13 @@ def _numbers(text: str) -> list[float]:
     return [float(n) for n in _NUMBER.findall(text)]
 
 
+def _mask_numbers(text: str) -> str:
+    """The text with every number replaced and the padding that depends on number widths removed."""
+    return re.sub(r"(?<=[\[(]) ", "", re.sub(r" +", " ", _NUMBER.sub("#", text)))
+
+
 def numeric_gap(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[bool, float | None]:
     """(do the outputs differ only in numbers?, the largest relative difference of those numbers)."""
-    from support.cell_runner import mask_numbers
-
     def text(outputs: dict[str, Any]) -> str:
         error = outputs["error"]
         parts = [outputs["stdout"], outputs["display"] or "", *outputs["stderr_warnings"],
@@ -680,7 +683,7 @@ def numeric_gap(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[bool,
         return "\n".join(parts)
 
     want, got = text(expected), text(actual)
-    if mask_numbers(want) != mask_numbers(got):
+    if _mask_numbers(want) != _mask_numbers(got):
         return False, None
     a, b = _numbers(want), _numbers(got)
     if len(a) != len(b):
