@@ -6,15 +6,16 @@ takes its namespace from here. Adding an op to a module touches only that module
 """
 from __future__ import annotations
 
-from . import (arithmetic, comparison, einsum, elementary, filling, indexing, inplace, linalg, matrices, rearrange,
-               reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
+from . import (arithmetic, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg, matrices,
+               rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
 
-_MODULES = (arithmetic, comparison, einsum, elementary, filling, indexing, inplace, linalg, matrices, rearrange,
-            reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
-__all__ = [name for module in _MODULES for name in module.__all__]
+_MODULES = (arithmetic, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg, matrices,
+            rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
+__all__ = sorted({name for module in _MODULES for name in module.__all__})
 
 from .arithmetic import *  # noqa: E402,F401,F403
 from .comparison import *  # noqa: E402,F401,F403
+from .counting import *  # noqa: E402,F401,F403
 from .einsum import *  # noqa: E402,F401,F403  (the function einsum replaces the module's name here)
 from .elementary import *  # noqa: E402,F401,F403
 from .filling import *  # noqa: E402,F401,F403
@@ -32,3 +33,4 @@ from .softmax import *  # noqa: E402,F401,F403  (the function softmax replaces t
 from .sorting import *  # noqa: E402,F401,F403
 from .statistics import *  # noqa: E402,F401,F403
 from .unary import *  # noqa: E402,F401,F403
+from .outputs import *  # noqa: E402,F401,F403  (last: torch.matmul and friends that also take out=)

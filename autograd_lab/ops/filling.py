@@ -94,3 +94,21 @@ def zero_(self: Tensor) -> Tensor:
 def copy_(self: Tensor, src: Tensor) -> Tensor:
     """Copy ``src``'s values (broadcast) into this tensor, in place."""
     return self._inplace(lambda old: copied(old, src))
+
+
+@tensor_method
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Set the main diagonal (of a matrix, or of all dimensions alike) to ``fill_value``, in place.
+
+    With ``wrap``, a tall matrix's diagonal starts again after every ``columns + 1`` rows.
+    As in PyTorch this fills a strided view of the tensor (``CopySlices`` when recorded).
+    """
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.ndim > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    shape = tuple(self.shape)
+    step = sum(int(np.prod(shape[dim + 1:])) for dim in range(len(shape)))
+    end = self.numel() if wrap or self.ndim > 2 else min(shape) * shape[-1]
+    self.reshape(-1)[:end:step].fill_(fill_value)
+    return self

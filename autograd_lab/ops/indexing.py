@@ -20,8 +20,8 @@ from ..autograd.function import Function, Node
 from ._operands import as_operand, type_name, warn_user
 from .shape import Unsqueeze, _expanded_shape, _view_of
 
-__all__ = ["index_add", "index_put", "index_put_", "index_select", "masked_select", "narrow", "nonzero", "select",
-           "take"]
+__all__ = ["index_add", "index_fill", "index_put", "index_put_", "index_select", "masked_select", "narrow", "nonzero",
+           "select", "take"]
 
 NON_TUPLE_SEQUENCE_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in pytorch 2.9; use "
@@ -278,6 +278,24 @@ class IndexAdd(Function):
         return grad, None, None, grad_source, None
 
 
+class IndexFill(Function):
+    backward_name = "IndexFillBackward0"
+    derivatives = {"self": "grad.index_fill(dim, index, 0)"}
+    non_differentiable_args = (2,)
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+        ctx.dim, ctx.index = dim, index
+        out = self._data.copy()
+        target = out if out.ndim else out.reshape(1)
+        target[(slice(None),) * dim + (index._data.reshape(-1),)] = value
+        return Tensor._wrap(out)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return IndexFill.apply(grad, ctx.dim, ctx.index, 0), None, None, None
+
+
 class MaskedSelect(Function):
     backward_name = "MaskedSelectBackward0"
     derivatives = {"self": "zeros_like(self).masked_scatter(mask, grad)"}
@@ -495,6 +513,19 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 def index_add_(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     """``index_add`` in place."""
     return input._inplace(lambda old: index_add(old, dim, index, source, alpha=alpha))
+
+
+@tensor_method
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with ``value`` at ``index`` along ``dim``."""
+    dim = _checked_index("index_fill", input, dim, index)
+    return IndexFill.apply(input, dim, index, as_operand(value)._data.astype(input._data.dtype).item())
+
+
+@tensor_method
+def index_fill_(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """``index_fill`` in place."""
+    return input._inplace(lambda old: index_fill(old, dim, index, value))
 
 
 @tensor_method

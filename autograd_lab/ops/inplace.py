@@ -18,7 +18,7 @@ from .. import _dtypes
 from .._tensor import LEAF_INPLACE_MESSAGE, LEAF_VIEW_INPLACE_MESSAGE, Tensor, tensor_method
 from ..autograd.function import Edge, Node
 from ..autograd.grad_mode import state as grad_mode
-from . import arithmetic, elementary, rounding, unary
+from . import arithmetic, elementary, rounding, selection, unary
 from ._operands import type_name
 from .views import copy_slices, reread_views, writes_overlap
 
@@ -153,6 +153,7 @@ _OUT_OF_PLACE: dict[str, Callable[..., Tensor]] = {
     "ceil_": rounding.ceil, "fix_": rounding.trunc, "floor_": rounding.floor, "frac_": rounding.frac,
     "round_": rounding.round, "trunc_": rounding.trunc,
     "neg_": arithmetic.neg, "square_": arithmetic.square,
+    "masked_fill_": selection.masked_fill,
 }
 
 for _name, _function in _OUT_OF_PLACE.items():

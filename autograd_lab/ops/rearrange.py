@@ -2,6 +2,7 @@
 stacking helpers, moving dimensions, and memory layout (contiguous, stride)."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -13,8 +14,12 @@ from ._operands import numpy_keywords
 from .shape import Clone, Permute, Transpose, View, _shape_args, _view_of, cat, expand, reshape
 
 __all__ = ["broadcast_to", "chunk", "column_stack", "diag", "diag_embed", "diagonal", "dstack", "flip", "fliplr",
-           "flipud", "hstack", "movedim", "moveaxis", "repeat_interleave", "roll", "row_stack", "split", "swapaxes",
-           "swapdims", "tile", "trace", "tril", "triu", "unbind", "unflatten", "vstack"]
+           "flipud", "hstack", "meshgrid", "movedim", "moveaxis", "repeat_interleave", "roll", "row_stack", "split",
+           "swapaxes", "swapdims", "tile", "trace", "tril", "triu", "unbind", "unflatten", "vstack"]
+
+MESHGRID_INDEXING_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+                             "argument. (Triggered internally at "
+                             "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)")
 
 
 class Repeat(Function):
@@ -426,6 +431,33 @@ def _at_least(tensor: Tensor, ndim: int) -> Tensor:
     return tensor.unsqueeze(-1)
 
 
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors: 'ij' (matrix indexing, the default) or 'xy' (the first two swapped)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(MESHGRID_INDEXING_WARNING, UserWarning, stacklevel=1)  # PyTorch warns from its own code
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for tensor in tensors:
+        if tensor.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {tensor.ndim}D")
+    vectors = [tensor.reshape(-1) for tensor in tensors]
+    places = list(range(len(vectors)))  # which dimension of the grids each tensor runs along
+    if indexing == "xy" and len(vectors) >= 2:
+        places[0], places[1] = 1, 0
+    shape = [0] * len(vectors)
+    for vector, place in zip(vectors, places):
+        shape[place] = vector.shape[0]
+    grids = []
+    for vector, place in zip(vectors, places):
+        single = [1] * len(vectors)
+        single[place] = shape[place]
+        grids.append(vector.view(*single).expand(*shape))
+    return tuple(grids)
+
+
 # -- moving dimensions --------------------------------------------------------------------------------
 
 @tensor_method("movedim", "moveaxis")
@@ -514,6 +546,38 @@ def storage_offset(self: Tensor) -> int:
         return 0
     start = self._data.__array_interface__["data"][0] - base._data.__array_interface__["data"][0]
     return start // self._data.itemsize
+
+
+@tensor_method
+def data_ptr(self: Tensor) -> int:
+    """The memory address of the first element (views of one tensor differ by their offsets)."""
+    return self._data.__array_interface__["data"][0]
+
+
+@tensor_method
+def element_size(self: Tensor) -> int:
+    """Bytes per element."""
+    return self._data.itemsize
+
+
+@tensor_method("itemsize")
+@property
+def itemsize(self: Tensor) -> int:
+    """Bytes per element."""
+    return self._data.itemsize
+
+
+@tensor_method("nbytes")
+@property
+def nbytes(self: Tensor) -> int:
+    """Bytes the elements take."""
+    return self._data.nbytes
+
+
+@tensor_method
+def ndimension(self: Tensor) -> int:
+    """The number of dimensions (``dim()``)."""
+    return self._data.ndim
 
 
 @tensor_method

@@ -419,5 +419,12 @@ def _converter(dtype: _dtypes.dtype) -> Any:
 
 
 for _name, _dtype in (("float", _dtypes.float32), ("double", _dtypes.float64), ("half", _dtypes.float16),
-                      ("long", _dtypes.int64), ("int", _dtypes.int32), ("bool", _dtypes.bool)):
+                      ("long", _dtypes.int64), ("int", _dtypes.int32), ("short", _dtypes.int16),
+                      ("char", _dtypes.int8), ("byte", _dtypes.uint8), ("bool", _dtypes.bool)):
     tensor_method(_name)(_converter(_dtype))
+
+
+@tensor_method
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """A copy in ``other``'s dtype (the tensor itself when it already has it)."""
+    return to_dtype(self, other.dtype)
