@@ -89,28 +89,28 @@ def _or_default(dtype: _dtypes.dtype | None) -> np.dtype:
 def zeros(*size: Any, out: None = None, dtype: _dtypes.dtype | None = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False, **keywords: Any) -> Tensor:
     """A tensor of zeros (the default dtype, float32, unless ``dtype`` says otherwise)."""
-    placed(device)
-    shape = size_argument(size, keywords.pop("size", None), "zeros")
-    _no_more(keywords, "zeros")
-    return _new(np.zeros(shape, dtype=_or_default(dtype)), None, requires_grad)
+    return _made("zeros", np.zeros, size, keywords, dtype, device, requires_grad)
 
 
 def ones(*size: Any, out: None = None, dtype: _dtypes.dtype | None = None, layout: Any = None, device: Any = None,
          requires_grad: bool = False, **keywords: Any) -> Tensor:
     """A tensor of ones (the default dtype, float32, unless ``dtype`` says otherwise)."""
-    placed(device)
-    shape = size_argument(size, keywords.pop("size", None), "ones")
-    _no_more(keywords, "ones")
-    return _new(np.ones(shape, dtype=_or_default(dtype)), None, requires_grad)
+    return _made("ones", np.ones, size, keywords, dtype, device, requires_grad)
 
 
 def empty(*size: Any, out: None = None, dtype: _dtypes.dtype | None = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False, **keywords: Any) -> Tensor:
     """A tensor whose values are not to be relied on (zeros here)."""
+    return _made("empty", np.zeros, size, keywords, dtype, device, requires_grad)
+
+
+def _made(function: str, fill: Any, size: tuple[Any, ...], keywords: dict[str, Any], dtype: _dtypes.dtype | None,
+          device: Any, requires_grad: bool) -> Tensor:
+    """A new tensor of ``size`` (or ``size=``) filled by ``fill`` (np.zeros, np.ones)."""
     placed(device)
-    shape = size_argument(size, keywords.pop("size", None), "empty")
-    _no_more(keywords, "empty")
-    return _new(np.zeros(shape, dtype=_or_default(dtype)), None, requires_grad)
+    shape = size_argument(size, keywords.pop("size", None), function)
+    _no_more(keywords, function)
+    return _new(fill(shape, dtype=_or_default(dtype)), None, requires_grad)
 
 
 def _no_more(keywords: dict[str, Any], function: str) -> None:

@@ -275,16 +275,20 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
 
 # -- cumulative sums and products ------------------------------------------------------------------
 
+def _running(ctx: Node, accumulate: Any, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
+    """``accumulate`` (np.cumsum, np.cumprod) along ``dim``, in the dtype a sum or product has."""
+    data = self._data if self._data.ndim else self._data.reshape(1)
+    ctx.dim = normalize_dim(dim, self._data.ndim)
+    return Tensor._wrap(accumulate(data, axis=ctx.dim, dtype=_product_dtype(data, dtype)).reshape(self._data.shape))
+
+
 class Cumsum(Function):
     backward_name = "CumsumBackward0"
     derivatives = {"self": "grad.flip(dim).cumsum(dim).flip(dim)"}
 
     @staticmethod
     def forward(ctx: Node, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
-        data = self._data if self._data.ndim else self._data.reshape(1)
-        ctx.dim = normalize_dim(dim, self._data.ndim)
-        result = np.cumsum(data, axis=ctx.dim, dtype=_product_dtype(data, dtype))
-        return Tensor._wrap(result.reshape(self._data.shape))
+        return _running(ctx, np.cumsum, self, dim, dtype)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -299,10 +303,7 @@ class Cumprod(Function):
 
     @staticmethod
     def forward(ctx: Node, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
-        data = self._data if self._data.ndim else self._data.reshape(1)
-        ctx.dim = normalize_dim(dim, self._data.ndim)
-        result = Tensor._wrap(np.cumprod(data, axis=ctx.dim, dtype=_product_dtype(data, dtype)).reshape(
-            self._data.shape))
+        result = _running(ctx, np.cumprod, self, dim, dtype)
         ctx.save_for_backward(self, result)
         return result
 
