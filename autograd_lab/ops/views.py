@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.function import Edge, Function, Node
+from ..autograd.function import AccumulateGrad, Edge, Function, Node
 
 
 class ViewGeometry:
@@ -194,7 +194,7 @@ def copy_slices(base: Tensor, view: Tensor, previous_edge: Edge, result: Tensor)
 def _tensor_for_edge(edge: Edge, metadata: tuple[tuple[int, ...], np.dtype]) -> Tensor:
     """A stand-in argument whose gradient goes along ``edge`` (a leaf itself, or an alias with that history)."""
     node, output_nr = edge
-    if node is not None and hasattr(node, "variable"):  # AccumulateGrad: the leaf is the input
+    if isinstance(node, AccumulateGrad):  # the leaf itself is the input
         return node.variable
     shape, dtype = metadata
     stand_in = Tensor._wrap(np.broadcast_to(np.zeros((), dtype=dtype), shape))
