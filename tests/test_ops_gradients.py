@@ -114,6 +114,18 @@ def test_elementwise(name: str, data: st.DataObject, shape: tuple[int, ...]) -> 
 
 @SETTINGS
 @given(data=st.data(), shape=SMALL)
+def test_clamp_with_tensor_bounds(data: st.DataObject, shape: tuple[int, ...]) -> None:
+    x = data.draw(arrays(np.float64, shape, elements=floats()))
+    low = data.draw(arrays(np.float64, shape[-1:], elements=floats()))
+    high = np.array(0.3)
+    gaps = np.abs(np.stack(np.broadcast_arrays(x - low, x - high, low - high)))
+    if (gaps > 0.05).all():  # away from the kinks
+        check_both(lambda t, lo, hi: torch.clamp(t, lo, hi), x, low, high)
+        check_both(lambda t, lo: torch.clamp(t, min=lo), x, low)
+
+
+@SETTINGS
+@given(data=st.data(), shape=SMALL)
 def test_division_with_rounding_and_fmod(data: st.DataObject, shape: tuple[int, ...]) -> None:
     a = data.draw(arrays(np.float64, shape, elements=floats(0.1, 3.0)))
     b = data.draw(arrays(np.float64, shape, elements=floats(0.6, 2.0)))
