@@ -101,7 +101,54 @@ ELEMENTWISE = {
     "clamp_max": (lambda t: torch.clamp_max(t, -0.2), floats(avoid=(-0.2,))),
     "nan_to_num": (torch.nan_to_num, floats()),
     "fmod_number": (lambda t: torch.fmod(t, 0.7), floats(avoid=(-1.4, -0.7, 0.0, 0.7, 1.4))),
+    "erf": (torch.erf, floats()),
+    "erfc": (torch.erfc, floats()),
+    "logit": (torch.logit, floats(0.1, 0.9)),
+    "logit_eps": (lambda t: torch.logit(t, eps=0.3), floats(0.1, 0.9, avoid=(0.3, 0.7))),
+    "deg2rad": (torch.deg2rad, floats()),
+    "lerp_number": (lambda t: torch.lerp(t, t * t, 0.3), floats()),
+    "diff": (lambda t: torch.diff(t, n=2, prepend=t[..., :1] * 3), floats()),
+    "unfold": (lambda t: t.unfold(-1, 1, 1) * t.unsqueeze(-1), floats()),
 }
+
+BINARY = {
+    "hypot": (torch.hypot, floats(avoid=(0.0,)), floats(avoid=(0.0,))),
+    "logaddexp": (torch.logaddexp, floats(), floats()),
+    "xlogy": (torch.xlogy, floats(avoid=(0.0,)), floats(0.2, 2.0)),  # PyTorch takes the slope 0 at 0
+    "lerp_tensor": (lambda a, b: torch.lerp(a, b, a.sigmoid()), floats(), floats()),
+    "addcmul": (lambda a, b: torch.addcmul(a, a, b, value=0.5), floats(), floats()),
+    "addcdiv": (lambda a, b: torch.addcdiv(a, a, b, value=2), floats(), floats(0.3, 2.0)),
+    "dist": (torch.dist, floats(), floats()),
+    "dist_1": (lambda a, b: torch.dist(a, b, 1), floats(), floats()),
+    "inner": (torch.inner, floats(), floats()),
+    "kron": (torch.kron, floats(), floats()),
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@SETTINGS
+@given(data=st.data(), shape=SMALL)
+def test_binary(name: str, data: st.DataObject, shape: tuple[int, ...]) -> None:
+    fn, first, second = BINARY[name]
+    a = data.draw(arrays(np.float64, shape, elements=first))
+    b = data.draw(arrays(np.float64, shape, elements=second))
+    if name.startswith("dist") and (np.abs(a - b) < 0.05).any():
+        return  # a norm of a - b has a kink where they meet
+    check_both(fn, a, b)
+
+
+@SETTINGS
+@given(data=st.data(), rows=st.integers(1, 3), columns=st.integers(1, 3), features=st.integers(1, 3),
+       p=st.sampled_from([1.0, 2.0, 3.0]))
+def test_distances_and_products(data: st.DataObject, rows: int, columns: int, features: int, p: float) -> None:
+    x1 = data.draw(arrays(np.float64, (rows, features), elements=floats()))
+    x2 = data.draw(arrays(np.float64, (columns, features), elements=floats()))
+    if (np.abs(x1[:, None, :] - x2[None, :, :]) > 0.05).all():  # no zero distances (the norm's kink)
+        check_both(lambda a, b: torch.cdist(a, b, p=p), x1, x2)
+    check_both(lambda a, b: torch.tensordot(a, b, dims=([1], [1])), x1, x2)
+    u = data.draw(arrays(np.float64, (2, 3), elements=floats()))
+    w = data.draw(arrays(np.float64, (2, 3), elements=floats()))
+    check_both(torch.linalg.cross, u, w)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)

@@ -7,10 +7,12 @@ takes its namespace from here. Adding an op to a module touches only that module
 from __future__ import annotations
 
 from . import (arithmetic, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg, matrices,
-               rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
+               pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting,
+               statistics, unary)
 
 _MODULES = (arithmetic, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg, matrices,
-            rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting, statistics, unary)
+            pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting,
+            statistics, unary)
 __all__ = sorted({name for module in _MODULES for name in module.__all__})
 
 from .arithmetic import *  # noqa: E402,F401,F403
@@ -23,6 +25,8 @@ from .indexing import *  # noqa: E402,F401,F403
 from .inplace import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
 from .matrices import *  # noqa: E402,F401,F403
+from .pointwise import *  # noqa: E402,F401,F403
+from .products import *  # noqa: E402,F401,F403
 from .rearrange import *  # noqa: E402,F401,F403
 from .reduction import *  # noqa: E402,F401,F403
 from .rounding import *  # noqa: E402,F401,F403

@@ -1,4 +1,5 @@
-"""Counting values: unique and bincount (their results carry no gradient)."""
+"""Counting and looking up values: unique, bincount, isin, searchsorted, bucketize, tril/triu_indices
+(their results carry no gradient)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import type_name
 
-__all__ = ["bincount", "unique"]
+__all__ = ["bincount", "bucketize", "isin", "searchsorted", "tril_indices", "triu_indices", "unique"]
 
 
 class Unique(Function):
@@ -54,3 +55,48 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         return Tensor._wrap(np.bincount(data, minlength=minlength).astype(np.int64))
     counted = np.bincount(data, weights=weights._data, minlength=minlength)
     return Tensor._wrap(counted.astype(weights._data.dtype if weights._data.dtype.kind == "f" else np.float64))
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """True where an element of ``elements`` is among ``test_elements`` (False with ``invert``)."""
+    values = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    tests = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return Tensor._wrap(np.asarray(np.isin(values, tests, invert=invert)))
+
+
+def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: Tensor | None = None) -> Tensor:
+    """Where each value of ``input`` would go in ``sorted_sequence`` to keep it sorted (per row for 2-D)."""
+    side = side or ("right" if right else "left")
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    boundaries = sorted_sequence._data
+    if sorter is not None:
+        boundaries = np.take_along_axis(boundaries, sorter._data, axis=-1)
+    if boundaries.ndim == 1:
+        found = np.searchsorted(boundaries, values, side=side)
+    else:
+        found = np.stack([np.searchsorted(row, value, side=side) for row, value in
+                          zip(boundaries.reshape(-1, boundaries.shape[-1]), values.reshape(-1, values.shape[-1]))])
+        found = found.reshape(values.shape)
+    return Tensor._wrap(np.asarray(found, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The bucket of each value of ``input`` between the sorted 1-D ``boundaries``."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (row, column) indices of a ``row`` x ``col`` matrix's lower triangle, as a 2 x N tensor."""
+    rows, columns = np.tril_indices(row, offset, col)
+    return Tensor._wrap(np.stack([rows, columns]).astype(dtype.numpy if dtype is not None else np.int64))
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (row, column) indices of a ``row`` x ``col`` matrix's upper triangle, as a 2 x N tensor."""
+    rows, columns = np.triu_indices(row, offset, col)
+    return Tensor._wrap(np.stack([rows, columns]).astype(dtype.numpy if dtype is not None else np.int64))

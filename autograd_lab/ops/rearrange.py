@@ -13,9 +13,10 @@ from ..autograd.function import Function, Node
 from ._operands import numpy_keywords
 from .shape import Clone, Permute, Transpose, View, _shape_args, _view_of, cat, expand, reshape
 
-__all__ = ["broadcast_to", "chunk", "column_stack", "diag", "diag_embed", "diagonal", "dstack", "flip", "fliplr",
-           "flipud", "hstack", "meshgrid", "movedim", "moveaxis", "repeat_interleave", "roll", "row_stack", "split",
-           "swapaxes", "swapdims", "tile", "trace", "tril", "triu", "unbind", "unflatten", "vstack"]
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "chunk",
+           "column_stack", "diag", "diag_embed", "diagonal", "diff", "dstack", "flip", "fliplr", "flipud", "hstack",
+           "meshgrid", "movedim", "moveaxis", "ravel", "repeat_interleave", "roll", "row_stack", "split", "swapaxes",
+           "swapdims", "tile", "trace", "tril", "triu", "unbind", "unflatten", "vstack"]
 
 MESHGRID_INDEXING_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
                              "argument. (Triggered internally at "
@@ -527,6 +528,130 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     """``expand`` under NumPy's name."""
     return expand(input, *_shape_args((size,)))
+
+
+def broadcast_shapes(*shapes: Any) -> Any:
+    """The shape tensors of ``shapes`` broadcast to, with PyTorch's error when they cannot."""
+    from .._size import Size
+
+    result: list[int] = []
+    for index, shape in enumerate(shapes):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        for offset in range(1, len(shape) + 1):
+            size = shape[-offset]
+            if offset > len(result):
+                result.insert(0, size)
+            elif result[-offset] == 1:
+                result[-offset] = size
+            elif size not in (1, result[-offset]):
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {size} at -{offset}! Mismatching "
+                                   f"argument at index {index} had {shape}; but expected shape should be "
+                                   f"broadcastable to {result}")
+    return Size(result)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded (as views) to their common broadcast shape."""
+    shape = broadcast_shapes(*(tensor.shape for tensor in tensors))
+    return tuple(expand(tensor, *shape) for tensor in tensors)
+
+
+def _atleast(ndim: int, tensors: tuple[Any, ...]) -> Any:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(_at_least(tensor, ndim) for tensor in tensors[0])
+    results = tuple(_at_least(tensor, ndim) for tensor in tensors)
+    return results[0] if len(results) == 1 else results
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least one dimension (a number becomes a vector)."""
+    return _atleast(1, tensors)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least two dimensions (a vector becomes a row)."""
+    return _atleast(2, tensors)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least three dimensions (as NumPy's atleast_3d adds them)."""
+    return _atleast(3, tensors)
+
+
+@tensor_method
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a vector (a view when possible)."""
+    return reshape(input, -1)
+
+
+@tensor_method
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    """``reshape`` to ``other``'s shape."""
+    return reshape(self, *other.shape)
+
+
+@tensor_method
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """Differences of neighbours along ``dim`` (``n`` times), after adding ``prepend`` and ``append``."""
+    dim = normalize_dim(dim, input.ndim)
+    pieces = [tensor for tensor in (prepend, input, append) if tensor is not None]
+    result = cat(pieces, dim) if len(pieces) > 1 else input
+    for _ in range(n):
+        length = result.shape[dim]
+        later, earlier = result.narrow(dim, 1, length - 1), result.narrow(dim, 0, length - 1)
+        result = later ^ earlier if result.dtype.name == "bool" else later - earlier
+    return result
+
+
+class Unfold(Function):
+    """Windows of ``size`` elements every ``step`` along ``dim``, as a new last dimension (a view)."""
+
+    backward_name = "UnfoldBackward0"
+    derivatives = {"self": "the gradient of each window added back where the window came from"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, dim: int, size: int, step: int) -> Tensor:
+        data = self._data if self._data.ndim else self._data.reshape(1)
+        ctx.shape, ctx.dim, ctx.size, ctx.step = self._data.shape, dim, size, step
+        count = (data.shape[dim] - size) // step + 1
+        shape = data.shape[:dim] + (count,) + data.shape[dim + 1:] + (size,)
+        strides = data.strides[:dim] + (data.strides[dim] * step,) + data.strides[dim + 1:] + (data.strides[dim],)
+        return _view_of(self, np.lib.stride_tricks.as_strided(data, shape, strides, writeable=False))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        shape = ctx.shape or (1,)
+        dim, size, step = ctx.dim, ctx.size, ctx.step
+        count = grad.shape[dim]
+        total = None
+        for offset in range(size):  # window element ``offset`` came from position start + offset
+            piece = grad.select(-1, offset)
+            padded = _placed(piece, shape, dim, offset, step, count)
+            total = padded if total is None else total + padded
+        return (total.reshape(ctx.shape) if total is not None else grad.sum() * 0), None, None, None
+
+
+def _placed(piece: Tensor, shape: tuple[int, ...], dim: int, offset: int, step: int, count: int) -> Tensor:
+    """Zeros of ``shape`` with ``piece`` at positions offset, offset + step, ... along ``dim``."""
+    from .indexing import IndexAddInto
+
+    positions = offset + step * np.arange(count)
+    key = (slice(None),) * dim + (positions,)
+    return IndexAddInto.apply(piece, shape, key)
+
+
+@tensor_method
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Windows of ``size`` elements taken every ``step`` along ``dimension`` (a view; the windows are the last
+    dimension)."""
+    dim = normalize_dim(dimension, input.ndim)
+    length = input.shape[dim] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, dim, size, step)
 
 
 # -- memory layout --------------------------------------------------------------------------------------

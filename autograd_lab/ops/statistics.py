@@ -14,8 +14,8 @@ from .reduction import Dims, MinMaxResult, _dims, _expand_back
 from .selection import where
 from .shape import cat
 
-__all__ = ["amax", "amin", "count_nonzero", "cumprod", "cumsum", "logsumexp", "median", "nansum", "prod", "std",
-           "std_mean", "var", "var_mean"]
+__all__ = ["amax", "amin", "count_nonzero", "cumprod", "cumsum", "logsumexp", "median", "nanmean", "nansum", "prod",
+           "std", "std_mean", "var", "var_mean"]
 
 DOF_WARNING = ("{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
                "(input numel divided by output numel). (Triggered internally at "
@@ -541,6 +541,18 @@ class Nansum(Function):
 def nansum(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     """The sum, counting NaNs as zero."""
     return Nansum.apply(input, dim, keepdim)
+
+
+@tensor_method
+@numpy_keywords
+def nanmean(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """The mean of the elements that are not NaN (as PyTorch computes it: nansum / their count)."""
+    if not input.is_floating_point():
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input.dtype.legacy_name.replace('Tensor', '')}")
+    counted = Tensor._wrap(np.asarray(np.sum(~np.isnan(input._data), axis=None if dim is None else
+                                             _dims(dim, input.ndim), keepdims=keepdim)))
+    return nansum(input, dim, keepdim) / counted
 
 
 @tensor_method
