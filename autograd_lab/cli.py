@@ -16,6 +16,7 @@ from ._version import __version__
 
 COMMAND_MODULES = (
     "autograd_lab.grading.cli",   # release, grade, gradebook, gradescope
+    "autograd_lab.widgets.export",  # export
 )
 
 

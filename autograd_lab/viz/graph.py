@@ -82,6 +82,7 @@ class FunctionNode:
     produces: list[str] = field(default_factory=list)
     variable: str | None = None
     step: int | None = None
+    sequence_nr: int | None = None
 
 
 @dataclass
@@ -120,6 +121,8 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     traced: bool = False
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    """Folded loops (``viz.fold``): id, count, ops, label and the node ids drawn inside each."""
 
     def __len__(self) -> int:
         return len(self.functions) + len(self.tensors)
@@ -165,7 +168,8 @@ class Graph:
                            "reduced_to": _tuple_or_none(d.get("reduced_to"))})
 
         return cls([function(f) for f in data["functions"]], [tensor(t) for t in data["tensors"]],
-                   [edge(e) for e in data["edges"]], list(data["outputs"]), bool(data.get("traced")))
+                   [edge(e) for e in data["edges"]], list(data["outputs"]), bool(data.get("traced")),
+                   list(data.get("blocks", [])))
 
 
 def _tuple_or_none(value: Any) -> tuple[int, ...] | None:
@@ -276,7 +280,8 @@ class GraphBuilder:
         fid = self.ids[id(node)]
         is_accumulate = isinstance(node, AccumulateGrad)
         function = FunctionNode(fid, node.name(), "accumulate" if is_accumulate else "function",
-                                saved_freed=node.saved_tensors_freed)
+                                saved_freed=node.saved_tensors_freed,
+                                sequence_nr=None if is_accumulate else node.sequence_nr)
         self.graph.functions.append(function)
         self.functions[fid] = function
         if self.trace is not None:

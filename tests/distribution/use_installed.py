@@ -38,7 +38,7 @@ print(json.dumps({
     "forward_frames": len(forward.frames),
     "player_svg": player.svg,
     "esm": state["_esm"],
-    "css": state["_css"],
+    "css": state["css"],
     "forward_esm": forward.get_state()["_esm"],
     "command_version": subprocess.run([str(command), "--version"], capture_output=True, text=True).stdout,
     "module_version": subprocess.run([sys.executable, "-m", "autograd_lab", "--version"], capture_output=True,
