@@ -11,31 +11,22 @@ autograd_lab, and every cell is compared (this test never imports torch).
 from __future__ import annotations
 
 import functools
-import json
-import os
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from support.teaching import BLOCKED, LAB_MODE, MATCH, UNCHECKED, CellVerdict, compare_program, parse_program, run_many
+from support import program_fixtures
+from support.teaching import MATCH, UNCHECKED, CellVerdict
 
 OPS_DIR = Path(__file__).parent / "fixtures" / "ops"
-FIXTURES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(OPS_DIR.glob("*.json"))]
+FIXTURES = program_fixtures.load(OPS_DIR)
 CELLS = [(f["program_id"], i) for f in FIXTURES for i in range(len(f["cells"]))]
 
 
 @functools.cache
 def verdicts() -> dict[tuple[str, int], CellVerdict]:
     """Every cell's verdict, from one run of every program."""
-    jobs = [(f["program_id"], [c["source"] for c in f["cells"]]) for f in FIXTURES]
-    runs = run_many(jobs, LAB_MODE, workers=os.cpu_count())
-    found = {}
-    for fixture, run in zip(FIXTURES, runs):
-        assert run.crash is None, run.crash
-        for verdict in compare_program(fixture, run):
-            found[(verdict.program_id, verdict.index)] = verdict
-    return found
+    return program_fixtures.verdicts(FIXTURES)
 
 
 @pytest.mark.parametrize(("program_id", "index"), CELLS, ids=[f"{p}-cell_{i:02d}" for p, i in CELLS])
@@ -43,19 +34,12 @@ def test_cell_matches_torch(program_id: str, index: int) -> None:
     """The cell's stdout, displayed value, warnings and error are PyTorch's."""
     verdict = verdicts()[(program_id, index)]
     if verdict.status not in (MATCH, UNCHECKED):
-        head = f"{verdict.cell_id}: {verdict.status}"
-        if verdict.status == BLOCKED:
-            head += f" by cell {verdict.root}"
-        pytest.fail(f"{head} ({verdict.cause})\n\ncell source:\n{textwrap.indent(verdict.source, '    ')}\n\n"
-                    f"{verdict.diff}", pytrace=False)
+        pytest.fail(program_fixtures.explain(verdict), pytrace=False)
 
 
 def test_fixtures_hold_the_current_program_sources() -> None:
     """Every program was recorded as it reads now (re-run the recorder after an edit)."""
-    for fixture in FIXTURES:
-        path = OPS_DIR / "programs" / f"{fixture['program_id']}.py"
-        program = parse_program(path.stem, path.read_text(encoding="utf-8"))
-        assert [c.source for c in program.cells] == [c["source"] for c in fixture["cells"]], path.name
+    assert program_fixtures.sources_changed(OPS_DIR, FIXTURES) == []
     assert sorted(p.stem for p in (OPS_DIR / "programs").glob("*.py")) == [f["program_id"] for f in FIXTURES]
 
 
