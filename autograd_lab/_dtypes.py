@@ -49,9 +49,29 @@ def from_numpy(numpy_dtype: np.dtype) -> dtype:
         ) from None
 
 
+_default = {"dtype": float32}
+
+
+def from_legacy_name(name: str) -> dtype:
+    """The dtype of a legacy type name (``'torch.DoubleTensor'``), as ``Tensor.type`` accepts it."""
+    for candidate in ALL_DTYPES:
+        if name in (f"torch.{candidate.legacy_name}", candidate.legacy_name):
+            return candidate
+    raise ValueError(f"invalid type: '{name}'")
+
+
 def get_default_dtype() -> dtype:
-    """The dtype of tensors built from Python floats (always float32 here)."""
-    return float32
+    """The dtype of tensors built from Python floats, and of new floating-point tensors (float32 at first)."""
+    return _default["dtype"]
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Make ``d`` (float16, float32 or float64) the dtype of new floating-point tensors."""
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default["dtype"] = d
 
 
 def _category(d: dtype) -> int:

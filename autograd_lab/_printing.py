@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ._dtypes import get_default_dtype
+
 __all__ = [
     "PRINT_OPTS",
     "PrintOptions",
@@ -35,9 +37,8 @@ __all__ = [
 ]
 
 _PREFIX = "tensor("
-_DEFAULT_FLOAT_DTYPE = "float32"
 # dtypes whose name is left out of a non-empty tensor's repr
-_IMPLICIT_DTYPES = frozenset({"float32", "int64", "bool"})
+_IMPLICIT_DTYPES = frozenset({"int64", "bool"})  # and the default float dtype
 _FLOAT_DTYPES = frozenset({"float16", "float32", "float64"})
 _OTHER_DTYPES = frozenset({"int64", "int32", "int16", "int8", "uint8", "bool"})
 _SUPPORTED_DTYPES = _FLOAT_DTYPES | _OTHER_DTYPES
@@ -233,12 +234,12 @@ def _suffixes(
         # the default float dtype goes unnamed
         if values.ndim != 1:
             suffixes.append(size)
-        if dtype_name != _DEFAULT_FLOAT_DTYPE:
+        if dtype_name != get_default_dtype().name:
             suffixes.append(dtype)
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(size)
-        if dtype_name not in _IMPLICIT_DTYPES:
+        if dtype_name not in _IMPLICIT_DTYPES and dtype_name != get_default_dtype().name:
             suffixes.append(dtype)
     if grad_fn_name is not None:
         suffixes.append(f"grad_fn=<{grad_fn_name}>")

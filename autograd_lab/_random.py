@@ -12,7 +12,9 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _dtypes, _sampling
-from ._creation import _new, _shape
+from ._creation import _new
+from ._creation import size_argument as _size
+from ._device import placed
 from ._generator import Generator, resolve
 from ._tensor import Tensor, tensor_method
 from .autograd.function import Function, Node
@@ -280,29 +282,11 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
 # -- new tensors -------------------------------------------------------------------------------
 
 
-def _size(args: tuple[Any, ...], keyword: Any = None, function: str = "rand") -> tuple[int, ...]:
-    """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``, checked as PyTorch does."""
-    sequence = len(args) == 1 and isinstance(args[0], (tuple, list))
-    items = tuple(args[0]) if sequence else args if args or keyword is None else tuple(keyword)
-    for position, item in enumerate(items, start=1):
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            continue
-        kind = type(item).__name__
-        if not args:
-            raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not {type(keyword).__name__}")
-        if len(args) == 1 and not sequence:
-            raise TypeError(f"{function}(): argument 'size' (position 1) must be tuple of ints, not {kind}")
-        raise TypeError(f"{function}(): argument 'size' failed to unpack the object at pos {position} with error "
-                        f"\"type must be tuple of ints,but got {kind}\"")
-    shape = tuple(int(extent) for extent in items)
-    for extent in shape:
-        if extent < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: {list(shape)}")
-    return shape
-
-
-def _empty(shape: tuple[int, ...], dtype: _dtypes.dtype | None, default: _dtypes.dtype = _dtypes.float32) -> Tensor:
-    return Tensor._wrap(np.empty(shape, dtype=(dtype or default).numpy))
+def _empty(shape: tuple[int, ...], dtype: _dtypes.dtype | None, default: _dtypes.dtype | None = None,
+           device: Any = None) -> Tensor:
+    """Where the numbers go: ``dtype``, else ``default``, else the default dtype; on ``device`` (only the CPU)."""
+    placed(device)
+    return Tensor._wrap(np.empty(shape, dtype=(dtype or default or _dtypes.get_default_dtype()).numpy))
 
 
 def _finish(tensor: Tensor, requires_grad: bool) -> Tensor:
@@ -312,7 +296,7 @@ def _finish(tensor: Tensor, requires_grad: bool) -> Tensor:
 def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform random numbers in [0, 1) (float32 unless ``dtype`` says otherwise)."""
-    out = _empty(_size(args, size, "rand"), dtype)
+    out = _empty(_size(args, size, "rand"), dtype, device=device)
     _check_floating(out, "check_uniform_bounds")
     values = _sampling.uniform(resolve(generator), out.numel(), out._data.dtype, 0.0, 1.0)
     return _new(values.reshape(out.shape), None, requires_grad)
@@ -321,7 +305,7 @@ def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype
 def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    out = _empty(_size(args, size, "randn"), dtype)
+    out = _empty(_size(args, size, "randn"), dtype, device=device)
     _check_floating(out, "normal_kernel_cpu")
     return _new(normal_like(resolve(generator), out._data, 0.0, 1.0).reshape(out.shape), None, requires_grad)
 
@@ -346,7 +330,7 @@ def randint(*args: Any, size: Any = None, low: int | None = None, high: int | No
     if high is None or size is None:
         raise TypeError("randint() received an invalid combination of arguments: expected (int high, tuple of ints "
                         "size) or (int low, int high, tuple of ints size)")
-    out = _empty(_size((size,), None, "randint"), dtype, _dtypes.int64)
+    out = _empty(_size((size,), None, "randint"), dtype, _dtypes.int64, device)
     return _finish(random_(out, int(low or 0), int(high), generator=generator), requires_grad)
 
 
@@ -362,26 +346,28 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype
     """A random permutation of 0..n-1 (int64 unless ``dtype`` says otherwise)."""
     n = int(n)
     _size((n,), None, "randperm")
+    placed(device)
     dtype = dtype or _dtypes.int64
     if dtype is _dtypes.float16 and n > 2049:
         raise RuntimeError("n cannot be greater than 2049 for Half type.")
     return _new(_sampling.randperm(resolve(generator), n).astype(dtype.numpy), None, requires_grad)
 
 
-def _like(input: Tensor, dtype: _dtypes.dtype | None) -> Tensor:
+def _like(input: Tensor, dtype: _dtypes.dtype | None, device: Any = None) -> Tensor:
+    placed(device)
     return Tensor._wrap(np.empty(input.shape, dtype=(dtype or input.dtype).numpy))
 
 
 def rand_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, requires_grad: bool = False,
               generator: Generator | None = None, device: Any = None) -> Tensor:
     """Uniform random numbers in [0, 1) shaped like ``input`` (its dtype unless given)."""
-    return _finish(uniform_(_like(input, dtype), generator=generator), requires_grad)
+    return _finish(uniform_(_like(input, dtype, device), generator=generator), requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, requires_grad: bool = False,
                generator: Generator | None = None, device: Any = None) -> Tensor:
     """Standard normal random numbers shaped like ``input`` (its dtype unless given)."""
-    return _finish(normal_(_like(input, dtype), generator=generator), requires_grad)
+    return _finish(normal_(_like(input, dtype, device), generator=generator), requires_grad)
 
 
 def randint_like(input: Tensor, *args: int, low: int | None = None, high: int | None = None,
@@ -392,7 +378,7 @@ def randint_like(input: Tensor, *args: int, low: int | None = None, high: int | 
         low, high = args
     elif len(args) == 1:
         high = args[0]
-    return _finish(random_(_like(input, dtype), int(low or 0), int(high), generator=generator), requires_grad)
+    return _finish(random_(_like(input, dtype, device), int(low or 0), int(high), generator=generator), requires_grad)
 
 
 def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Any = None, *,
@@ -406,7 +392,7 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Any = None, *,
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments: with a number mean and std, "
                             "give the size")
-        out = _empty(_size((size,), None, "normal"), dtype)
+        out = _empty(_size((size,), None, "normal"), dtype, device=device)
         return _finish(normal_(out, float(mean), float(std), generator=source), requires_grad)
     if std_is_tensor and std.numel() and not (std._data >= 0).all():
         raise RuntimeError("normal expects all elements of std >= 0.0")

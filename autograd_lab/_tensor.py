@@ -85,17 +85,18 @@ class Tensor:
     _hooks: dict[int, Callable] | None = None
     _accumulator_ref: "weakref.ref[Node] | None" = None
     _base: "Tensor | None" = None
+    _views: "list[weakref.ref[Tensor]] | None" = None  # a base's views, given new history when it changes in place
     _wrapped_number = False
     __array_priority__ = 1000  # NumPy defers to the tensor's operators: np.float64(2) * t is a tensor
 
     def __init__(self, *args: Any) -> None:
-        """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, float32."""
+        """Legacy constructor: ``Tensor(2, 3)`` (uninitialised, here zeros) or ``Tensor([1., 2.])``, default dtype."""
         if args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-            data = np.zeros(args, dtype=np.float32)
+            data = np.zeros(args, dtype=_dtypes.get_default_dtype().numpy)
         elif len(args) == 1:
-            data = np.asarray(_to_array(args[0], None), dtype=np.float32)
+            data = np.asarray(_to_array(args[0], None), dtype=_dtypes.get_default_dtype().numpy)
         elif not args:
-            data = np.zeros((0,), dtype=np.float32)
+            data = np.zeros((0,), dtype=_dtypes.get_default_dtype().numpy)
         else:
             raise TypeError(f"new(): invalid data type '{type(args[0]).__name__}'")
         _init(self, data, False)
@@ -149,14 +150,12 @@ class Tensor:
         """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"
 
-    @property
-    def device(self) -> str:
-        return "cpu"
-
     def type(self, dtype: Any = None) -> Any:
         """The legacy type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
         if dtype is None:
             return f"torch.{self.dtype.legacy_name}"
+        if isinstance(dtype, str):
+            dtype = _dtypes.from_legacy_name(dtype)
         return self.to(dtype)
 
     # -- autograd attributes ------------------------------------------------------------
@@ -342,7 +341,7 @@ class Tensor:
     def __iter__(self) -> Iterator["Tensor"]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -351,11 +350,15 @@ class Tensor:
         return bool(self._data)
 
     def __float__(self) -> float:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         if self._requires_grad:
             warn_once(REQUIRES_GRAD_TO_SCALAR_WARNING)
         return float(self.item())
 
     def __int__(self) -> int:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self) -> int:
@@ -381,53 +384,7 @@ class Tensor:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
-    # -- in-place updates -----------------------------------------------------------------
-
-    def _check_inplace_allowed(self) -> None:
-        if grad_mode.enabled and self._requires_grad:
-            if self._grad_fn is None:
-                raise RuntimeError(LEAF_INPLACE_MESSAGE)
-            base = self._base
-            if base is not None and base._requires_grad:
-                if base._grad_fn is None:
-                    raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
-                raise RuntimeError(
-                    "autograd_lab does not support in-place operations on a view of a tensor that requires grad; "
-                    "use an out-of-place operation instead (for example y = y * 2).")
-
-    def _inplace(self, compute: Callable[["Tensor"], "Tensor"]) -> "Tensor":
-        """Replace this tensor's values by ``compute(self)``, recording it like PyTorch's in-place ops.
-
-        When recording, the result's node becomes this tensor's ``grad_fn`` and the
-        node sees a copy of the old values; tensors saved earlier for backward notice
-        the change through the version counter.
-        """
-        self._check_inplace_allowed()
-        previous = self
-        if grad_mode.enabled and self._requires_grad:
-            previous = self._alias()
-            previous._data = self._data.copy()
-            previous._version_counter = [0]
-        result = compute(previous)
-        if result._data.shape != self._data.shape:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(result._data.shape)}")
-        if result.dtype is not self.dtype and not _can_cast(result.dtype, self.dtype):
-            raise RuntimeError(f"result type {_dtypes.type_name(result.dtype)} can't be cast to the desired output "
-                               f"type {_dtypes.type_name(self.dtype)}")
-        np.copyto(self._data, result._data, casting="unsafe")
-        self._version_counter[0] += 1
-        if result._grad_fn is not None:
-            if self._base is not None and self._base._requires_grad:
-                raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
-            retained = self._retains_grad
-            if retained:  # .grad is kept for the new value, as in PyTorch
-                del self._grad_fn._retained[self._output_nr]
-                self._retains_grad = False
-            self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
-            if retained:
-                self.retain_grad()
-        return self
+    # In-place updates (``_inplace``) are recorded by autograd_lab/ops/inplace.py.
 
 
 _new_tensor = object.__new__
@@ -458,8 +415,6 @@ def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     tensor._requires_grad = requires_grad
 
 
-def _can_cast(source: _dtypes.dtype, target: _dtypes.dtype) -> bool:
-    return _dtypes.promote_types(source, target) is target
 
 
 def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
@@ -469,7 +424,8 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif type(data) is float and dtype is None:
-        array = np.array(data, dtype=np.float32)
+        with np.errstate(over="ignore"):  # a float too large for float32 becomes inf, as in PyTorch
+            array = np.array(data, dtype=_dtypes.get_default_dtype().numpy)
     else:
         array = _from_python(data, dtype)
     if dtype is not None:
@@ -479,17 +435,33 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
 
 
 def _from_python(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
-    """Numbers or (nested) lists as an array: float32 and int64 unless ``dtype`` says otherwise."""
+    """Numbers or (nested) lists as an array: the default dtype (float32) and int64 unless ``dtype`` says otherwise."""
     _check_rectangular(data)
     array = np.array(_tensors_to_numbers(data))
     kind = array.dtype.kind
     if kind not in "fiub":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        culprit = _first_non_number(data)
+        if culprit is None:
+            raise RuntimeError("Could not infer dtype of NoneType")
+        raise TypeError(f"new(): invalid data type '{type(culprit).__name__}'")
     if dtype is None and kind == "f":
-        return array.astype(np.float32)
+        with np.errstate(over="ignore"):  # a float too large for float32 becomes inf, as in PyTorch
+            return array.astype(_dtypes.get_default_dtype().numpy)
     if dtype is None and kind in "iu":
         return array.astype(np.int64)
     return array
+
+
+def _first_non_number(data: Any) -> Any:
+    """The first element of (nested) ``data`` that is not a number (what PyTorch names in its TypeError)."""
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+        elif not isinstance(item, (int, float, bool, np.number)):
+            return item
+    return data
 
 
 def _tensors_to_numbers(data: Any) -> Any:

@@ -124,16 +124,17 @@ class ScaledWrong(torch.autograd.Function):
 
 
 @SETTINGS
-@given(shape=SHAPES, error=st.floats(1e-2, 10.0) | st.floats(-10.0, -1e-2), fast=st.booleans())
-def test_gradcheck_catches_a_wrong_derivative_in_any_element(shape: tuple[int, ...], error: float,
-                                                             fast: bool) -> None:
+@given(shape=SHAPES, error=st.floats(1e-2, 10.0) | st.floats(-10.0, -1e-2))
+def test_gradcheck_catches_a_wrong_derivative_in_any_element(shape: tuple[int, ...], error: float) -> None:
+    """Slow mode compares every element. (Fast mode compares one random projection, so, as in PyTorch, it can
+    miss a small error: which ones it misses is recorded in PyTorch's fixtures and compared there.)"""
     x = torch.ones(shape, dtype=torch.float64, requires_grad=True)
     ScaledWrong.error = error
     with pytest.raises(GradcheckError, match="^Jacobian mismatch for output 0 with respect to input 0,\nnumerical:"):
-        gradcheck(ScaledWrong.apply, (x,), fast_mode=fast)
-    assert not gradcheck(ScaledWrong.apply, (x,), fast_mode=fast, raise_exception=False)
+        gradcheck(ScaledWrong.apply, (x,))
+    assert not gradcheck(ScaledWrong.apply, (x,), raise_exception=False)
     ScaledWrong.error = 0.0
-    assert gradcheck(ScaledWrong.apply, (x,), fast_mode=fast)
+    assert gradcheck(ScaledWrong.apply, (x,)) and gradcheck(ScaledWrong.apply, (x,), fast_mode=True)
 
 
 def test_gradcheck_puts_the_input_back_even_when_the_function_fails() -> None:
@@ -166,7 +167,7 @@ def test_assert_close_follows_its_rule(data: st.DataObject, shape: tuple[int, ..
     """Passes exactly when |actual - expected| <= atol + rtol |expected| everywhere; else counts the mismatches."""
     expected = data.draw(arrays(dtype.numpy, shape, elements=st.floats(-10, 10, width=dtype.itemsize * 8)))
     noise = data.draw(arrays(dtype.numpy, shape, elements=st.sampled_from([0.0, 1e-8, 1e-6, 1e-4, -1e-3, 0.5])))
-    actual = (expected + noise).astype(dtype.numpy)
+    actual = np.asarray(expected + noise).astype(dtype.numpy)  # a 0-d sum is a NumPy scalar, not an array
     rtol, atol = {torch.float32: (1.3e-6, 1e-5), torch.float64: (1e-7, 1e-7)}[dtype]
     close = np.abs(actual - expected) <= atol + rtol * np.abs(expected)
     if close.all():

@@ -9,32 +9,22 @@ subprocess with `import torch` resolving to autograd_lab; this test never import
 from __future__ import annotations
 
 import functools
-import json
-import os
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from support.teaching import LAB_MODE, MATCH, CellVerdict, compare_program, parse_program, run_many
+from support import program_fixtures
+from support.teaching import MATCH, CellVerdict
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures" / "nn_optim_data"
-FIXTURES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(FIXTURES_DIR.glob("[0-9]*.json"))]
+FIXTURES = program_fixtures.load(FIXTURES_DIR, "[0-9]*.json")
 CELLS = [(f["program_id"], i) for f in FIXTURES for i in range(len(f["cells"]))]
 
 
 @functools.cache
 def verdicts() -> dict[tuple[str, int], CellVerdict]:
     """Every cell's verdict, computed once: the programs run in parallel child processes."""
-    jobs = [(f["program_id"], [cell["source"] for cell in f["cells"]]) for f in FIXTURES]
-    runs = run_many(jobs, LAB_MODE, workers=os.cpu_count())
-    found = {}
-    for fixture, run in zip(FIXTURES, runs):
-        assert run.crash is None, f"{fixture['program_id']}: {run.crash}"
-        assert not run.real_torch_loaded
-        for verdict in compare_program(fixture, run):
-            found[(verdict.program_id, verdict.index)] = verdict
-    return found
+    return program_fixtures.verdicts(FIXTURES)
 
 
 @pytest.mark.parametrize(("program_id", "index"), CELLS, ids=[f"{p}-cell_{i:02d}" for p, i in CELLS])
@@ -42,15 +32,10 @@ def test_cell_prints_what_pytorch_printed(program_id: str, index: int) -> None:
     """Stdout, displayed value, warnings and error of the cell equal PyTorch's."""
     verdict = verdicts()[(program_id, index)]
     if verdict.status != MATCH:
-        cause = f" ({verdict.cause})" if verdict.cause else ""
-        pytest.fail(f"{verdict.cell_id}: {verdict.status}{cause}\n\n{textwrap.indent(verdict.source, '    ')}\n\n"
-                    f"{verdict.diff}", pytrace=False)
+        pytest.fail(program_fixtures.explain(verdict), pytrace=False)
 
 
 def test_fixtures_hold_the_current_program_sources() -> None:
     """Each recording was made from the program as it reads now (re-run the recorder after editing one)."""
-    for fixture in FIXTURES:
-        path = FIXTURES_DIR / "programs" / f"{fixture['program_id']}.py"
-        program = parse_program(path.stem, path.read_text(encoding="utf-8"))
-        assert [cell.source for cell in program.cells] == [cell["source"] for cell in fixture["cells"]]
-        assert fixture["torch_version"].startswith("2.")
+    assert program_fixtures.sources_changed(FIXTURES_DIR, FIXTURES) == []
+    assert all(fixture["torch_version"].startswith("2.") for fixture in FIXTURES)

@@ -298,8 +298,8 @@ class Function:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._built_in = bool(cls.__dict__.get("backward_name"))
-        if not cls._built_in:  # PyTorch shows custom Functions' nodes as torch.autograd.function.<Name>Backward
-            cls._repr_prefix = "torch.autograd.function."
+        # PyTorch shows custom Functions' nodes as torch.autograd.function.<Name>Backward
+        cls._repr_prefix = "" if cls._built_in else "torch.autograd.function."
         name = cls.__dict__.get("backward_name") or f"{cls.__name__}Backward"
         materialize = cls.materialize_grads if cls.materialize_grads is not None else not cls._built_in
         cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,

@@ -1,7 +1,10 @@
 """Turning op arguments into tensors and NumPy arrays of the dtype PyTorch would compute in."""
 from __future__ import annotations
 
+import functools
 import numbers
+import sys
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -86,7 +89,7 @@ def _number_in(value: float, dtype: np.dtype) -> Tensor:
 def _promotion_key(tensor: Tensor) -> tuple[_dtypes.dtype, int]:
     if tensor._wrapped_number:
         dtype = tensor.dtype
-        return (_dtypes.float32 if dtype.is_floating_point else dtype), 0
+        return (_dtypes.get_default_dtype() if dtype.is_floating_point else dtype), 0
     return tensor.dtype, (2 if tensor._data.ndim else 1)
 
 
@@ -121,11 +124,11 @@ def broadcast_pair(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 
 def floating(tensor: Tensor) -> np.ndarray:
-    """The data of ``tensor`` as floating point (integers become float32, as in PyTorch)."""
+    """The data of ``tensor`` as floating point (integers become the default dtype, float32, as in PyTorch)."""
     data = tensor._data
     if data.dtype.kind == "f":
         return data
-    return data.astype(np.float32)
+    return data.astype(_dtypes.get_default_dtype().numpy)
 
 
 def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
@@ -141,3 +144,38 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
                 f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
                 f"at non-singleton dimension {dim}"
             )
+
+
+def numpy_keywords(function: Any) -> Any:
+    """Also accept NumPy's names ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``, as PyTorch does."""
+    name = function.__name__
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs or "keepdims" in kwargs:
+            for alias, real in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if real in kwargs:
+                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                    kwargs[real] = kwargs.pop(alias)
+        return function(*args, **kwargs)
+
+    return call
+
+
+def warn_user(message: str) -> None:
+    """A UserWarning shown at the user's line: the first caller outside autograd_lab, as PyTorch's C++ warnings are."""
+    frame, depth = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lab"):
+        frame, depth = frame.f_back, depth + 1
+    warnings.warn(message, UserWarning, stacklevel=depth)
+
+
+REQUIRED: Any = object()
+"""Default of an argument PyTorch requires, so that leaving it out gets PyTorch's message (see ``missing``)."""
+
+
+def missing(function: str, name: str, value: Any) -> None:
+    """PyTorch's TypeError when a required argument was left out (``cumsum()`` without ``dim``)."""
+    if value is REQUIRED:
+        raise TypeError(f'{function}() missing 1 required positional arguments: "{name}"')

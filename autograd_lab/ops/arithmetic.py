@@ -5,13 +5,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import as_operand, binary_operator, broadcast_pair, common_dtype, promoted, quietly
 from .selection import where
 from .unary import log, reciprocal
 
-__all__ = ["add", "div", "floor_divide", "mul", "neg", "pow", "remainder", "square", "sub"]
+__all__ = ["add", "div", "divide", "floor_divide", "fmod", "mul", "multiply", "neg", "negative", "pow", "remainder",
+           "square", "sub", "subtract", "true_divide"]
 
 
 class Add(Function):
@@ -102,7 +104,8 @@ class Div(Function):
         ctx.save_for_backward(self if other._requires_grad else None, other)
         x, y = broadcast_pair(self, other)
         if x.dtype.kind != "f":
-            x, y = x.astype(np.float32), y.astype(np.float32)
+            default = _dtypes.get_default_dtype().numpy
+            x, y = x.astype(default), y.astype(default)
         return Tensor._wrap(x / y)
 
     @staticmethod
@@ -291,11 +294,111 @@ def mul(input: Any, other: Any) -> Tensor:
     return Mul.apply(*_operands(input, other))
 
 
+_TRUE_DIVISION = object()  # no rounding_mode given (PyTorch records DivBackward0; an explicit mode, DivBackward2)
+
+
 @binary_operator("__truediv__")
+@tensor_method("div", "divide")
+def div(input: Any, other: Any, *, rounding_mode: Any = _TRUE_DIVISION) -> Tensor:
+    """Elementwise division with broadcasting (integers give the default dtype, float32); ``rounding_mode``
+    'trunc' or 'floor' rounds the quotient (keeping integer dtypes), and then has a zero gradient."""
+    if rounding_mode is _TRUE_DIVISION:
+        return Div.apply(*_operands(input, other))
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    return DivRounded.apply(*_operands(input, other), rounding_mode)
+
+
+divide = div
+
+
 @tensor_method
-def div(input: Any, other: Any) -> Tensor:
-    """Elementwise true division with broadcasting (integers give float32)."""
+def true_divide(input: Any, other: Any) -> Tensor:
+    """``input / other`` (integers give the default dtype, float32)."""
     return Div.apply(*_operands(input, other))
+
+
+class DivRounded(Function):
+    """Division with an explicit ``rounding_mode``: true division for None, else rounded (with no gradient)."""
+
+    backward_name = "DivBackward2"
+    derivatives = {"self": "grad / other if rounding_mode is None else 0",
+                   "other": "-grad * self / (other * other) if rounding_mode is None else 0"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, other: Tensor, rounding_mode: str | None) -> Tensor:
+        ctx.rounding_mode = rounding_mode
+        if rounding_mode is None:
+            ctx.save_for_backward(self if other._requires_grad else None, other)
+            return Div.forward(ctx, self, other)
+        x, y = _integer_division_operands(self, other)
+        if x.dtype.kind == "f":
+            quotient = x / y
+            return Tensor._wrap(np.floor(quotient) if rounding_mode == "floor" else np.trunc(quotient))
+        if rounding_mode == "floor":
+            return Tensor._wrap(np.floor_divide(x, y))
+        return Tensor._wrap((np.sign(x) * np.sign(y) * (np.abs(x) // np.abs(y))).astype(x.dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
+        if ctx.rounding_mode is None:
+            return Div.backward(ctx, grad) + (None,)
+        zeros = Tensor._wrap(np.zeros_like(grad._data))
+        return (zeros if ctx.needs_input_grad[0] else None), (zeros if ctx.needs_input_grad[1] else None), None
+
+
+class Fmod(Function):
+    """The remainder of truncated division: it has the sign of ``self`` (C's fmod)."""
+
+    backward_name = "FmodBackward1"
+    derivatives = {"self": "grad", "other": "-grad * div(self, other, rounding_mode='trunc')"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
+        if other._requires_grad:
+            ctx.save_for_backward(self, other)
+        return Tensor._wrap(np.fmod(*_integer_division_operands(self, other)))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor | None]:
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        self, other = ctx.saved_tensors
+        return grad, -grad * div(self, other, rounding_mode="trunc")
+
+
+class FmodByNumber(Fmod):
+    backward_name = "FmodBackward0"
+    derivatives = {"self": "grad"}
+    non_differentiable_args = (1,)
+
+
+@tensor_method
+def fmod(input: Any, other: Any) -> Tensor:
+    """Elementwise remainder of ``input / other`` rounded towards zero (the sign of ``input``)."""
+    a, b = _operands(input, other)
+    return (FmodByNumber if b._wrapped_number else Fmod).apply(a, b)
+
+
+@tensor_method("multiply")
+def multiply(input: Any, other: Any) -> Tensor:
+    """``mul`` under NumPy's name."""
+    return mul(input, other)
+
+
+@tensor_method("subtract")
+def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``sub`` under NumPy's name."""
+    return sub(input, other, alpha=alpha)
+
+
+@tensor_method("negative")
+def negative(input: Tensor) -> Tensor:
+    """``neg`` under NumPy's name."""
+    return neg(input)
 
 
 @binary_operator("__rtruediv__")
@@ -395,9 +498,9 @@ def mul_(self: Tensor, other: Any) -> Tensor:
 
 @binary_operator("__itruediv__")
 @tensor_method
-def div_(self: Tensor, other: Any) -> Tensor:
+def div_(self: Tensor, other: Any, *, rounding_mode: Any = _TRUE_DIVISION) -> Tensor:
     """``self /= other``."""
-    return self._inplace(lambda old: div(old, other))
+    return self._inplace(lambda old: div(old, other, rounding_mode=rounding_mode))
 
 
 @binary_operator("__ipow__")

@@ -6,10 +6,11 @@ from typing import Any, Callable
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ._operands import as_operand, binary_operator, broadcast_pair, type_name
+from ._operands import as_operand, binary_operator, broadcast_pair, check_broadcast, type_name
 
 __all__ = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "equal", "ge", "gt", "isclose",
-           "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
+           "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal", "le", "logical_and", "logical_not",
+           "logical_or", "logical_xor", "lt", "ne", "signbit"]
 
 
 def _compare(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Tensor, Any], Tensor]:
@@ -47,16 +48,30 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
+def _closeness_operands(name: str, input: Tensor, other: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both tensors' data, after PyTorch's checks: same dtype, broadcastable shapes."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{type_name(input.dtype)} did not match {type_name(other.dtype)}")
+    x, y = input._data, other._data
+    check_broadcast(x, y)
+    return x, y
+
+
+@tensor_method
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (NaNs equal only with ``equal_nan``)."""
+    x, y = _closeness_operands("isclose", input, other)
+    return Tensor._wrap(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
 @tensor_method
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    """True when every element is close (``|a - b| <= atol + rtol * |b|``)."""
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-@tensor_method
-def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-    """Elementwise closeness as a bool tensor."""
-    return Tensor._wrap(np.isclose(input._data, as_operand(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True when every element is close (see ``isclose``)."""
+    x, y = _closeness_operands("allclose", input, other)
+    return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _bitwise(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Any, Any], Tensor]:
@@ -102,3 +117,27 @@ def logical_or(input: Tensor, other: Any) -> Tensor:
     """True where either is nonzero."""
     return Tensor._wrap(np.asarray(np.logical_or(input._data, as_operand(other)._data)))
 
+
+
+@tensor_method
+def logical_xor(input: Tensor, other: Any) -> Tensor:
+    """True where exactly one is nonzero."""
+    return Tensor._wrap(np.asarray(np.logical_xor(input._data, as_operand(other)._data)))
+
+
+def _test(name: str, check: Callable[[np.ndarray], np.ndarray], doc: str) -> Callable[[Tensor], Tensor]:
+    def test(input: Tensor) -> Tensor:
+        return Tensor._wrap(np.asarray(check(input._data)))
+
+    test.__name__ = name
+    test.__doc__ = doc
+    return tensor_method(test)
+
+
+isnan = _test("isnan", np.isnan, "True where the element is NaN.")
+isinf = _test("isinf", np.isinf, "True where the element is infinite.")
+isfinite = _test("isfinite", np.isfinite, "True where the element is neither infinite nor NaN.")
+isposinf = _test("isposinf", np.isposinf, "True where the element is +inf.")
+isneginf = _test("isneginf", np.isneginf, "True where the element is -inf.")
+signbit = _test("signbit", np.signbit, "True where the sign bit is set (negative numbers and -0.0).")
+isreal = _test("isreal", lambda data: np.ones(data.shape, dtype=bool), "True everywhere: these tensors are real.")

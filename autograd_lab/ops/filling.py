@@ -10,7 +10,7 @@ from ..autograd.function import Function, Node
 from ._operands import as_operand
 from .shape import _expanded_shape
 
-__all__: list[str] = []  # only Tensor methods here: fill_, zero_, copy_
+__all__ = ["fill_", "zero_"]
 
 
 class Fill(Function):
@@ -32,6 +32,21 @@ class Zero(Fill):
     backward_name = "ZeroBackward0"
 
 
+class FillWithTensor(Function):
+    """Every element set to a 0-d tensor's value; that tensor gets the sum of the gradient."""
+
+    backward_name = "FillBackward3"
+    derivatives = {"self": "zeros_like(grad)", "value": "grad.sum()"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, value: Tensor) -> Tensor:
+        return Tensor._wrap(np.full(self._data.shape, value._data, dtype=self._data.dtype))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return Tensor._wrap(np.zeros_like(grad._data)), grad.sum()
+
+
 class Copy(Function):
     """``source`` broadcast into the old tensor's shape and dtype: the gradient goes to ``source`` only."""
 
@@ -49,8 +64,13 @@ class Copy(Function):
 
 
 def filled(old: Tensor, value: Any) -> Tensor:
-    """The values ``old.fill_(value)`` writes (``zero_`` when value is 0)."""
-    return (Zero if value == 0 else Fill).apply(old, value)
+    """The values ``old.fill_(value)`` writes."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               "dimensions.")
+        return FillWithTensor.apply(old, value)
+    return Fill.apply(old, value)
 
 
 def copied(old: Tensor, source: Any) -> Tensor:
@@ -67,10 +87,28 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 @tensor_method
 def zero_(self: Tensor) -> Tensor:
     """Set every element to zero, in place."""
-    return fill_(self, 0)
+    return self._inplace(lambda old: Zero.apply(old, 0))
 
 
 @tensor_method
 def copy_(self: Tensor, src: Tensor) -> Tensor:
     """Copy ``src``'s values (broadcast) into this tensor, in place."""
     return self._inplace(lambda old: copied(old, src))
+
+
+@tensor_method
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Set the main diagonal (of a matrix, or of all dimensions alike) to ``fill_value``, in place.
+
+    With ``wrap``, a tall matrix's diagonal starts again after every ``columns + 1`` rows.
+    As in PyTorch this fills a strided view of the tensor (``CopySlices`` when recorded).
+    """
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.ndim > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    shape = tuple(self.shape)
+    step = sum(int(np.prod(shape[dim + 1:])) for dim in range(len(shape)))
+    end = self.numel() if wrap or self.ndim > 2 else min(shape) * shape[-1]
+    self.reshape(-1)[:end:step].fill_(fill_value)
+    return self

@@ -1,4 +1,4 @@
-"""Reductions (sum, mean, max, min, norm): backward spreads the gradient back over the reduced elements."""
+"""Reductions (sum, mean, max, min, any, all): backward spreads the gradient back over the reduced elements."""
 from __future__ import annotations
 
 import math
@@ -9,18 +9,22 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import type_name
+from ._operands import numpy_keywords, type_name
 from .selection import maximum, minimum, where
 
-__all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "norm", "sum"]
+__all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "sum"]
 
 Dims = int | Sequence[int] | None
 
 
 def _dims(dim: Dims, ndim: int) -> tuple[int, ...]:
-    if dim is None:
+    """The dimensions a reduction runs over: all of them for None or an empty list, as in PyTorch."""
+    if dim is None or not isinstance(dim, int) and len(dim) == 0:
         return tuple(range(ndim))
     dims = tuple(normalize_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
+    if len(set(dims)) != len(dims):
+        repeated = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
     return dims if ndim else ()  # a 0-d tensor takes dim 0 or -1 and has no axis to reduce
 
 
@@ -276,26 +280,6 @@ class ScatterAddInto(Function):
         return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
 
 
-class VectorNorm(Function):
-    backward_name = "LinalgVectorNormBackward0"
-    derivatives = {"self": "grad * self / result"}
-
-    @staticmethod
-    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
-        ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
-        data = self._data
-        result = Tensor._wrap(np.sqrt(np.sum(data * data, axis=ctx.dims, keepdims=keepdim)).astype(data.dtype))
-        ctx.save_for_backward(self, result)
-        return result
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        self, result = ctx.saved_tensors
-        norm = _expand_back(result, ctx.shape, ctx.dims, ctx.keepdim)
-        scale = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        return scale * where(norm == 0, 0.0, self / norm), None, None
-
-
 class MinMaxResult(NamedTuple):
     """What max(dim)/min(dim) return: ``values`` and ``indices``."""
 
@@ -318,6 +302,7 @@ class _MinResult(MinMaxResult):
 
 
 @tensor_method
+@numpy_keywords
 def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or along ``dim``."""
     if dim is None:
@@ -326,6 +311,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = 
 
 
 @tensor_method
+@numpy_keywords
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is not None:
@@ -348,35 +334,28 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
 
 
 @tensor_method
+@numpy_keywords
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Largest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise maximum."""
     return _extremum("max", input, dim, keepdim)
 
 
 @tensor_method
+@numpy_keywords
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise minimum."""
     return _extremum("min", input, dim, keepdim)
 
 
 @tensor_method
-def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False) -> Tensor:
-    """The Euclidean (2-) norm of all elements, or along ``dim``."""
-    if p not in ("fro", 2, 2.0):
-        raise NotImplementedError("autograd_lab supports only the 2-norm (p=2 or 'fro')")
-    if not input.is_floating_point():
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{type_name(input.dtype)}")
-    return VectorNorm.apply(input, dim, keepdim)
-
-
-@tensor_method
+@numpy_keywords
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the largest element (of the flattened tensor, or along ``dim``); the first one on ties."""
     return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
 
 
 @tensor_method
+@numpy_keywords
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the smallest element (of the flattened tensor, or along ``dim``); the first one on ties."""
     return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
@@ -396,12 +375,14 @@ def _arg_extremum(name: str, find: Any, input: Tensor, dim: int | None, keepdim:
 
 
 @tensor_method
+@numpy_keywords
 def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True if any element (along ``dim``) is nonzero."""
     return _logical_reduction(np.any, input, dim, keepdim)
 
 
 @tensor_method
+@numpy_keywords
 def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True if every element (along ``dim``) is nonzero."""
     return _logical_reduction(np.all, input, dim, keepdim)

@@ -74,8 +74,13 @@ def _split_between(grad: Tensor, first_wins: np.ndarray, tie: np.ndarray) -> tup
             where(tie_tensor, half, where(first_tensor, 0.0, grad)))
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
-    """Elementwise ``input if condition else other``."""
+_MISSING = object()
+
+
+def where(condition: Any, input: Any = _MISSING, other: Any = _MISSING) -> Any:
+    """Elementwise ``input if condition else other``; ``where(condition)`` alone is ``nonzero(as_tuple=True)``."""
+    if input is _MISSING and other is _MISSING:
+        return condition.nonzero(as_tuple=True)
     condition_tensor = as_operand(condition)
     if condition_tensor.dtype.name != "bool":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -1,21 +1,21 @@
 """Ops that rearrange elements without changing them: views, indexing, joining, dtype copies."""
 from __future__ import annotations
 
-import builtins
 from typing import Any, Sequence
 
 import numpy as np
 
 from .. import _dtypes
+from .._device import parse_to
 from .._size import normalize_dim
-from .._tensor import LEAF_VIEW_INPLACE_MESSAGE, Tensor, tensor_method, warn_once
+from .._tensor import Tensor, tensor_method, warn_once
 from ..autograd.function import Function, Node
 from ..autograd.grad_mode import state as grad_mode
-from ._operands import arrays_in, as_operand, common_dtype
-from .selection import where
+from ._operands import arrays_in, common_dtype, numpy_keywords
+from .views import remember_view
 
-__all__ = ["cat", "clone", "concatenate", "flatten", "narrow", "permute", "reshape", "select", "squeeze", "stack", "t",
-           "transpose", "unsqueeze"]
+__all__ = ["cat", "clone", "concatenate", "flatten", "permute", "reshape", "squeeze", "stack", "t", "transpose",
+           "unsqueeze"]
 
 
 def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
@@ -25,7 +25,9 @@ def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
     """
     view = Tensor._wrap(data)
     view._version_counter = base._version_counter
-    view._base = base._base if base._base is not None else base
+    root = view._base = base._base if base._base is not None else base
+    if grad_mode.enabled:
+        remember_view(root, view)
     return view
 
 
@@ -255,237 +257,6 @@ class ToDtype(Function):
         return grad.to(ctx.dtype), None
 
 
-def _index_key(key: Any) -> Any:
-    """A NumPy index for a tensor index (tensors become arrays)."""
-    if isinstance(key, tuple):
-        return tuple(_index_key(k) for k in key)
-    if isinstance(key, Tensor):
-        return key._data
-    if isinstance(key, list):
-        return np.asarray([k.item() if isinstance(k, Tensor) else k for k in key])
-    return key
-
-
-def _is_advanced(key: Any) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, np.ndarray) and k.ndim > 0 for k in parts) or \
-        any(isinstance(k, np.ndarray) and k.dtype == bool for k in parts)
-
-
-def _check_index(key: Any, shape: tuple[int, ...]) -> None:
-    """Raise PyTorch's IndexError for a key that does not fit ``shape``."""
-    parts = [_as_index_part(part) for part in (key if isinstance(key, tuple) else (key,))]
-    for part in parts:
-        if isinstance(part, slice) and part.step is not None and part.step <= 0:
-            raise ValueError("slice step cannot be zero" if part.step == 0 else "step must be greater than zero")
-        if isinstance(part, np.ndarray):
-            if part.dtype.kind not in "iub":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif not (part is None or part is Ellipsis or isinstance(part, (slice, bool, np.bool_)) or _is_int(part)):
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-                             f"valid indices (got {type(part).__name__})")
-    if not shape and any(_is_int(part) or isinstance(part, (slice, np.ndarray)) for part in parts):
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
-                         "C++ to convert a 0-dim tensor to a number")
-    used = builtins.sum(_dims_used(part) for part in parts)
-    if used > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    dim = 0
-    for position, part in enumerate(parts):
-        if part is Ellipsis:
-            dim += len(shape) - used
-        elif _is_int(part):  # PyTorch names the position in the key as the dimension
-            if not -shape[dim] <= part < shape[dim]:
-                raise IndexError(f"index {part} is out of bounds for dimension {position} with size {shape[dim]}")
-        elif isinstance(part, np.ndarray) and part.dtype == bool:
-            if part.shape != shape[dim:dim + part.ndim]:
-                raise IndexError(f"The shape of the mask {list(part.shape)} at index {dim} does not match the shape "
-                                 f"of the indexed tensor {list(shape[dim:dim + part.ndim])} at index {dim}")
-        elif isinstance(part, np.ndarray) and part.size:
-            for bad in (part.max(), part.min()):
-                if not -shape[dim] <= bad < shape[dim]:
-                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {shape[dim]}")
-        dim += _dims_used(part)
-
-
-class Index(Function):
-    """Reading ``tensor[key]``; backward puts the gradient back at the positions that were read."""
-
-    derivatives = {"self": "zeros_like(self).index_put(indices, grad, accumulate=True)"}
-
-    @staticmethod
-    def forward(ctx: Node, self: Tensor, indices: Any) -> Tensor:
-        ctx.shape, ctx.key = self._data.shape, indices
-        data = self._data[indices]
-        if type(data) is not np.ndarray:  # every dimension selected: keep a 0-d view, as PyTorch does
-            data = self._data[(indices if isinstance(indices, tuple) else (indices,)) + (Ellipsis,)]
-        return _view_or_copy(self, data)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
-        return IndexAddInto.apply(grad, ctx.shape, ctx.key), None
-
-
-class Select(Index):
-    backward_name = "SelectBackward0"
-
-
-class Slice(Index):
-    backward_name = "SliceBackward0"
-
-
-class AdvancedIndex(Index):
-    backward_name = "IndexBackward0"
-
-
-class IndexAddInto(Function):
-    """Zeros of ``shape`` with ``values`` added at ``key`` (repeated positions add up)."""
-
-    backward_name = "IndexPutBackward0"
-    derivatives = {"values": "grad[indices]"}
-
-    @staticmethod
-    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], indices: Any) -> Tensor:
-        ctx.key = indices
-        out = np.zeros(shape, dtype=values._data.dtype)
-        if _is_advanced(indices):
-            np.add.at(out, indices, values._data)
-        else:
-            out[indices] = values._data
-        return Tensor._wrap(out)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        return grad[ctx.key], None, None
-
-
-class IndexPut(Function):
-    """``tensor[key] = value`` as an op: the result is the tensor with those positions replaced."""
-
-    backward_name = "CopySlices"
-    derivatives = {"self": "grad.index_put(indices, 0)", "values": "grad[indices]"}
-
-    @staticmethod
-    def forward(ctx: Node, self: Tensor, values: Tensor, indices: Any) -> Tensor:
-        ctx.key = indices
-        out = self._data.copy()
-        out[indices] = values._data
-        return Tensor._wrap(out)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor, None]:
-        keep = np.ones(grad.shape, dtype=bool)
-        keep[ctx.key] = False
-        grad_value = grad[ctx.key]
-        return where(Tensor._wrap(keep), grad, 0.0), grad_value, None
-
-
-class Alias(Function):
-    """``x[:, :]``: a view of all of ``x`` (PyTorch's ``alias``)."""
-
-    backward_name = "AliasBackward0"
-    derivatives = {"self": "grad"}
-
-    @staticmethod
-    def forward(ctx: Node, self: Tensor) -> Tensor:
-        return _view_of(self, self._data.view())
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Tensor:
-        return grad
-
-
-def _as_index_part(part: Any) -> Any:
-    """A 0-d integer array (from a tensor) indexes like a plain int."""
-    if isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype.kind in "iu":
-        return int(part)
-    return part
-
-
-def _is_int(part: Any) -> bool:
-    return isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_))
-
-
-def _dims_used(part: Any) -> int:
-    if part is None or part is Ellipsis:
-        return 0
-    if isinstance(part, np.ndarray) and part.dtype == bool:
-        return part.ndim
-    return 1
-
-
-@tensor_method("__getitem__")
-def index(input: Tensor, key: Any) -> Tensor:
-    """``input[key]`` recorded as PyTorch records it.
-
-    Working left to right, an int selects (SelectBackward0), a slice that is not the
-    whole dimension slices (SliceBackward0) and None inserts a dimension
-    (UnsqueezeBackward0), each a view; integer or boolean arrays then index what is
-    left, making a copy (IndexBackward0).
-    """
-    numpy_key = _index_key(key)
-    _check_index(numpy_key, input.shape)
-    if not isinstance(numpy_key, tuple):
-        part = _as_index_part(numpy_key)
-        if isinstance(part, slice):
-            return Slice.apply(input, part)
-        if part is Ellipsis:
-            return Alias.apply(input)
-        numpy_key = (part,)
-    parts = [_as_index_part(part) for part in numpy_key]
-    used = builtins.sum(_dims_used(part) for part in parts)
-    result, dim, rest = input, 0, []
-    for part in parts:
-        if part is Ellipsis:
-            rest.extend([slice(None)] * (input.ndim - used))
-            dim += input.ndim - used
-        elif part is None:
-            result = Unsqueeze.apply(result, dim)
-            rest.append(slice(None))
-            dim += 1
-        elif _is_int(part):
-            result = Select.apply(result, (slice(None),) * dim + (part,))
-        elif isinstance(part, slice):
-            if part.indices(result.shape[dim]) != (0, result.shape[dim], 1):
-                result = Slice.apply(result, (slice(None),) * dim + (part,))
-            rest.append(slice(None))
-            dim += 1
-        else:
-            rest.append(part)
-            dim += _dims_used(part)
-    if any(isinstance(part, np.ndarray) for part in rest):
-        return AdvancedIndex.apply(result, tuple(rest))
-    return Alias.apply(input) if result is input else result
-
-
-def index_makes_view(key: Any, shape: tuple[int, ...]) -> bool:
-    """True when ``x[key] = v`` writes through a view of ``x`` (an int, a partial slice or None in ``key``)."""
-    parts = _index_key(key)
-    dim = 0
-    for part in parts if isinstance(parts, tuple) else (parts,):
-        part = _as_index_part(part)
-        if part is None or _is_int(part):
-            return True
-        if isinstance(part, slice):
-            if dim < len(shape) and part.indices(shape[dim]) != (0, shape[dim], 1):
-                return True
-            dim += 1
-        elif part is not Ellipsis:
-            dim += _dims_used(part)
-    return False
-
-
-def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
-    """A copy of ``input`` with ``input[key]`` replaced by ``value``."""
-    value_tensor = as_operand(value)
-    if value_tensor.dtype is not input.dtype:
-        value_tensor = value_tensor.to(input.dtype)
-    numpy_key = _index_key(key)
-    _check_index(numpy_key, input.shape)
-    _expanded_shape(value_tensor, input._data[numpy_key].shape)
-    return IndexPut.apply(input, value_tensor, numpy_key)
-
-
 class Cat(Function):
     backward_name = "CatBackward0"
     derivatives = {"tensors": "grad.narrow(dim, offset, tensors[i].shape[dim])"}
@@ -573,12 +344,14 @@ def expand(input: Tensor, *shape: Any) -> Tensor:
 
 
 @tensor_method
+@numpy_keywords
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     return Unsqueeze.apply(input, dim)
 
 
 @tensor_method
+@numpy_keywords
 def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
     """Remove dimensions of size 1 (all of them, or just ``dim``)."""
     return Squeeze.apply(input) if dim is None else SqueezeDim.apply(input, dim)
@@ -617,6 +390,7 @@ def to_dtype(input: Tensor, dtype: _dtypes.dtype) -> Tensor:
     return ToDtype.apply(input, dtype)
 
 
+@numpy_keywords
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     return Cat.apply(dim, *tensors)
@@ -625,32 +399,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concatenate = cat
 
 
+@numpy_keywords
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dimension."""
     return Stack.apply(dim, *tensors)
-
-
-@tensor_method
-def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """``length`` elements along ``dim`` starting at ``start``."""
-    dim = normalize_dim(dim, input.ndim)
-    key = (slice(None),) * dim + (slice(start, start + length),)
-    return Slice.apply(input, key)
-
-
-@tensor_method
-def select(input: Tensor, dim: int, index_: int) -> Tensor:
-    """The slice at ``index_`` along ``dim`` (that dimension removed)."""
-    dim = normalize_dim(dim, input.ndim)
-    return Select.apply(input, (slice(None),) * dim + (index_,))
-
-
-@tensor_method("__setitem__")
-def setitem(self: Tensor, key: Any, value: Any) -> None:
-    """``self[key] = value``: recorded as an in-place op (a leaf that requires grad needs ``no_grad``)."""
-    if grad_mode.enabled and self._requires_grad and self._grad_fn is None and index_makes_view(key, self._data.shape):
-        raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
-    self._inplace(lambda old: index_put(old, key, value))
 
 
 @tensor_method
@@ -687,14 +439,15 @@ def transposed(self: Tensor) -> Tensor:
 
 @tensor_method
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to(other_tensor)``; device arguments (``'cpu'``) are accepted and ignored."""
-    dtype = kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, _dtypes.dtype):
-            dtype = arg
-        elif isinstance(arg, Tensor):
-            dtype = arg.dtype
-    return self if dtype is None else to_dtype(self, dtype)
+    """``to(device, dtype)``, ``to(dtype)`` or ``to(other_tensor)``: the tensor itself when nothing changes.
+
+    Only the CPU is a device here: another raises what a CPU-only PyTorch raises.
+    ``copy=True`` always makes a copy (``ToCopyBackward0``).
+    """
+    _, dtype, copy = parse_to(args, kwargs)
+    if dtype is None or dtype is self.dtype:
+        return ToDtype.apply(self, self.dtype) if copy else self
+    return ToDtype.apply(self, dtype)
 
 
 def _converter(dtype: _dtypes.dtype) -> Any:
@@ -706,5 +459,12 @@ def _converter(dtype: _dtypes.dtype) -> Any:
 
 
 for _name, _dtype in (("float", _dtypes.float32), ("double", _dtypes.float64), ("half", _dtypes.float16),
-                      ("long", _dtypes.int64), ("int", _dtypes.int32), ("bool", _dtypes.bool)):
+                      ("long", _dtypes.int64), ("int", _dtypes.int32), ("short", _dtypes.int16),
+                      ("char", _dtypes.int8), ("byte", _dtypes.uint8), ("bool", _dtypes.bool)):
     tensor_method(_name)(_converter(_dtype))
+
+
+@tensor_method
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """A copy in ``other``'s dtype (the tensor itself when it already has it)."""
+    return to_dtype(self, other.dtype)

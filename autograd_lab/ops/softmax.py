@@ -1,14 +1,12 @@
 """softmax and log_softmax along a dimension, computed stably."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import floating, quietly, type_name
+from ._operands import floating, numpy_keywords, quietly, type_name, warn_user
 
 __all__ = ["log_softmax", "softmax"]
 
@@ -62,12 +60,14 @@ class LogSoftmax(Function):
 
 
 @tensor_method
+@numpy_keywords
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``."""
     return Softmax.apply(input, _checked_dim("softmax", input, dim))
 
 
 @tensor_method
+@numpy_keywords
 def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, without overflow."""
     return LogSoftmax.apply(input, _checked_dim("log_softmax", input, dim))
@@ -76,8 +76,8 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
 def _checked_dim(name: str, input: Tensor, dim: int | None) -> int:
     """``dim``, or PyTorch's deprecated implicit choice with its warning; integer inputs fail as in PyTorch."""
     if dim is None:
-        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
-                      "as an argument.", UserWarning, stacklevel=3)
+        warn_user(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an "
+                  "argument.")
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if not input.is_floating_point():
         kernel = "lastdim_kernel_impl" if normalize_dim(dim, input.ndim) == max(input.ndim - 1, 0) else "kernel_impl"

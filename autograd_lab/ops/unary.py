@@ -10,8 +10,8 @@ from ..autograd.function import Function, Node
 from ._operands import as_operand, common_dtype, floating, quietly
 from .selection import maximum, minimum, where
 
-__all__ = ["abs", "clamp", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid", "sign", "sin", "sqrt",
-           "tanh"]
+__all__ = ["abs", "clamp", "clamp_max", "clamp_min", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid",
+           "sign", "sin", "sqrt", "tanh"]
 
 
 class Exp(Function):
@@ -283,6 +283,41 @@ class Clamp(Function):
         return where(Tensor._wrap(inside), grad, 0.0), None, None
 
 
+class ClampTensors(Function):
+    """clamp with tensor bounds (broadcast together); where min > max the result is max, as in PyTorch."""
+
+    backward_name = "ClampBackward0"
+    derivatives = {"self": "where((self >= min) & (self <= max), grad, 0)",
+                   "min": "where((self < min) & (min < max), grad, 0)",
+                   "max": "where((self > max) | (max < min), grad, 0)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, min: Tensor | None, max: Tensor | None) -> Tensor:
+        ctx.save_for_backward(self, min, max)
+        data = self._data
+        if min is not None:
+            data = np.maximum(data, min._data)
+        if max is not None:
+            data = np.minimum(data, max._data)
+        return Tensor._wrap(data)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        self, low, high = ctx.saved_tensors
+        x = self._data
+        inside = np.ones(np.broadcast_shapes(grad._data.shape, x.shape), dtype=bool)
+        grad_low = grad_high = None
+        if low is not None:
+            inside = inside & (x >= low._data)
+            below = (x < low._data) & ((low._data < high._data) if high is not None else True)
+            grad_low = where(Tensor._wrap(np.asarray(below)), grad, 0.0)
+        if high is not None:
+            inside = inside & (x <= high._data)
+            above = (x > high._data) | ((high._data < low._data) if low is not None else False)
+            grad_high = where(Tensor._wrap(np.asarray(above)), grad, 0.0)
+        return where(Tensor._wrap(inside), grad, 0.0), grad_low, grad_high
+
+
 @tensor_method
 def exp(input: Tensor) -> Tensor:
     """e to the power of each element."""
@@ -355,22 +390,53 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, as_operand(min))
-        if max is not None:
-            result = minimum(result, as_operand(max))
-        return result
-    dtype = common_dtype(input, *(as_operand(bound) for bound in (min, max) if bound is not None))
-    if dtype is not input.dtype:  # an integer tensor clamped to a float bound becomes float, as in PyTorch
-        input = input.to(dtype)
-    return Clamp.apply(input, min, max)
+        if min is not None and not isinstance(min, Tensor) or max is not None and not isinstance(max, Tensor):
+            raise TypeError(_mixed_bounds_message(input, min, max))
+        bounds = [bound for bound in (min, max) if bound is not None]
+        dtype = common_dtype(input, *bounds)
+        low, high = (None if bound is None else bound.to(dtype) for bound in (min, max))
+        return ClampTensors.apply(input.to(dtype), low, high)
+    return Clamp.apply(_clamp_operand(input, *(bound for bound in (min, max) if bound is not None)), min, max)
+
+
+def _mixed_bounds_message(*arguments: Any) -> str:
+    """PyTorch's TypeError for a tensor bound next to a number bound."""
+    names = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in arguments)
+    return (f"clamp() received an invalid combination of arguments - got ({names}), but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
+
+
+def _clamp_operand(input: Tensor, *bounds: Any) -> Tensor:
+    """``input`` in the dtype the clamp computes in (an integer tensor clamped to a float bound becomes float)."""
+    dtype = common_dtype(input, *(as_operand(bound) for bound in bounds))
+    return input if dtype is input.dtype else input.to(dtype)
 
 
 clip = clamp
 
 
+class ClampMin(Clamp):
+    backward_name = "ClampMinBackward0"
+    derivatives = {"self": "grad * (self >= min)"}
+
+
+class ClampMax(Clamp):
+    backward_name = "ClampMaxBackward0"
+    derivatives = {"self": "grad * (self <= max)"}
+
+
 @tensor_method
-def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Clamp every element into ``[min, max]``, in place."""
-    return self._inplace(lambda old: clamp(old, min, max))
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    """Each element, but at least ``min``."""
+    if isinstance(min, Tensor):
+        return maximum(input, min)
+    return ClampMin.apply(_clamp_operand(input, min), min, None)
+
+
+@tensor_method
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    """Each element, but at most ``max``."""
+    if isinstance(max, Tensor):
+        return minimum(input, max)
+    return ClampMax.apply(_clamp_operand(input, max), None, max)

@@ -13,6 +13,7 @@ from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator, Mapping
 
 from ... import _dtypes
+from ..._device import parse_to
 from ..._tensor import RemovableHandle, Tensor
 from ...autograd import no_grad
 from .._typename import typename
@@ -20,8 +21,6 @@ from ..parameter import Parameter
 
 __all__ = ["Module"]
 
-_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
-                 "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -43,21 +42,6 @@ def _addindent(text: str, spaces: int) -> str:
     if not rest:
         return text
     return first + "\n" + "\n".join(" " * spaces + line for line in rest)
-
-
-def check_device(device: Any) -> None:
-    """Accept the CPU (``"cpu"``, ``"cpu:0"``, ``torch.device("cpu")``); refuse others with PyTorch's errors."""
-    if isinstance(device, int) and not isinstance(device, bool):
-        raise RuntimeError("Cannot access accelerator device when none is available.")
-    text = str(device)
-    kind = text.split(":", 1)[0]
-    if kind == "cpu":
-        return
-    if kind == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    if kind in _DEVICE_TYPES:
-        raise RuntimeError(f"PyTorch is not linked with support for {kind} devices")
-    raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device string: {text}")
 
 
 def _forward_unimplemented(self: "Module", *input: Any) -> None:
@@ -437,9 +421,7 @@ class Module:
         Only the CPU exists here: ``"cpu"`` (or a ``torch.device`` that prints as it) is accepted,
         ``"cuda"`` and others raise PyTorch's errors for a machine without them.
         """
-        device, dtype = _parse_to(args, kwargs)
-        if device is not None:
-            check_device(device)
+        _, dtype, _ = parse_to(args, kwargs)  # a device other than the CPU raises there
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
@@ -599,25 +581,6 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
-
-
-def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, _dtypes.dtype | None]:
-    """(device, dtype) from ``to``'s arguments, as ``torch._C._nn._parse_to`` reads them."""
-    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format", "copy"}
-    if unknown:
-        raise TypeError(f"to() received an invalid combination of arguments - got an unexpected keyword argument "
-                        f"'{sorted(unknown)[0]}'")
-    device, dtype = kwargs.get("device"), kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, _dtypes.dtype):
-            dtype = arg
-        elif isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, bool):
-            continue  # non_blocking given by position
-        elif arg is not None:
-            device = arg
-    return device, dtype
 
 
 def _converted(tensor: Tensor, dtype: _dtypes.dtype) -> Tensor:
