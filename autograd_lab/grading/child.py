@@ -120,19 +120,28 @@ def main() -> None:
     init = _fork()
     if init == 0:
         _init(job, ns, world, isolation, boot)
-    fds = job["fds"]
-    Channel(fds["supervisor"]).send(ev="init", pid=init, isolation=isolation)
-    _close_all_but({1, 2})
-    os.waitpid(init, 0)
-    os._exit(0)
+    Channel(job["fds"]["supervisor"]).send(ev="init", pid=init, isolation=isolation)
+    _idle()
+
+
+def _idle() -> None:
+    """Wait to be killed, holding no memory of the Python process (``sleep`` replaces it): the runner
+    and its forks then own their pages, and touching them costs no copies."""
+    _close_all_but(set())
+    try:
+        os.execv("/bin/sleep", ["sleep", "2147483647"])
+    except OSError:
+        while True:
+            signal.pause()
 
 
 # -- init ---------------------------------------------------------------------------------------------
 
 
 def _init(job: dict[str, Any], ns: dict[str, Any], world: snapshot.World, isolation: str, boot: int) -> None:
+    """PID 1 of the sandbox's namespace (or its subreaper): start the runner, say which it is, idle."""
     try:
-        linux.die_with_parent()
+        linux.die_with_parent()  # survives exec: killing boot ends init, and with it the namespace
         if os.getppid() not in (boot, 0):
             os._exit(1)
         for step in (linux.become_subreaper, linux.make_undumpable):
@@ -143,20 +152,10 @@ def _init(job: dict[str, Any], ns: dict[str, Any], world: snapshot.World, isolat
         runner = _fork()
         if runner == 0:
             _runner(job, ns, world, isolation)
-        fds = job["fds"]
-        supervisor = Channel(fds["supervisor"])
-        _close_all_but({fds["supervisor"]})
-        while True:
-            try:
-                pid, status = os.waitpid(-1, 0)
-            except ChildProcessError:
-                break
-            except InterruptedError:
-                continue
-            if pid == runner:
-                supervisor.send(ev="runner-exit", status=status)
+        Channel(job["fds"]["supervisor"]).send(ev="runner", pid=runner)
+        _idle()
     finally:
-        os._exit(0)
+        os._exit(1)
 
 
 # -- runner -------------------------------------------------------------------------------------------
@@ -353,8 +352,8 @@ class Checks:
     """Evaluates one test cell's check expressions in forks of a clean process.
 
     The public checks of a cell share one evaluator (a new one takes over after a check that hangs
-    or crashes); each hidden check gets an evaluator of its own, so nothing a check runs can change
-    what the next hidden check sees.
+    or crashes: it fails only that check). Each hidden check gets an evaluator of its own, so nothing
+    a check runs can change what the next hidden check sees.
     """
 
     def __init__(self, job: dict[str, Any], index: int, step: dict[str, Any], ns: dict[str, Any],
@@ -444,6 +443,10 @@ class Checks:
                 null = os.open(os.devnull, os.O_RDWR)
                 for fd in (0, 1, 2):
                     os.dup2(null, fd)
+                try:
+                    linux.forbid_new_processes()
+                except OSError:
+                    pass
             if self.helpers is None:
                 _clean_fork_state(self.world, self.restore, self.kept)
                 self.helpers = self._helpers()

@@ -52,6 +52,7 @@ _SYSCALLS = {
     "clone": (56, 220), "clone3": (435, 435), "unshare": (272, 97), "setns": (308, 268),
     "socket": (41, 198), "ptrace": (101, 117), "process_vm_readv": (310, 270),
     "process_vm_writev": (311, 271), "io_uring_setup": (425, 425), "mount": (165, 40),
+    "fork": (57, -1), "vfork": (58, -1),
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 
@@ -226,11 +227,46 @@ def _filter_program() -> list[tuple[int, int, int, int]]:
     return _assemble(src)
 
 
+_CLONE_THREAD = 0x00010000
+
+
+def _no_processes_program() -> list[tuple[int, int, int, int]]:
+    """BPF: threads may still be started, processes not (fork, vfork, clone without CLONE_THREAD)."""
+    src: list[tuple] = [
+        (_BPF_LD_W_ABS, 4, None, None),
+        (_BPF_JEQ_K, _AUDIT_ARCH[_ARCH], "native", "deny"),
+        ("label", "native"),
+        (_BPF_LD_W_ABS, 0, None, None),
+    ]
+    src += [(_BPF_JEQ_K, _nr(name), "deny", None) for name in ("fork", "vfork") if _nr(name) >= 0]
+    src += [
+        (_BPF_JEQ_K, _nr("clone"), "clone", None),
+        (_BPF_RET_K, _RET_ALLOW, None, None),
+        ("label", "clone"),
+        (_BPF_LD_W_ABS, 16, None, None),
+        (_BPF_JSET_K, _CLONE_THREAD, "allow", "deny"),
+        ("label", "allow"),
+        (_BPF_RET_K, _RET_ALLOW, None, None),
+        ("label", "deny"),
+        (_BPF_RET_K, _RET_ERRNO | _EPERM, None, None),
+    ]
+    return _assemble(src)
+
+
+def forbid_new_processes() -> None:
+    """From now on this process cannot start processes (threads are still allowed)."""
+    _install(_no_processes_program())
+
+
 def install_seccomp_filter() -> str:
     """Install the filter of :func:`_filter_program` on this process and its future children."""
+    _install(_filter_program())
+    return "seccomp"
+
+
+def _install(prog: list[tuple[int, int, int, int]]) -> None:
     if _ARCH not in _AUDIT_ARCH:
         raise Unsupported(f"no seccomp filter for {_ARCH}")
-    prog = _filter_program()
     raw = b"".join(struct.pack("=HBBI", code, jt, jf, k) for code, jt, jf, k in prog)
     buf = ctypes.create_string_buffer(raw, len(raw))
     fprog = _SockFprog(len(prog), ctypes.cast(buf, ctypes.c_void_p))
@@ -238,4 +274,3 @@ def install_seccomp_filter() -> str:
     libc.prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
     _check(libc.prctl(_PR_SET_SECCOMP, ctypes.c_ulong(_SECCOMP_MODE_FILTER), ctypes.byref(fprog),
                       ctypes.c_ulong(0), ctypes.c_ulong(0)), "seccomp")
-    return "seccomp"

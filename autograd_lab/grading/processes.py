@@ -71,6 +71,19 @@ def namespace_pid(pid: int) -> int | None:
     return pid
 
 
+def exit_status(pid: int) -> int | None:
+    """The wait status of a process that has ended and is not yet reaped (a zombie); None while it runs."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            text = fh.read().decode("ascii", "replace")
+    except OSError:
+        return 0
+    fields = text[text.rindex(")") + 2:].split()
+    if fields[0] not in ("Z", "X"):
+        return None
+    return int(fields[49]) if len(fields) > 49 else 0
+
+
 def running(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie."""
     return _stat(pid) is not None

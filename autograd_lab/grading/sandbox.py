@@ -190,6 +190,7 @@ class _Session:
         self.total_output = 0
         self.recording = True
         self.init_pid: int | None = None
+        self.runner_pid: int | None = None
         self.isolation = ""
         self.runner_status: int | None = None
         self.running_since = (None, 0.0)
@@ -246,8 +247,20 @@ class _Session:
             event = json.loads(line)
             if event.get("ev") == "init":
                 self.init_pid, self.isolation = int(event["pid"]), str(event["isolation"])
-            elif event.get("ev") == "runner-exit":
-                self.runner_status = int(event["status"])
+            elif event.get("ev") == "runner" and self.init_pid is not None:
+                found = processes.descendants(self.init_pid)
+                self.runner_pid = next((pid for pid in found if processes.namespace_pid(pid) == event["pid"]), None)
+
+    def _runner_ended(self) -> bool:
+        """Whether the runner has ended (read from /proc: it stays a zombie, init never reaps it)."""
+        if self.runner_status is None and self.runner_pid is not None:
+            self.runner_status = processes.exit_status(self.runner_pid)
+        return self.runner_status is not None
+
+    @property
+    def namespaced(self) -> bool:
+        """Whether the sandbox has its own PID namespace (then ending init ends everything)."""
+        return self.isolation.endswith("pid+net namespaces")
 
     # -- phases ----------------------------------------------------------------------------------------
 
@@ -273,7 +286,7 @@ class _Session:
         done_at: float | None = None
         while True:
             now = time.monotonic()
-            if self.runner_status is not None:
+            if self._runner_ended():
                 self.drain()
                 return self._ended()
             if self.proc.poll() is not None:
@@ -349,7 +362,8 @@ class _Session:
     def _ask(self, step: int, index: int, expr: str, fd: int, spare: frozenset[int]) -> Any:
         if not self._alive(step):
             return EvalError("not evaluated: the notebook did not reach this check")
-        processes.kill_descendants(self._root(), spare)
+        if "seccomp" not in self.ledger.sandbox.split("; "):
+            processes.kill_descendants(self._root(), spare)  # evaluators could not start processes otherwise
         self.ledger.ask(step, index)
         try:
             os.write(fd, (json.dumps({"index": index, "expr": expr}) + "\n").encode())
@@ -375,23 +389,25 @@ class _Session:
         return steps
 
     def close(self) -> None:
-        """End every process of the sandbox and report any that survived."""
+        """End every process of the sandbox and report any that survived.
+
+        In a PID namespace, killing its init ends everything in it; otherwise the tree under init is
+        killed first (init is a subreaper, so escaped processes are still in it).
+        """
         root = self._root()
         seen = list(processes.descendants(root).values())
-        left = processes.kill_descendants(root)
+        if not self.namespaced:
+            seen += processes.kill_descendants(root)
         for fd in self.commands.values():
             os.close(fd)
         self.commands.clear()
-        try:
-            self.proc.wait(timeout=GRACE)  # init ends once it has reaped everything, then boot
-        except subprocess.TimeoutExpired:
-            for pid in ([self.init_pid] if self.init_pid is not None else []):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            self.proc.kill()
-            self.proc.wait()
+        for pid in ([self.init_pid] if self.init_pid is not None else []):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.proc.kill()
+        self.proc.wait()
         self.selector.close()
         for stream in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
             if stream is not None:
@@ -399,7 +415,7 @@ class _Session:
                     stream.close()
                 except OSError:
                     pass
-        survivors = processes.wait_gone(seen + left, 1.0)
+        survivors = processes.wait_gone(seen, 1.0)
         if survivors:
             self.notes.append(f"{len(survivors)} process(es) started by the notebook could not be ended")
 
