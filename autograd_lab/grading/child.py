@@ -12,56 +12,82 @@ Started by :mod:`.sandbox` as ``python -I -c BOOT``; the job (JSON) arrives on s
 ``runner``
     the sandbox proper (rlimits, Landlock, seccomp, no capabilities): runs the cells. At each test
     cell it forks a ``snapshot`` and waits until the public checks are answered.
-``snapshot``
-    a single-threaded copy of the runner at the test cell. It resets signal handlers and hooks,
-    restores the world, evaluates each public check in its own ``evaluator`` fork, then waits on its
-    command pipe for the hidden checks, which the grader sends one at a time only after the runner
-    and every other process have ended and the notebook's output is sealed.
-``evaluator``
-    a fork of the snapshot that evaluates one check expression and writes exactly one answer.
+``snapshot`` and ``evaluator``
+    the fork taken at a test cell, and its forks that evaluate check expressions: see
+    :mod:`.evaluation`.
 
 The child never receives expected values; hidden check expressions are not in the job.
+
+The runner's own code (this module) runs among the notebook's code, so it uses a private copy of the
+builtins and references to C functions taken at import: a notebook that rebinds ``isinstance``,
+``json.dumps`` or ``signal.signal`` does not change what the runner does.
 """
 from __future__ import annotations
 
-import builtins
-import gc
-import io
-import json
-import os
-import resource
-import select
-import signal
-import sys
-import time
-import traceback
-import types
-from typing import Any
+from __future__ import annotations
 
-from . import linux, probe, shell, snapshot, values
-from .landlock import LandlockUnavailable, restrict
+import builtins as _builtins_module
+
+__builtins__ = dict(vars(_builtins_module))  # this module's own builtins (see the docstring)
+
+import _signal  # noqa: E402 - the C module: ``signal``'s Python wrappers can be rebound
+import gc  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import select  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+from json.encoder import encode_basestring_ascii as _json_string  # noqa: E402
+from typing import Any  # noqa: E402
+
+from . import evaluation, linux, probe, shell, snapshot, values  # noqa: E402
+from .landlock import LandlockUnavailable, restrict  # noqa: E402
 
 MAX_ERROR_CHARS = 2000
 
-GRACE = 1.0
+_write, _pipe, _close, _exit = os.write, os.pipe, os.close, os._exit
+_select, _monotonic = select.select, time.monotonic
+_sigmask, _valid_signals, _set_handler, _setitimer = (
+    _signal.pthread_sigmask, _signal.valid_signals, _signal.signal, _signal.setitimer)
+_SIG_BLOCK, _SIG_SETMASK, _SIGALRM, _ITIMER_REAL = (
+    _signal.SIG_BLOCK, _signal.SIG_SETMASK, _signal.SIGALRM, _signal.ITIMER_REAL)
+_gettrace, _settrace, _getprofile, _setprofile = sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile
+_gc_isenabled, _gc_enable, _gc_disable, _GC_CALLBACKS = gc.isenabled, gc.enable, gc.disable, gc.callbacks
+_raw_fork = linux.raw_fork
+_TimeLimit = probe.TimeLimit
+
+
+def _json(value: Any) -> str:
+    """JSON for the runner's reports (str, int, bool, None, lists of those), without the json module."""
+    kind = type(value)
+    if value is None or kind is bool:
+        return {None: "null", True: "true", False: "false"}[value]
+    if kind is int:
+        return repr(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is list or kind is tuple:
+        return "[" + ", ".join(_json(v) for v in value) + "]"
+    return _json_string(repr(value))
 
 
 class Channel:
-    """One JSON object per line, written straight to a file descriptor."""
+    """One JSON object per line, written straight to a file descriptor, with the runner's references."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
 
-    def send(self, value: str | None = None, **event: Any) -> None:
-        text = json.dumps(event, allow_nan=False)
-        if value is not None:
-            text = text[:-1] + ', "value": ' + value + "}"
-        data = (text + "\n").encode("utf-8", "backslashreplace")
+    def send(self, **event: Any) -> None:
+        text = "{" + ", ".join(_json_string(k) + ": " + _json(v) for k, v in event.items()) + "}\n"
+        data = text.encode("utf-8", "backslashreplace")
         try:
             while data:
-                data = data[os.write(self.fd, data):]
+                data = data[_write(self.fd, data):]
         except OSError:
-            os._exit(3)
+            _exit(3)
 
 
 def _refuse_new_audit_hooks(event: str, args: Any) -> None:
@@ -69,25 +95,13 @@ def _refuse_new_audit_hooks(event: str, args: Any) -> None:
         raise RuntimeError("audit hooks are not available while grading")
 
 
-def _fork() -> int:
-    try:
-        return linux.raw_fork()
-    except linux.Unsupported:
-        return os.fork()
-
-
-def _close_all_but(keep: set[int]) -> None:
-    low = 0
-    for fd in sorted(keep) + [resource.getrlimit(resource.RLIMIT_NOFILE)[0]]:
-        if fd > low:
-            os.closerange(low, fd)
-        low = fd + 1
-
-
 def _format_error(exc: BaseException) -> str:
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    kept = [line for line in lines if "autograd_lab/grading/" not in line]
-    text = "".join(kept)
+    try:
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        kept = [line for line in lines if "autograd_lab/grading/" not in line]
+        text = "".join(kept)
+    except BaseException:  # noqa: BLE001 - the notebook may have broken the traceback module
+        text = probe.error_text(exc)
     return text if len(text) <= MAX_ERROR_CHARS else "..." + text[-MAX_ERROR_CHARS:]
 
 
@@ -107,7 +121,7 @@ def main() -> None:
         stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     main_module = types.ModuleType("__main__")
     ns = main_module.__dict__
-    ns["__builtins__"] = builtins
+    ns["__builtins__"] = _builtins_module
     sys.modules["__main__"] = main_module
     shell.install(ns)
     values.trust_current_tensor_classes()
@@ -117,7 +131,7 @@ def main() -> None:
     except OSError as exc:
         isolation = f"no namespaces ({exc})"
     boot = os.getpid()
-    init = _fork()
+    init = _raw_fork()
     if init == 0:
         _init(job, ns, world, isolation, boot)
     Channel(job["fds"]["supervisor"]).send(ev="init", pid=init, isolation=isolation)
@@ -127,12 +141,12 @@ def main() -> None:
 def _idle() -> None:
     """Wait to be killed, holding no memory of the Python process (``sleep`` replaces it): the runner
     and its forks then own their pages, and touching them costs no copies."""
-    _close_all_but(set())
+    evaluation.close_all_but(set())
     try:
         os.execv("/bin/sleep", ["sleep", "2147483647"])
     except OSError:
         while True:
-            signal.pause()
+            _signal.pause()
 
 
 # -- init ---------------------------------------------------------------------------------------------
@@ -149,7 +163,7 @@ def _init(job: dict[str, Any], ns: dict[str, Any], world: snapshot.World, isolat
                 step()
             except OSError:
                 pass
-        runner = _fork()
+        runner = _raw_fork()
         if runner == 0:
             _runner(job, ns, world, isolation)
         Channel(job["fds"]["supervisor"]).send(ev="runner", pid=runner)
@@ -202,12 +216,11 @@ def _runner(job: dict[str, Any], ns: dict[str, Any], world: snapshot.World, isol
         results.send(ev="ready", sandbox=sandbox)
         Runner(job, ns, world, results).run()
     finally:
-        os._exit(0)
+        _exit(0)
 
 
 class Runner:
-    """Runs the cells in order; at each test cell, has the public checks answered (and keeps a
-    snapshot for the hidden ones)."""
+    """Runs the cells in order; at each test cell, forks the process that answers its checks."""
 
     def __init__(self, job: dict[str, Any], ns: dict[str, Any], world: snapshot.World, results: Channel) -> None:
         self.job, self.ns, self.world, self.results = job, ns, world, results
@@ -223,6 +236,9 @@ class Runner:
             else:
                 self.test_cell(index, step)
         self.results.send(ev="done")
+        self._flush()
+
+    def _flush(self) -> None:
         for stream in self.streams:
             try:
                 stream.flush()
@@ -230,26 +246,23 @@ class Runner:
                 pass
 
     def test_cell(self, index: int, step: dict[str, Any]) -> None:
-        checks = Checks(self.job, index, step, self.ns, self.world, self.results,
-                        restore=not snapshot.unchanged(self.world), streams=self.streams)
-        if step.get("command_fd") is None:
-            checks.answer_public()
-            return
-        done_r, done_w = os.pipe()
-        paused = _pause(self.streams)
+        fixes = snapshot.changes(self.world)
+        done_r, done_w = _pipe()
+        self._flush()
+        paused = _pause()
         try:
-            pid = _fork()
+            pid = _raw_fork()
             if pid == 0:
-                os.close(done_r)
-                checks.keep_as_snapshot(done_w)
+                _close(done_r)
+                evaluation.serve_test_cell(self.job, index, step, self.ns, fixes, done_w)
         finally:
             _resume(paused)
-        os.close(done_w)
-        budget = len(step.get("public", ())) * (self.seconds + 2 * GRACE) + 5.0
+        _close(done_w)
+        budget = len(step.get("public", ())) * (self.seconds + 2 * evaluation.GRACE) + 5.0
         try:
-            select.select([done_r], [], [], budget)
+            _select([done_r], [], [], budget)
         finally:
-            os.close(done_r)
+            _close(done_r)
 
 
 def run_cell(source: str, label: str, ns: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -259,8 +272,8 @@ def run_cell(source: str, label: str, ns: dict[str, Any], seconds: float) -> dic
     except (SyntaxError, ValueError) as exc:
         return {"status": "syntax-error", "error": _format_error(exc)}
     try:
-        probe.with_time_limit(seconds, lambda: exec(code, ns))  # noqa: S102 - the notebook's code
-    except probe.TimeLimit:
+        _with_alarm(seconds, code, ns)
+    except _TimeLimit:
         return {"status": "timeout", "error": f"cell ran longer than {seconds:g} s"}
     except MemoryError as exc:
         return {"status": "memory", "error": _format_error(exc)}
@@ -269,280 +282,65 @@ def run_cell(source: str, label: str, ns: dict[str, Any], seconds: float) -> dic
     return {"status": "ok"}
 
 
+def _with_alarm(seconds: float, code: Any, ns: dict[str, Any]) -> None:
+    """Run ``code`` with a time limit. An alarm the notebook set itself does not count: the limit is
+    re-armed for the time that is left."""
+    deadline = _monotonic() + seconds
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        left = deadline - _monotonic()
+        if left > 0:
+            _setitimer(_ITIMER_REAL, left)
+            return
+        raise _TimeLimit()
+
+    previous = _set_handler(_SIGALRM, on_alarm)
+    _setitimer(_ITIMER_REAL, seconds)
+    try:
+        exec(code, ns)  # noqa: S102 - the notebook's code
+    finally:
+        _setitimer(_ITIMER_REAL, 0)
+        _set_handler(_SIGALRM, previous)
+
+
 def _flush_pending_signal_handlers() -> None:
     """Entering a Python function runs the handlers of signals that already arrived."""
 
 
-def _pause(streams: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Before forking a snapshot: no signal, trace, profile or gc callback may run in the fork."""
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+def _pause() -> tuple[Any, ...]:
+    """Before forking: no signal handler, trace, profile or gc callback may run in the fork."""
+    mask = _sigmask(_SIG_BLOCK, _valid_signals())
     _flush_pending_signal_handlers()
-    for stream in streams:
-        try:
-            stream.flush()
-        except BaseException:  # noqa: BLE001
-            pass
-    trace, profile = sys.gettrace(), sys.getprofile()
-    sys.settrace(None)
-    sys.setprofile(None)
+    trace, profile = _gettrace(), _getprofile()
+    _settrace(None)
+    _setprofile(None)
     _stop_monitoring()
-    enabled, callbacks = gc.isenabled(), gc.callbacks[:]
-    gc.disable()
-    gc.callbacks.clear()
+    enabled, callbacks = _gc_isenabled(), _GC_CALLBACKS[:]
+    _gc_disable()
+    _GC_CALLBACKS.clear()
     return mask, trace, profile, enabled, callbacks
 
 
 def _resume(paused: tuple[Any, ...]) -> None:
     mask, trace, profile, enabled, callbacks = paused
-    gc.callbacks.extend(callbacks)
+    _GC_CALLBACKS.extend(callbacks)
     if enabled:
-        gc.enable()
-    sys.settrace(trace)
-    sys.setprofile(profile)
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        _gc_enable()
+    _settrace(trace)
+    _setprofile(profile)
+    _sigmask(_SIG_SETMASK, mask)
+
+
+_MONITORING = getattr(sys, "monitoring", None)
 
 
 def _stop_monitoring() -> None:
-    monitoring = getattr(sys, "monitoring", None)
-    if monitoring is None:
+    if _MONITORING is None:
         return
     for tool in range(6):
         try:
-            monitoring.set_events(tool, 0)
-            if monitoring.get_tool(tool) is not None:
-                monitoring.free_tool_id(tool)
+            _MONITORING.set_events(tool, 0)
+            if _MONITORING.get_tool(tool) is not None:
+                _MONITORING.free_tool_id(tool)
         except (ValueError, RuntimeError):
             pass
-
-
-def _default_signals() -> None:
-    for sig in signal.valid_signals():
-        try:
-            signal.signal(sig, signal.SIG_IGN if sig == signal.SIGPIPE else signal.SIG_DFL)
-        except (OSError, ValueError, RuntimeError):
-            pass
-    signal.set_wakeup_fd(-1)
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
-
-
-def _fresh_streams() -> None:
-    def stream(fd: int) -> io.TextIOWrapper:
-        raw = io.FileIO(fd, "w", closefd=False)
-        return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace", line_buffering=True,
-                                write_through=True)
-
-    sys.stdout, sys.stderr = stream(1), stream(2)
-
-
-# -- checks, snapshot and evaluator --------------------------------------------------------------------
-
-
-def _clean_fork_state(world: snapshot.World, restore: bool, keep: list[Any]) -> None:
-    """First steps of every fork that evaluates checks: default signals, no hooks, the world put back."""
-    _default_signals()
-    if restore:
-        snapshot.restore(world, keep)
-    gc.disable()
-    sys.settrace(None)
-    sys.setprofile(None)
-    _fresh_streams()
-
-
-class Checks:
-    """Evaluates one test cell's check expressions in forks of a clean process.
-
-    The public checks of a cell share one evaluator (a new one takes over after a check that hangs
-    or crashes: it fails only that check). Each hidden check gets an evaluator of its own, so nothing
-    a check runs can change what the next hidden check sees.
-    """
-
-    def __init__(self, job: dict[str, Any], index: int, step: dict[str, Any], ns: dict[str, Any],
-                 world: snapshot.World, results: Channel, *, restore: bool, streams: tuple[Any, ...]) -> None:
-        self.index, self.step, self.ns, self.world, self.results = index, step, ns, world, results
-        self.seconds = float(job["limits"]["cell_timeout"])
-        self.restore, self.streams = restore, streams
-        self.kept: list[Any] = []
-        self.helpers: dict[str, Any] | None = None
-
-    def keep_as_snapshot(self, done_w: int) -> None:
-        """In the fork made at the test cell: answer the public checks, then serve the hidden ones."""
-        try:
-            command_fd = int(self.step["command_fd"])
-            _close_all_but({self.results.fd, done_w, command_fd, 1, 2})
-            try:
-                linux.make_undumpable()
-            except OSError:
-                pass
-            _clean_fork_state(self.world, self.restore, self.kept)
-            self.restore, self.streams = False, ()
-            self.helpers = self._helpers()
-            self.results.send(ev="snapshot", step=self.index, pid=os.getpid())
-            self.answer_public()
-            self.results.send(ev="public-done", step=self.index)
-            os.write(done_w, b".")
-            os.close(done_w)
-            for command in _lines(command_fd):
-                self._send("hidden", int(command["index"]), self._evaluate([str(command["expr"])], hidden=True)[0])
-        finally:
-            os._exit(0)
-
-    def _helpers(self) -> dict[str, Any]:
-        """The locked cells' imports and functions, made afresh from the instructor's source."""
-        env = dict(self.ns)
-        env["__builtins__"] = builtins
-        try:
-            exec(compile(self.step.get("helpers", ""), "<locked cells>", "exec"), env)  # noqa: S102
-        except BaseException:  # noqa: BLE001 - then checks see the notebook's names
-            return {}
-        return {name: env[name] for name in self.step.get("helper_names", ()) if name in env}
-
-    def answer_public(self) -> None:
-        exprs = list(self.step.get("public", ()))
-        done = 0
-        while done < len(exprs):
-            for answer in self._evaluate(exprs[done:], hidden=False):
-                self._send("public", done, answer)
-                done += 1
-
-    def _send(self, kind: str, k: int, answer: tuple[str, list[str]]) -> None:
-        value, warnings = answer
-        self.results.send(value, ev="answer", step=self.index, kind=kind, index=k, warnings=warnings)
-
-    def _evaluate(self, exprs: list[str], *, hidden: bool) -> list[tuple[str, list[str]]]:
-        """Answers for the first expressions of ``exprs`` (at least one) from one evaluator."""
-        read_fd, write_fd = os.pipe()
-        paused = _pause(self.streams) if self.streams else None
-        try:
-            pid = _fork()
-            if pid == 0:
-                os.close(read_fd)
-                self._evaluator(exprs, write_fd, hidden)
-        finally:
-            if paused is not None:
-                _resume(paused)
-        os.close(write_fd)
-        try:
-            return _answers(read_fd, pid, len(exprs), self.seconds)
-        finally:
-            os.close(read_fd)
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-
-    def _evaluator(self, exprs: list[str], write_fd: int, hidden: bool) -> None:
-        try:
-            os.setpgid(0, 0)
-            _close_all_but({write_fd, 1, 2})
-            if hidden:
-                null = os.open(os.devnull, os.O_RDWR)
-                for fd in (0, 1, 2):
-                    os.dup2(null, fd)
-                try:
-                    linux.forbid_new_processes()
-                except OSError:
-                    pass
-            if self.helpers is None:
-                _clean_fork_state(self.world, self.restore, self.kept)
-                self.helpers = self._helpers()
-            names = self.step.get("answer_names", ())
-            for index, expr in enumerate(exprs):
-                answer: Any
-                caught: list[str] = []
-                try:
-                    found, caught = probe.with_time_limit(self.seconds, lambda: probe.evaluate(
-                        [expr], self.ns, helpers=self.helpers, answer_names=names))
-                    answer = found[expr]
-                except probe.TimeLimit:
-                    answer = values.EvalError(f"evaluating the check took longer than {self.seconds:g} s")
-                line = json.dumps({"index": index, "warnings": [] if hidden else caught[:20]})[:-1]
-                data = (line + ', "value": ' + values.encode(answer) + "}\n").encode()
-                while data:
-                    data = data[os.write(write_fd, data):]
-        finally:
-            os._exit(0)
-
-
-def _lines(fd: int) -> Any:
-    pending = b""
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return
-        pending += chunk
-        while b"\n" in pending:
-            line, pending = pending.split(b"\n", 1)
-            yield json.loads(line)
-
-
-def _answers(fd: int, pid: int, count: int, seconds: float) -> list[tuple[str, list[str]]]:
-    """Read an evaluator's answers, one line per expression in order, each within ``seconds``.
-
-    Stops at the first expression that takes too long, ends the process without an answer, or is
-    answered by anything but exactly one line in order: that expression gets an error, and the
-    caller continues with the next one in a new evaluator.
-    """
-    answers: list[tuple[str, list[str]]] = []
-    pending = b""
-    deadline = time.monotonic() + seconds + GRACE
-    exited: int | None = None
-    while len(answers) < count:
-        if b"\n" in pending:
-            line, pending = pending.split(b"\n", 1)
-            answer = _parse_answer(line, len(answers))
-            answers.append(answer if answer is not None else _error("the check's process wrote something else"))
-            if answer is None:
-                return answers
-            deadline = time.monotonic() + seconds + GRACE
-            continue
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return answers + [_error(f"evaluating the check took longer than {seconds:g} s")]
-        ready, _, _ = select.select([fd], [], [], min(left, 0.2))
-        chunk = os.read(fd, 1 << 20) if ready else None
-        if chunk:
-            pending += chunk
-            if len(pending) > values.MAX_MESSAGE_BYTES + 65536:
-                return answers + [_error("the answer is too large to send")]
-            continue
-        if chunk is None and exited is None:
-            reaped, code = os.waitpid(pid, os.WNOHANG)
-            if reaped != pid:
-                continue
-            exited = code
-            continue
-        if exited is None:
-            _, exited = os.waitpid(pid, 0)
-        return answers + [_error(f"evaluating the check ended the Python process ({_how(exited)})")]
-    return answers
-
-
-def _error(message: str) -> tuple[str, list[str]]:
-    return values.encode(values.EvalError(message)), []
-
-
-def _how(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        signum = os.WTERMSIG(status)
-        return signal.Signals(signum).name if signum in signal.valid_signals() else f"signal {signum}"
-    return f"exit code {os.WEXITSTATUS(status)}"
-
-
-def _parse_answer(line: bytes, index: int) -> tuple[str, list[str]] | None:
-    """One evaluator line, re-encoded; None unless it is the answer for ``index``."""
-    try:
-        payload = json.loads(line)
-        if payload.get("index") != index:
-            return None
-        value = json.dumps(payload["value"], allow_nan=False)
-        warnings = [str(w)[:300] for w in payload.get("warnings", [])][:20]
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return None
-    return value, warnings
-
-

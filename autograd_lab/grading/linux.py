@@ -6,11 +6,16 @@ architecture or the privileges do not allow it; callers fall back and say so.
 """
 from __future__ import annotations
 
-import ctypes
-import os
-import platform
-import struct
-import sys
+import builtins as _builtins_module
+
+__builtins__ = dict(vars(_builtins_module))  # own builtins: :func:`raw_fork` runs among notebook code
+
+import ctypes  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+from typing import Any  # noqa: E402
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 _CLONE_NEW_ANY = 0x7E020080  # every CLONE_NEW* flag, CLONE_NEWTIME included
@@ -142,25 +147,33 @@ def drop_capabilities() -> None:
 
 # -- fork ---------------------------------------------------------------------------------------
 
-_PYLIBC = ctypes.PyDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+def _clone_call() -> Any:
+    if not sys.platform.startswith("linux") or _ARCH not in _AUDIT_ARCH:
+        return None
+    syscall = ctypes.PyDLL(None, use_errno=True).syscall
+    syscall.restype = ctypes.c_long
+    syscall.argtypes = [ctypes.c_long] * 6
+    return syscall
+
+
+# Taken at import, so that a notebook rebinding parts of ctypes cannot change what a fork runs.
+_CLONE, _CLONE_ARGS, _get_errno, _os_fork = _clone_call(), (_nr("clone") if _ARCH in _AUDIT_ARCH else 0,
+                                                            _SIGCHLD, 0, 0, 0, 0), ctypes.get_errno, os.fork
 
 
 def raw_fork() -> int:
-    """``fork`` through the clone system call, holding the GIL.
+    """``fork`` through the clone system call, holding the GIL (``os.fork`` where that is unavailable).
 
     Unlike ``os.fork`` it runs no ``os.register_at_fork`` callbacks and no ``pthread_atfork``
     handlers, so code registered by a student cannot run in the child. As with ``fork``, only the
     calling thread exists in the child.
     """
-    if _PYLIBC is None:
-        raise Unsupported("needs Linux")
-    syscall = _PYLIBC.syscall
-    syscall.restype = ctypes.c_long
-    pid = syscall(ctypes.c_long(_nr("clone")), ctypes.c_long(_SIGCHLD), ctypes.c_long(0), ctypes.c_long(0),
-                  ctypes.c_long(0), ctypes.c_long(0))
+    if _CLONE is None:
+        return _os_fork()
+    pid = _CLONE(*_CLONE_ARGS)
     if pid < 0:
-        raise OSError(ctypes.get_errno(), "clone failed")
-    return int(pid)
+        raise OSError(_get_errno(), "clone failed")
+    return pid
 
 
 # -- seccomp ------------------------------------------------------------------------------------

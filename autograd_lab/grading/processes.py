@@ -18,44 +18,50 @@ class Proc:
     pid: int
     ppid: int
     start: int
+    ended: bool = False  # a zombie: it has exited but is not reaped
 
 
-def _stat(pid: int) -> Proc | None:
+def _stat(pid: int, with_zombies: bool = False) -> Proc | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             text = fh.read().decode("ascii", "replace")
     except OSError:
         return None
     fields = text[text.rindex(")") + 2:].split()
-    if fields[0] in ("Z", "X"):
+    ended = fields[0] in ("Z", "X")
+    if ended and not with_zombies:
         return None
-    return Proc(pid, int(fields[1]), int(fields[19]))
+    return Proc(pid, int(fields[1]), int(fields[19]), ended)
 
 
 def all_processes() -> dict[int, Proc]:
-    """Every live process on the machine."""
+    """Every process on the machine, zombies included."""
     out: dict[int, Proc] = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
-            proc = _stat(int(name))
+            proc = _stat(int(name), with_zombies=True)
             if proc is not None:
                 out[proc.pid] = proc
     return out
 
 
 def descendants(root: int, table: dict[int, Proc] | None = None) -> dict[int, Proc]:
-    """The live descendants of ``root`` (not ``root`` itself)."""
+    """The live descendants of ``root`` (not ``root`` itself), also those under a zombie parent."""
     table = all_processes() if table is None else table
     children: dict[int, list[int]] = {}
     for proc in table.values():
         children.setdefault(proc.ppid, []).append(proc.pid)
     found: dict[int, Proc] = {}
+    seen: set[int] = set()
     todo = list(children.get(root, ()))
     while todo:
         pid = todo.pop()
-        if pid not in found and pid in table:
+        if pid in seen or pid not in table:
+            continue
+        seen.add(pid)
+        if not table[pid].ended:
             found[pid] = table[pid]
-            todo.extend(children.get(pid, ()))
+        todo.extend(children.get(pid, ()))
     return found
 
 

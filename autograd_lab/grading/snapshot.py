@@ -15,16 +15,20 @@ it at every test cell and the forks put the picture back only when something did
 """
 from __future__ import annotations
 
-import ctypes
-import gc
-import sys
-import types
-import warnings
-from dataclasses import dataclass
-from operator import attrgetter, is_not
-from typing import Any, Callable
+import builtins as _builtins_module
 
-import numpy as np
+__builtins__ = dict(vars(_builtins_module))  # own builtins: :func:`unchanged` runs among notebook code
+
+import ctypes  # noqa: E402
+import gc  # noqa: E402
+import sys  # noqa: E402
+import types  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from operator import attrgetter, is_not  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 _HEAPTYPE, _IMMUTABLETYPE = 1 << 9, 1 << 8
 _SET_CLASS = object.__dict__["__class__"].__set__
@@ -40,6 +44,8 @@ _CORE_TYPES: tuple[type, ...] = (
 )
 _LIBRARY = ("autograd_lab",)
 _MISSING = object()
+_MODULES = sys.modules  # the interpreter's own table, even if the notebook rebinds ``sys.modules``
+_recursion_limit, _set_recursion_limit = sys.getrecursionlimit, sys.setrecursionlimit
 _CODE, _DEFAULTS, _KWDEFAULTS = attrgetter("__code__"), attrgetter("__defaults__"), attrgetter("__kwdefaults__")
 _CONTENTS = attrgetter("cell_contents")
 
@@ -49,9 +55,13 @@ def _differs(before: tuple[Any, ...], now: Any) -> bool:
     return any(map(is_not, before, now))
 
 
+_PLAIN = frozenset({int, float, complex, str, bytes, bool, type(None)})
+
+
 @dataclass(frozen=True)
 class Table:
-    """A mapping (a module's globals, a class's or builtin type's attributes) as parallel tuples."""
+    """Entries of a mapping (a module's globals, a class's or a builtin type's attributes) as parallel
+    tuples: comparing them with the mapping is a C-level scan."""
 
     mapping: Any
     keys: tuple[Any, ...]
@@ -60,18 +70,17 @@ class Table:
     exact: bool = False  # no key may be added
 
     @classmethod
-    def of(cls, mapping: Any, owner: type | None = None, exact: bool = False) -> "Table":
-        return cls(mapping, tuple(mapping.keys()), tuple(mapping.values()), owner, exact)
+    def of(cls, mapping: Any, owner: type | None = None, exact: bool = False, state: bool = True) -> "Table":
+        """``state=False`` leaves out plain numbers and strings not named as constants (counters,
+        timers, flags a library keeps at module level)."""
+        items = [(k, v) for k, v in mapping.items() if state or type(v) not in _PLAIN or _constant_name(k)]
+        return cls(mapping, tuple(k for k, _ in items), tuple(v for _, v in items), owner, exact)
 
     def same(self) -> bool:
-        size = len(self.mapping)
-        if size < len(self.keys):
+        mapping = self.mapping
+        if self.exact and len(mapping) != len(self.keys) and not set(mapping).difference(self.keys) <= _CACHE_KEYS:
             return False
-        if self.exact and size != len(self.keys) and not set(self.mapping).difference(self.keys) <= _CACHE_KEYS:
-            return False
-        # Keys keep their place when only values change, and additions go to the end, so comparing the
-        # values in order (with the size) also catches a key removed or replaced.
-        return not _differs(self.values, self.mapping.values())
+        return not _differs(self.values, map(mapping.get, self.keys))
 
     def put_back(self, keep: list[Any]) -> None:
         mapping, owner = self.mapping, self.owner
@@ -165,7 +174,7 @@ def capture(trust: Callable[[frozenset[type]], None] | None = None) -> World:
     classes_before = frozenset(found) | frozenset(_CORE_TYPES)
     if trust is not None:
         trust(classes_before)
-    tables = [Table.of(vars(m)) for m in modules] + constants
+    tables = [Table.of(vars(m), state=False) for m in modules] + constants
     tables += [Table.of(_OWN_DICT(c), owner=c, exact=True) for c in classes]
     functions = tuple(functions_found)
     cells = tuple(cell for cell in all_cells if _filled(cell))
@@ -181,24 +190,43 @@ def capture(trust: Callable[[frozenset[type]], None] | None = None) -> World:
     )
 
 
+Fix = Callable[[list[Any]], None]
+
+
+def changes(world: World) -> list[Fix]:
+    """What differs from the picture, as the fixes that put it back (none: nothing changed).
+
+    Each fix appends the objects it replaces to the list it is given, so that no finalizer of theirs
+    runs while the world is being put back.
+    """
+    fixes: list[Fix] = []
+    for cls, table in world.type_tables:
+        if not table.same():
+            fixes.append(lambda keep, cls=cls, table=table: (table.put_back(keep), _type_modified(cls)))
+    if any(len(lst) != len(items) or _differs(items, lst) for lst, items in world.lists):
+        fixes.append(lambda keep: _put_back_lists(world, keep))
+    if (_differs(world.modules, map(_MODULES.get, world.module_names))
+            or _differs(world.module_classes, map(type, world.modules))
+            or _differs(world.instance_classes, map(type, world.instances))):
+        fixes.append(lambda keep: _put_back_modules(world, keep))
+    fixes.extend(table.put_back for table in world.tables if not table.same())
+    try:
+        functions_differ = (_differs(world.codes, map(_CODE, world.functions))
+                            or _differs(world.defaults, map(_DEFAULTS, world.functions))
+                            or _differs(world.kwdefaults, map(_KWDEFAULTS, world.functions))
+                            or _differs(world.contents, map(_CONTENTS, world.cells)))
+    except ValueError:  # a closure cell was emptied
+        functions_differ = True
+    if functions_differ:
+        fixes.append(lambda keep: _put_back_functions(world, keep))
+    if _recursion_limit() != world.recursion_limit:
+        fixes.append(lambda keep: _set_recursion_limit(world.recursion_limit))
+    return fixes
+
+
 def unchanged(world: World) -> bool:
     """True when everything pictured in ``world`` is as it was (identity, not equality)."""
-    try:
-        return not (
-            _differs(world.modules, map(sys.modules.get, world.module_names))
-            or _differs(world.module_classes, map(type, world.modules))
-            or _differs(world.instance_classes, map(type, world.instances))
-            or _differs(world.codes, map(_CODE, world.functions))
-            or _differs(world.defaults, map(_DEFAULTS, world.functions))
-            or _differs(world.kwdefaults, map(_KWDEFAULTS, world.functions))
-            or _differs(world.contents, map(_CONTENTS, world.cells))
-            or any(len(lst) != len(items) or _differs(items, lst) for lst, items in world.lists)
-            or not all(table.same() for table in world.tables)
-            or not all(table.same() for _, table in world.type_tables)
-            or sys.getrecursionlimit() != world.recursion_limit
-        )
-    except ValueError:  # a closure cell was emptied
-        return False
+    return not changes(world)
 
 
 _type_modified = ctypes.pythonapi.PyType_Modified
@@ -207,26 +235,32 @@ _type_modified.restype = None
 
 
 def restore(world: World, keep: list[Any]) -> None:
-    """Put ``world`` back. Replaced objects are appended to ``keep``, so no finalizer of theirs runs now."""
-    for cls, table in world.type_tables:
-        if not table.same():
-            table.put_back(keep)
-            _type_modified(cls)
+    """Put back everything of ``world`` that changed."""
+    for fix in changes(world):
+        fix(keep)
+    if hasattr(warnings, "_filters_mutated"):
+        warnings._filters_mutated()
+
+
+def _put_back_lists(world: World, keep: list[Any]) -> None:
     for lst, items in world.lists:
         keep.append(lst[:])
         lst[:] = items
+
+
+def _put_back_modules(world: World, keep: list[Any]) -> None:
     for name, module, cls in zip(world.module_names, world.modules, world.module_classes):
-        if sys.modules.get(name) is not module:
-            keep.append(sys.modules.get(name))
-            sys.modules[name] = module
+        if _MODULES.get(name) is not module:
+            keep.append(_MODULES.get(name))
+            _MODULES[name] = module
         if type(module) is not cls:
             _SET_CLASS(module, cls)
-    for table in world.tables:
-        if not table.same():
-            table.put_back(keep)
     for obj, cls in zip(world.instances, world.instance_classes):
         if type(obj) is not cls:
             _SET_CLASS(obj, cls)
+
+
+def _put_back_functions(world: World, keep: list[Any]) -> None:
     for fn, code, defaults, kwdefaults in zip(world.functions, world.codes, world.defaults, world.kwdefaults):
         if fn.__code__ is not code:
             keep.append(fn.__code__)
@@ -238,6 +272,3 @@ def restore(world: World, keep: list[Any]) -> None:
         if not _filled(cell) or cell.cell_contents is not content:
             keep.append(cell.cell_contents if _filled(cell) else None)
             cell.cell_contents = content
-    if hasattr(warnings, "_filters_mutated"):
-        warnings._filters_mutated()
-    sys.setrecursionlimit(world.recursion_limit)
