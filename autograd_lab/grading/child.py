@@ -1,10 +1,14 @@
 """The grading child: runs one rebuilt notebook and evaluates its checks in forks of it.
 
-Started by :mod:`.sandbox` as ``python -I -c BOOT``; the job (JSON) arrives on stdin. Processes:
+Processes:
 
+``server``
+    the fork server (:mod:`.forkserver`), started once per grading run: imports the library,
+    installs ``get_ipython``/``display``, pictures the world (:mod:`.snapshot`); forks one ``boot``
+    per submission and never runs notebook code.
 ``boot``
-    imports the library, installs ``get_ipython``/``display``, pictures the world
-    (:mod:`.snapshot`), enters new PID and network namespaces when the kernel allows, starts ``init``.
+    takes the submission's pipes, directory and environment, reads the job (JSON) on stdin, enters
+    new PID and network namespaces when the kernel allows, starts ``init``.
 ``init``
     PID 1 of the new namespace (otherwise a subreaper): starts ``runner``, adopts orphans, reports
     on the supervisor channel how ``runner`` ended. Runs no notebook code; nothing in the sandbox can
@@ -105,37 +109,94 @@ def _format_error(exc: BaseException) -> str:
     return text if len(text) <= MAX_ERROR_CHARS else "..." + text[-MAX_ERROR_CHARS:]
 
 
-# -- boot ---------------------------------------------------------------------------------------------
+# -- the fork server, and boot ------------------------------------------------------------------------
 
 
-def main() -> None:
-    job = json.loads(sys.stdin.buffer.read())
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.close(null)
+def serve(sock_fd: int) -> None:
+    """The fork server (see :mod:`.forkserver`): prepare once, then fork one ``boot`` per request.
+
+    A request is one JSON header with file descriptors attached: stdin, stdout, stderr, results,
+    supervisor, then the hidden-check command pipes. The reply is the boot process's PID.
+    """
+    import gc
+    import socket
+
+    linux.die_with_parent()
+    ns, world = _prepare()
+    gc.freeze()  # what exists now is never collected: forks do not touch it, and share its pages
+    server = socket.socket(fileno=sock_fd)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(server, 1 << 16, 64)
+        except OSError:
+            break
+        if not message:
+            break
+        pid = _raw_fork()
+        if pid == 0:
+            server.close()
+            _boot(json.loads(message), fds, ns, world)
+        for fd in fds:
+            os.close(fd)
+        server.sendall(f"{pid}\n".encode())
+        while True:  # reap finished boots
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+    os._exit(0)
+
+
+def _prepare() -> tuple[dict[str, Any], snapshot.World]:
+    """Everything that is the same for every submission: imports, hooks, and the picture of the world."""
     sys.addaudithook(_refuse_new_audit_hooks)
     import autograd_lab  # noqa: F401 - the library, loaded before the picture is taken
     import autograd_lab.nn  # noqa: F401
     import autograd_lab.optim  # noqa: F401
-    for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     main_module = types.ModuleType("__main__")
     ns = main_module.__dict__
     ns["__builtins__"] = _builtins_module
     sys.modules["__main__"] = main_module
-    shell.install(ns)
+    shell.install()
     values.trust_current_tensor_classes()
     world = snapshot.capture(trust=probe.trust_current_world)
+    return ns, world
+
+
+def _boot(header: dict[str, Any], fds: list[int], ns: dict[str, Any], world: snapshot.World) -> None:
+    """One submission: take its pipes, directory and environment, enter new namespaces, start init."""
     try:
-        isolation = linux.enter_sandbox_namespaces()
-    except OSError as exc:
-        isolation = f"no namespaces ({exc})"
-    boot = os.getpid()
-    init = _raw_fork()
-    if init == 0:
-        _init(job, ns, world, isolation, boot)
-    Channel(job["fds"]["supervisor"]).send(ev="init", pid=init, isolation=isolation)
-    _idle()
+        os.setsid()
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+        results, supervisor, *commands = fds[3:]
+        os.chdir(header["cwd"])
+        os.environ.clear()
+        os.environ.update(header["env"])
+        if "tempfile" in sys.modules:
+            sys.modules["tempfile"].tempdir = None  # found again from TMPDIR, the submission's own
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+        job = json.loads(sys.stdin.buffer.read())
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.close(null)
+        job["fds"] = {"results": results, "supervisor": supervisor}
+        for step, fd in zip(header["command_steps"], commands):
+            job["steps"][step]["command_fd"] = fd
+        try:
+            isolation = linux.enter_sandbox_namespaces()
+        except OSError as exc:
+            isolation = f"no namespaces ({exc})"
+        boot = os.getpid()
+        init = _raw_fork()
+        if init == 0:
+            _init(job, ns, world, isolation, boot)
+        Channel(supervisor).send(ev="init", pid=init, isolation=isolation)
+        _idle()
+    finally:
+        os._exit(1)
 
 
 def _idle() -> None:

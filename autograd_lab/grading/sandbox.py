@@ -16,7 +16,6 @@ import os
 import selectors
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,16 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import processes
+from . import forkserver, processes
 from .protocol import Ledger, Probe, StepEvent
 from .values import EvalError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _ROOT = _PACKAGE_DIR.parent
-_BOOT = (
-    "import sys; sys.path.insert(0, {root!r}); "
-    "from autograd_lab.grading.child import main; main()"
-)
 _SYSTEM_DIRS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys", "/dev"]
 GRACE = 2.0
 
@@ -91,20 +86,6 @@ def readable_paths(protected: list[Path]) -> list[str]:
     return out
 
 
-def _child_env(workdir: str) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": workdir,
-        "TMPDIR": workdir,
-        "LANG": "C.UTF-8",
-        "AUTOGRAD_LAB_GRADING": "1",
-        "MPLBACKEND": "Agg",
-    }
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    return env
-
-
 def _split(steps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[int, Probe]]:
     """What the child receives (hidden expressions removed) and what the grader keeps."""
     child_steps: list[dict[str, Any]] = []
@@ -128,24 +109,18 @@ def run_job(steps: list[dict[str, Any]], limits: Limits, protected: list[Path] |
     results_r, results_w = os.pipe()
     supervisor_r, supervisor_w = os.pipe()
     commands: dict[int, tuple[int, int]] = {i: os.pipe() for i, p in probes.items() if p.hidden}
-    for index, (read_fd, _) in commands.items():
-        child_steps[index]["command_fd"] = read_fd
     job = {
         "steps": child_steps,
         "limits": {"cell_timeout": limits.cell_timeout, "memory_bytes": limits.memory_bytes,
                    "cpu_seconds": int(limits.total_timeout) + 5, "file_bytes": limits.file_bytes},
         "readable": readable_paths(protected or []),
         "writable": [workdir, os.devnull],
-        "fds": {"results": results_w, "supervisor": supervisor_w},
     }
-    child_fds = (results_w, supervisor_w, *(r for r, _ in commands.values()))
+    child_fds = [results_w, supervisor_w, *(r for r, _ in commands.values())]
     session: _Session | None = None
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT.format(root=str(_ROOT))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=child_fds, cwd=workdir, env=_child_env(workdir), start_new_session=True,
-        )
+        child = forkserver.server().spawn(cwd=workdir, env=forkserver.child_env(workdir), fds=child_fds,
+                                          command_steps=list(commands))
     except BaseException:
         for fd in (results_r, supervisor_r, *child_fds, *(w for _, w in commands.values())):
             os.close(fd)
@@ -154,34 +129,36 @@ def run_job(steps: list[dict[str, Any]], limits: Limits, protected: list[Path] |
     for fd in child_fds:
         os.close(fd)
     try:
-        session = _Session(proc, len(steps), probes, limits, results_r, supervisor_r,
+        session = _Session(child, len(steps), probes, limits, results_r, supervisor_r,
                            {i: w for i, (_, w) in commands.items()})
-        threading.Thread(target=_feed, args=(proc, json.dumps(job).encode()), daemon=True).start()
+        threading.Thread(target=_feed, args=(child.stdin, json.dumps(job).encode()), daemon=True).start()
         return session.run()
     finally:
         if session is not None:
             session.close()
         else:
-            proc.kill()
-            proc.wait()
+            child.kill()
+            child.close()
+            os.close(child.stdin)
         for fd in (results_r, supervisor_r):
             os.close(fd)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
-    assert proc.stdin is not None
+def _feed(fd: int, data: bytes) -> None:
     try:
-        proc.stdin.write(data)
-        proc.stdin.close()
-    except (BrokenPipeError, OSError):
+        while data:
+            data = data[os.write(fd, data):]
+    except OSError:
         pass
+    finally:
+        os.close(fd)
 
 
 class _Session:
     """One run, phase by phase (see the module docstring)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], n_steps: int, probes: dict[int, Probe], limits: Limits,
+    def __init__(self, proc: forkserver.Child, n_steps: int, probes: dict[int, Probe], limits: Limits,
                  results_fd: int, supervisor_fd: int, commands: dict[int, int]) -> None:
         self.proc, self.limits, self.probes, self.commands = proc, limits, probes, commands
         self.ledger = Ledger(n_steps, probes)
@@ -197,9 +174,8 @@ class _Session:
         self.spared: dict[int, int] = {}
         self.notes: list[str] = []
         self.selector = selectors.DefaultSelector()
-        assert proc.stdout is not None and proc.stderr is not None
-        self.selector.register(proc.stdout.fileno(), selectors.EVENT_READ, "stdout")
-        self.selector.register(proc.stderr.fileno(), selectors.EVENT_READ, "stderr")
+        self.selector.register(proc.stdout, selectors.EVENT_READ, "stdout")
+        self.selector.register(proc.stderr, selectors.EVENT_READ, "stderr")
         self.selector.register(results_fd, selectors.EVENT_READ, "results")
         self.selector.register(supervisor_fd, selectors.EVENT_READ, "supervisor")
         self._supervisor_pending = b""
@@ -289,7 +265,7 @@ class _Session:
             if self._runner_ended():
                 self.drain()
                 return self._ended()
-            if self.proc.poll() is not None:
+            if not self.proc.running():
                 return "crashed", "the grading process ended unexpectedly"
             if self.ledger.done:
                 done_at = done_at or now
@@ -407,14 +383,9 @@ class _Session:
             except OSError:
                 pass
         self.proc.kill()
-        self.proc.wait()
+        self.proc.wait(GRACE)
         self.selector.close()
-        for stream in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        self.proc.close()
         survivors = processes.wait_gone(seen, 1.0)
         if survivors:
             self.notes.append(f"{len(survivors)} process(es) started by the notebook could not be ended")

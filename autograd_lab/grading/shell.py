@@ -33,10 +33,15 @@ class CapturedOutput:
 
 
 class GradingShell:
-    """The few methods of IPython's shell that transformed cells call."""
+    """The few methods of IPython's shell that transformed cells call, for the namespace of
+    ``__main__`` (or ``user_ns``)."""
 
-    def __init__(self, user_ns: dict[str, Any]) -> None:
-        self.user_ns = user_ns
+    def __init__(self, user_ns: dict[str, Any] | None = None) -> None:
+        self._user_ns = user_ns
+
+    @property
+    def user_ns(self) -> dict[str, Any]:
+        return self._user_ns if self._user_ns is not None else vars(sys.modules["__main__"])
 
     def run_line_magic(self, magic_name: str, line: str, _stack_depth: int = 1) -> Any:
         if magic_name not in RUN_LINE:
@@ -88,11 +93,11 @@ def display(*objs: Any, **kwargs: Any) -> None:
         print(obj)
 
 
-def install(user_ns: dict[str, Any]) -> GradingShell:
-    """Make ``get_ipython()`` and ``display()`` builtins for code running in ``user_ns``."""
+def install() -> GradingShell:
+    """Make ``get_ipython()`` and ``display()`` builtins for the code of ``__main__``."""
     import builtins
 
-    shell = GradingShell(user_ns)
+    shell = GradingShell()
     builtins.get_ipython = lambda: shell  # type: ignore[attr-defined]
     builtins.display = display  # type: ignore[attr-defined]
     return shell

@@ -25,7 +25,7 @@ import sys  # noqa: E402
 import types  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from operator import attrgetter, is_not  # noqa: E402
+from operator import attrgetter, is_not, ne  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -33,7 +33,6 @@ import numpy as np  # noqa: E402
 _HEAPTYPE, _IMMUTABLETYPE = 1 << 9, 1 << 8
 _SET_CLASS = object.__dict__["__class__"].__set__
 _TYPE_SETATTR, _TYPE_DELATTR = type.__setattr__, type.__delattr__
-_OWN_DICT = type.__dict__["__dict__"].__get__
 _CACHE_KEYS = frozenset({"__slotnames__", "__abstractmethods__"})
 _CORE_TYPES: tuple[type, ...] = (
     object, type, int, float, complex, bool, str, bytes, bytearray, list, tuple, dict, set, frozenset, range,
@@ -44,6 +43,7 @@ _CORE_TYPES: tuple[type, ...] = (
 )
 _LIBRARY = ("autograd_lab",)
 _MISSING = object()
+_dict_get = dict.get
 _MODULES = sys.modules  # the interpreter's own table, even if the notebook rebinds ``sys.modules``
 _recursion_limit, _set_recursion_limit = sys.getrecursionlimit, sys.setrecursionlimit
 _CODE, _DEFAULTS, _KWDEFAULTS = attrgetter("__code__"), attrgetter("__defaults__"), attrgetter("__kwdefaults__")
@@ -122,6 +122,33 @@ class World:
     lists: tuple[tuple[list[Any], tuple[Any, ...]], ...]
     recursion_limit: int
     classes_before: frozenset[type]
+    flat: "_Flat"
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """Every table's entries side by side, so that one C-level pass compares them all."""
+
+    mappings: tuple[dict[Any, Any], ...]
+    keys: tuple[Any, ...]
+    values: tuple[Any, ...]
+    exact: tuple[dict[Any, Any], ...]
+    sizes: tuple[int, ...]
+
+    @classmethod
+    def of(cls, tables: list[Table]) -> "_Flat":
+        mappings, keys, values = [], [], []
+        for table in tables:
+            mappings.extend([table.mapping] * len(table.keys))
+            keys.extend(table.keys)
+            values.extend(table.values)
+        exact = [t for t in tables if t.exact]
+        return cls(tuple(mappings), tuple(keys), tuple(values), tuple(t.mapping for t in exact),
+                   tuple(len(t.keys) for t in exact))
+
+    def same(self) -> bool:
+        return not (any(map(ne, self.sizes, map(len, self.exact)))
+                    or _differs(self.values, map(_dict_get, self.mappings, self.keys)))
 
 
 def _constant_name(name: Any) -> bool:
@@ -175,18 +202,19 @@ def capture(trust: Callable[[frozenset[type]], None] | None = None) -> World:
     if trust is not None:
         trust(classes_before)
     tables = [Table.of(vars(m), state=False) for m in modules] + constants
-    tables += [Table.of(_OWN_DICT(c), owner=c, exact=True) for c in classes]
+    tables += [Table.of(_real_dict(c), owner=c, exact=True) for c in classes]
     functions = tuple(functions_found)
     cells = tuple(cell for cell in all_cells if _filled(cell))
+    type_tables = tuple((t, Table.of(_real_dict(t), exact=True)) for t in _CORE_TYPES)
     return World(
         module_names=tuple(names), modules=tuple(modules), module_classes=tuple(map(type, modules)),
-        tables=tuple(tables),
-        type_tables=tuple((t, Table.of(_real_dict(t), exact=True)) for t in _CORE_TYPES),
+        tables=tuple(tables), type_tables=type_tables,
         instances=tuple(instances), instance_classes=tuple(map(type, instances)),
         functions=functions, codes=tuple(map(_CODE, functions)), defaults=tuple(map(_DEFAULTS, functions)),
         kwdefaults=tuple(map(_KWDEFAULTS, functions)), cells=cells, contents=tuple(map(_CONTENTS, cells)),
         lists=tuple((lst, tuple(lst)) for lst in (sys.meta_path, sys.path_hooks, sys.path, warnings.filters)),
         recursion_limit=sys.getrecursionlimit(), classes_before=classes_before,
+        flat=_Flat.of(tables + [table for _, table in type_tables]),
     )
 
 
@@ -200,7 +228,8 @@ def changes(world: World) -> list[Fix]:
     runs while the world is being put back.
     """
     fixes: list[Fix] = []
-    for cls, table in world.type_tables:
+    tables_same = world.flat.same()
+    for cls, table in () if tables_same else world.type_tables:
         if not table.same():
             fixes.append(lambda keep, cls=cls, table=table: (table.put_back(keep), _type_modified(cls)))
     if any(len(lst) != len(items) or _differs(items, lst) for lst, items in world.lists):
@@ -209,7 +238,8 @@ def changes(world: World) -> list[Fix]:
             or _differs(world.module_classes, map(type, world.modules))
             or _differs(world.instance_classes, map(type, world.instances))):
         fixes.append(lambda keep: _put_back_modules(world, keep))
-    fixes.extend(table.put_back for table in world.tables if not table.same())
+    if not tables_same:
+        fixes.extend(table.put_back for table in world.tables if not table.same())
     try:
         functions_differ = (_differs(world.codes, map(_CODE, world.functions))
                             or _differs(world.defaults, map(_DEFAULTS, world.functions))
