@@ -4,9 +4,9 @@
 notebook changed it), so everything here runs with the library, the builtins and this package as
 they were before the notebook ran. It then answers the public checks, each test cell's in one
 evaluator fork (a new one takes over after a check that hangs or crashes: it fails only that check),
-and, when the cell has hidden checks, stays as the cell's *snapshot*: it waits on its command pipe for
-the hidden checks, which the grader sends one at a time only after the runner and every other
-process have ended and the notebook's output is sealed. Each hidden check gets an evaluator of its
+while the runner goes on with the notebook. When the cell has hidden checks, it stays as the cell's
+*snapshot*: it waits on its command pipe for the hidden checks, which the grader sends only after the
+runner and every other process have ended and the notebook's output is sealed. Each hidden check gets an evaluator of its
 own that cannot start processes and whose output goes nowhere, so nothing a check runs can change
 what the next one sees or reach the student.
 """
@@ -78,7 +78,7 @@ def _fresh_streams() -> None:
 
 
 def serve_test_cell(job: dict[str, Any], index: int, step: dict[str, Any], ns: dict[str, Any],
-                    fixes: list[snapshot.Fix], done_w: int) -> None:
+                    fixes: list[snapshot.Fix]) -> None:
     """The fork made at a test cell (see the module docstring); never returns. ``fixes`` put back
     what the notebook changed of the world (:func:`.snapshot.changes`)."""
     try:
@@ -92,19 +92,16 @@ def serve_test_cell(job: dict[str, Any], index: int, step: dict[str, Any], ns: d
         sys.setprofile(None)
         results = Results(job["fds"]["results"])
         command_fd = step.get("command_fd")
-        close_all_but({results.fd, done_w, 1, 2} | ({command_fd} if command_fd is not None else set()))
+        close_all_but({results.fd, 1, 2} | ({command_fd} if command_fd is not None else set()))
         try:
             linux.make_undumpable()
         except OSError:
             pass
         _fresh_streams()
         checks = Checks(job, index, step, ns, results)
-        if command_fd is not None:
-            results.send(ev="snapshot", step=index, pid=os.getpid())
+        results.send(ev="snapshot", step=index, pid=os.getpid())
         checks.answer_public()
         results.send(ev="public-done", step=index)
-        os.write(done_w, b".")
-        os.close(done_w)
         if command_fd is not None:
             for command in _lines(command_fd):
                 checks.answer_hidden(int(command["index"]), str(command["expr"]))

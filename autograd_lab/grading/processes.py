@@ -100,14 +100,17 @@ def alive(proc: Proc) -> bool:
     return current is not None and current.start == proc.start
 
 
-def kill_descendants(root: int, spare: frozenset[int] = frozenset(), rounds: int = 50) -> list[Proc]:
-    """SIGKILL every descendant of ``root`` except ``spare``, until none is left (or ``rounds`` pass).
+def kill_descendants(root: int, spare: frozenset[int] = frozenset(), rounds: int = 50,
+                     spare_children: bool = False) -> list[Proc]:
+    """SIGKILL every descendant of ``root`` except ``spare`` (and, with ``spare_children``, the direct
+    children of ``spare``), until none is left (or ``rounds`` pass).
 
     Returns the processes still alive afterwards.
     """
     left: list[Proc] = []
     for _ in range(rounds):
-        targets = [p for p in descendants(root).values() if p.pid not in spare]
+        targets = [p for p in descendants(root).values()
+                   if p.pid not in spare and not (spare_children and p.ppid in spare)]
         if not targets:
             return []
         for proc in targets:

@@ -2,7 +2,7 @@
 
 Anything in the sandbox can write to the channel, so every line is checked against what the grader
 is waiting for: exactly one answer per public check (two answers for the same check reject both),
-a hidden answer only for the hidden check the grader has just sent, one start and one end per cell,
+a hidden answer only for a hidden check the grader has sent, one start and one end per cell,
 one snapshot per test cell. Everything else is rejected and counted, and the counts become notes.
 Notes never quote a hidden check.
 """
@@ -52,8 +52,9 @@ class Ledger:
         self.ended: dict[int, int] = Counter()
         self.public: dict[tuple[int, int], list[tuple[Any, list[str]]]] = {}
         self.public_done: set[int] = set()
+        self.forked: set[int] = set()
         self.snapshots: dict[int, list[int]] = {}
-        self.asked: tuple[int, int] | None = None
+        self.asked: set[tuple[int, int]] = set()
         self.hidden: dict[tuple[int, int], Any] = {}
         self.rejected: Counter[str] = Counter()
         self.accepting_public = True
@@ -100,6 +101,9 @@ class Ledger:
         if kind == "public-done" and step in self.probes:
             self.public_done.add(step)
             return True
+        if kind == "test-cell" and step in self.probes:
+            self.forked.add(step)
+            return True
         if kind == "answer" and step in self.probes:
             return self._answer(step, event)
         return False
@@ -136,7 +140,7 @@ class Ledger:
         if kind == "public" and 0 <= index < len(probe.public) and self.accepting_public:
             self.public.setdefault((step, index), []).append((value, warnings))
             return True
-        if kind == "hidden" and self.asked == (step, index) and (step, index) not in self.hidden:
+        if kind == "hidden" and (step, index) in self.asked and (step, index) not in self.hidden:
             self.hidden[(step, index)] = value
             return True
         self.rejected["unrequested answer"] += 1
@@ -168,7 +172,8 @@ class Ledger:
                 self.rejected[f"several snapshots claimed for {self.probes[step].qid}"] += 1
 
     def ask(self, step: int, index: int) -> None:
-        self.asked = (step, index)
+        """The grader has sent this hidden check: its one answer is now expected."""
+        self.asked.add((step, index))
 
     def take_hidden(self, step: int, index: int) -> Any | None:
         return self.hidden.get((step, index))

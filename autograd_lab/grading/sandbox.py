@@ -278,7 +278,7 @@ class _Session:
                 return "timeout", f"a cell ran longer than {limits.cell_timeout:g} s"
             if self.total_output > limits.max_output_bytes:
                 return "output-limit", f"printed more than {limits.max_output_bytes} bytes"
-            self.pump(0.1)
+            self.pump(0.005 if self.ledger.done else 0.1)
 
     def _ended(self) -> tuple[str, str]:
         if self.ledger.done:
@@ -301,20 +301,24 @@ class _Session:
         return self.init_pid if self.init_pid is not None else self.proc.pid
 
     def _seal(self) -> None:
-        """Kill everything but the snapshots, let them finish the public checks, settle the answers."""
+        """Kill everything but the test cells' forks, let them finish the public checks, settle the answers."""
+        deadline = time.monotonic() + GRACE
+        while any(step not in self.ledger.snapshots for step in self.ledger.forked) and time.monotonic() < deadline:
+            self.pump(0.01)  # a fork made just before the end registers in a moment
         table = processes.descendants(self._root())
         by_ns_pid = {processes.namespace_pid(pid): pid for pid in table}
         for step in self.probes:
             registered = self.ledger.valid_snapshot(step)
             if registered is not None and registered in by_ns_pid:
                 self.spared[step] = by_ns_pid[registered]
-        processes.kill_descendants(self._root(), frozenset(self.spared.values()))
+        # The forks' own evaluators may be answering public checks: they are spared too.
+        processes.kill_descendants(self._root(), frozenset(self.spared.values()), spare_children=True)
         waiting = [s for s in self.spared if s not in self.ledger.public_done]
         budget = sum(len(self.probes[s].public) for s in waiting) * (self.limits.cell_timeout + 2 * GRACE)
         deadline = time.monotonic() + budget
         while time.monotonic() < deadline and any(
                 s not in self.ledger.public_done and self._alive(s) for s in waiting):
-            self.pump(0.05)
+            self.pump(0.01)
         self.drain()
         self.ledger.close_public()
 
@@ -323,39 +327,40 @@ class _Session:
         return pid is not None and processes.running(pid)
 
     def _hidden(self) -> None:
-        """Send each hidden check to its snapshot, one at a time, and wait for its one answer."""
-        spare = frozenset(self.spared.values())
+        """Send each snapshot all of its hidden checks (it evaluates them one by one, each in an
+        evaluator of its own) and collect exactly one answer per check."""
+        sent: list[tuple[int, int]] = []
+        budget = 0.0
         for step, probe in self.probes.items():
             if not probe.hidden:
                 continue
             fd = self.commands.pop(step)
             try:
-                for index, expr in enumerate(probe.hidden):
-                    self.ledger.record_hidden(step, index, self._ask(step, index, expr, fd, spare))
+                if self._alive(step):
+                    commands = "".join(json.dumps({"index": i, "expr": e}) + "\n" for i, e in enumerate(probe.hidden))
+                    _write_all(fd, commands.encode())
+                    for index in range(len(probe.hidden)):
+                        self.ledger.ask(step, index)
+                        sent.append((step, index))
+                    budget = max(budget, len(probe.hidden) * (self.limits.cell_timeout + 3 * GRACE))
+            except OSError:
+                pass
             finally:
-                os.close(fd)
-
-    def _ask(self, step: int, index: int, expr: str, fd: int, spare: frozenset[int]) -> Any:
-        if not self._alive(step):
-            return EvalError("not evaluated: the notebook did not reach this check")
-        if "seccomp" not in self.ledger.sandbox.split("; "):
-            processes.kill_descendants(self._root(), spare)  # evaluators could not start processes otherwise
-        self.ledger.ask(step, index)
-        try:
-            os.write(fd, (json.dumps({"index": index, "expr": expr}) + "\n").encode())
-        except OSError:
-            return EvalError("not evaluated: the check could not be sent")
-        deadline = time.monotonic() + self.limits.cell_timeout + 3 * GRACE
+                os.close(fd)  # end of the commands: the snapshot leaves once it has answered them
+        deadline = time.monotonic() + budget
         while time.monotonic() < deadline:
-            value = self.ledger.take_hidden(step, index)
-            if value is not None:
-                return value
-            if not self._alive(step):
+            waiting = {step for step, index in sent if self.ledger.take_hidden(step, index) is None}
+            if not waiting or not any(self._alive(step) for step in waiting):
                 break
             self.pump(0.05)
         self.drain()
-        value = self.ledger.take_hidden(step, index)
-        return value if value is not None else EvalError("not evaluated: no answer in time")
+        for step, probe in self.probes.items():
+            for index in range(len(probe.hidden)):
+                value = self.ledger.take_hidden(step, index)
+                if value is None:
+                    reason = "no answer in time" if (step, index) in sent else "the notebook did not reach this check"
+                    value = EvalError(f"not evaluated: {reason}")
+                self.ledger.record_hidden(step, index, value)
 
     def _steps(self, status: str) -> list[StepEvent]:
         steps = self.ledger.steps
@@ -389,6 +394,11 @@ class _Session:
         survivors = processes.wait_gone(seen, 1.0)
         if survivors:
             self.notes.append(f"{len(survivors)} process(es) started by the notebook could not be ended")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def _signal_name(signum: int) -> str:

@@ -287,8 +287,9 @@ def many_spinners(rel: dict[str, Any], ctx: Context) -> Any:
 
 def kill_everything(rel: dict[str, Any], ctx: Context) -> Any:
     """``kill(-1)`` reaches only this submission's processes: q1's snapshot dies, so q1's hidden check is
-    not evaluated; nothing of the grader or of other submissions is touched."""
-    attack = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\n"
+    not evaluated; nothing of the grader or of other submissions is touched. (It waits a second, so that
+    q2's checks, answered while the notebook goes on, are done.)"""
+    attack = "import os, signal, time\ntime.sleep(1)\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\n"
     return solved(rel, q3_answer=attack + Q3_SOLUTION)
 
 
