@@ -6,32 +6,24 @@ work and print as they do in PyTorch 2.x.
 """
 from __future__ import annotations
 
-from . import _memory, _tensor_methods
+from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
+from . import nn, ops, optim, testing
+from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye, from_numpy, full,
+                        full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
                       int16, int32, int64, long, short, uint8, promote_types)
+from ._generator import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                         set_rng_state)
+from ._memory import keep_freed_memory
 from ._printing import set_printoptions
+from ._random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+                      randperm)
 from ._size import Size
 from ._tensor import Tensor
-
-_tensor_methods.install()
-_memory.keep_freed_memory()
-
-from . import autograd, nn, optim  # noqa: E402
-from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye,  # noqa: E402
-                        from_numpy, full, full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
-from ._random import (Generator, manual_seed, rand, rand_like, randint, randn, randn_like, randperm,  # noqa: E402
-                      seed)
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
-from .ops import (abs, add, all, allclose, any, argmax, argmin, bitwise_and, bitwise_not, bitwise_or,  # noqa: E402
-                  bitwise_xor, bmm, cat, clamp, clone, concatenate, cos, div, dot, eq, equal, exp, flatten,
-                  floor_divide, ge, gt, isclose, le, log, log_softmax, logical_and, logical_not, logical_or,
-                  lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm, mul, mv, narrow, ne, neg,
-                  norm, permute, pow, reciprocal, relu, remainder, reshape, select, sigmoid, sign, sin,
-                  softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze, where)
-
-clip = clamp
-
-__version__ = "0.1.0"
+from ._torch_alias import install_as_torch, load_ipython_extension, uninstall_as_torch, unload_ipython_extension
+from ._version import __version__
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import *  # noqa: F401,F403  (every op module's __all__: torch.exp, torch.cat, ...)
 
 
 def is_tensor(obj: object) -> bool:

@@ -1,15 +1,16 @@
-"""Keep freed large NumPy buffers for reuse (glibc only).
+"""Opt-in: keep freed large NumPy buffers in the process for reuse (glibc only).
 
-Every op allocates a new array. glibc returns large freed blocks to the operating
-system at once, so the next op of the same size page-faults its memory back in:
-on a chain of 1 000 000-element ops that costs more than the arithmetic. Raising
-glibc's mmap and trim thresholds keeps such blocks in the process for reuse.
-Set ``AUTOGRAD_LAB_KEEP_FREED_MEMORY=0`` before importing to leave glibc as it is.
+Every op allocates a new array. glibc hands large freed blocks back to the
+operating system at once, so the next op of the same size page-faults its memory
+back in: on a chain of 1 000 000-element ops that costs more than the arithmetic.
+Raising glibc's mmap and trim thresholds keeps such blocks for reuse, at a price:
+the whole process then holds on to freed memory (hundreds of MiB after large
+arrays are gone), which gets kernels killed on a JupyterHub with memory limits.
+That is why importing autograd_lab never does it; call ``keep_freed_memory()``.
 """
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 
 _M_TRIM_THRESHOLD = -1
@@ -19,8 +20,14 @@ TRIM_THRESHOLD_BYTES = 256 * 2**20
 
 
 def keep_freed_memory() -> bool:
-    """Tune glibc's allocator as described above; True when it was done."""
-    if os.environ.get("AUTOGRAD_LAB_KEEP_FREED_MEMORY", "1") == "0" or not sys.platform.startswith("linux"):
+    """Make glibc keep freed blocks of up to 64 MiB for reuse, for the rest of the process.
+
+    Faster large-tensor code (no page faults for every new array) in exchange for
+    a process that stays as large as its peak. Affects everything in the process,
+    not only autograd_lab, and cannot be undone. Returns True when glibc took the
+    settings, False elsewhere (macOS, Windows, musl).
+    """
+    if not sys.platform.startswith("linux"):
         return False
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt

@@ -1,4 +1,4 @@
-"""``torch.Size``: a tuple of dimensions that prints like PyTorch's."""
+"""``torch.Size``: a tuple of dimensions that prints like PyTorch's; and checking a dimension index."""
 from __future__ import annotations
 
 from typing import Any
@@ -35,3 +35,11 @@ class Size(tuple):
         for size in self:
             count *= size
         return count
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dimension index made non-negative, with PyTorch's IndexError when out of range."""
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not low <= dim <= high:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
+    return dim % max(ndim, 1)

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import _dtypes
-from ._size import Size
-from .autograd import engine
-from .autograd import function as function_module
-from .autograd import grad_mode
+from ._printing import format_tensor
+from ._size import Size, normalize_dim
+from .autograd.grad_mode import state as grad_mode
 
 if TYPE_CHECKING:
     from .autograd.function import Node
@@ -28,12 +27,6 @@ REQUIRES_GRAD_TO_SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)"
-)
-CREATE_GRAPH_CYCLE_WARNING = (
-    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
-    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
-    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
-    "the cycle and avoid the leak. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
 )
 LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 LEAF_VIEW_INPLACE_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -77,6 +70,11 @@ class Tensor:
     ``requires_grad=True`` on a leaf tensor makes every operation that uses it
     record a node (``grad_fn``) in a graph; ``backward()`` walks that graph and
     fills the leaves' ``.grad``.
+
+    This class holds the data and the autograd attributes. The operations
+    (``x.exp()``, ``x + y``, ``x.add_(y)``) and ``backward()`` are added by the
+    modules that define them, with ``@tensor_method`` (see below): they are built
+    on top of Tensor, so Tensor cannot import them.
     """
 
     _requires_grad = False
@@ -127,8 +125,6 @@ class Tensor:
         """The shape, or the size of one dimension."""
         if dim is None:
             return Size(self._data.shape)
-        from .ops._operands import normalize_dim
-
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
@@ -193,6 +189,11 @@ class Tensor:
         return self._grad_fn
 
     @property
+    def output_nr(self) -> int:
+        """Which output of ``grad_fn`` this tensor is (0 for most ops)."""
+        return self._output_nr
+
+    @property
     def is_leaf(self) -> bool:
         return self._grad_fn is None
 
@@ -255,36 +256,6 @@ class Tensor:
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         return handle
-
-    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
-        """Compute the gradient of this tensor with respect to the graph's leaves.
-
-        ``gradient`` weights the result (the vector in a vector-Jacobian product); it
-        may be omitted only for a single-element tensor. Leaves accumulate into
-        ``.grad``. The graph's saved tensors are freed unless ``retain_graph=True``.
-        """
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
-        if gradient is not None and not isinstance(gradient, Tensor):  # PyTorch reads it as one per output
-            if not isinstance(gradient, (list, tuple)):
-                raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
-            gradient = gradient[0] if gradient else None
-        engine.backward([self], [gradient], retain_graph, create_graph)
-        if create_graph:
-            warn_once(CREATE_GRAPH_CYCLE_WARNING)
-
-    def _edge(self) -> "tuple[Node | None, int]":
-        """Where a gradient for this tensor goes: its grad_fn, its AccumulateGrad node, or nowhere."""
-        if self._grad_fn is not None:
-            return self._grad_fn, self._output_nr
-        if not self._requires_grad:
-            return None, 0
-        accumulator = self._grad_accumulator
-        if accumulator is None:
-            accumulator = function_module.AccumulateGrad(self)
-            self._accumulator_ref = weakref.ref(accumulator)
-        return accumulator, 0
 
     @property
     def _grad_accumulator(self) -> "Node | None":
@@ -391,8 +362,6 @@ class Tensor:
     # -- printing ---------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        from ._printing import format_tensor
-
         grad_fn = self._grad_fn
         return format_tensor(self._data, self._data.dtype.name, requires_grad=self._requires_grad,
                              grad_fn_name=grad_fn.name() if grad_fn is not None else None)
@@ -409,7 +378,7 @@ class Tensor:
     # -- in-place updates -----------------------------------------------------------------
 
     def _check_inplace_allowed(self) -> None:
-        if grad_mode._state["enabled"] and self._requires_grad:
+        if grad_mode.enabled and self._requires_grad:
             if self._grad_fn is None:
                 raise RuntimeError(LEAF_INPLACE_MESSAGE)
             base = self._base
@@ -429,7 +398,7 @@ class Tensor:
         """
         self._check_inplace_allowed()
         previous = self
-        if grad_mode._state["enabled"] and self._requires_grad:
+        if grad_mode.enabled and self._requires_grad:
             previous = self._alias()
             previous._data = self._data.copy()
             previous._version_counter = [0]
@@ -454,23 +423,27 @@ class Tensor:
                 self.retain_grad()
         return self
 
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self.div_(other)
-
-    def __ipow__(self, other: Any) -> "Tensor":
-        return self.pow_(other)
-
 
 _new_tensor = object.__new__
+
+
+def tensor_method(*names: Any) -> Any:
+    """Decorator that also makes a function a ``Tensor`` method (or property, operator).
+
+    ``@tensor_method`` adds ``exp(input)`` as ``x.exp()``; ``@tensor_method("__mul__",
+    "__rmul__", "mul")`` adds it under those names. The function itself is returned
+    unchanged, so it stays a plain function of its module (``torch.exp``). This is
+    the one way methods reach Tensor: every module that defines operations uses it.
+    """
+    def register(function: Any) -> Any:
+        for name in names or (function.__name__,):
+            setattr(Tensor, name, function)
+        return function
+
+    if len(names) == 1 and not isinstance(names[0], str):
+        function, names = names[0], ()
+        return register(function)
+    return register
 
 
 def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:
@@ -569,5 +542,3 @@ def tensor_from_data(data: Any, dtype: _dtypes.dtype | None = None, requires_gra
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return Tensor._wrap(array, requires_grad)
 
-
-function_module.Tensor = Tensor

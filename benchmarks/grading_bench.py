@@ -1,9 +1,10 @@
 """Time `autograd-lab grade` on N generated submissions of one assignment (and nbgrader, if installed).
 
-    python benchmarks/grading_bench.py [--n 100] [--jobs 2] [--source exercises/source/03_....ipynb]
+    python benchmarks/grading_bench.py [--n 100] [--jobs 2] [--repeat 3] [--source exercises/source/05_capstone.ipynb]
 
-Submissions cycle through a correct notebook, a few typical mistakes and an untouched copy. When nbgrader is
-importable, the same submissions are autograded by `nbgrader autograde` and both figures are printed.
+Submissions cycle through a correct notebook, a few typical mistakes and an untouched copy. Each repeat grades
+them into a fresh gradebook; the minimum, median and maximum are printed. When nbgrader is importable, the same
+submissions are autograded by `nbgrader autograde` and both figures are printed.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import importlib.util
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,11 +28,17 @@ from autograd_lab.grading.cli import main as cli_main  # noqa: E402
 from autograd_lab.grading.notebook import grade_id, read_notebook, set_source, source_text  # noqa: E402
 from autograd_lab.grading.release import release_notebook  # noqa: E402
 
-DEFAULT_SOURCE = ROOT / "exercises" / "source" / "03_vector_jacobian_products.ipynb"
+DEFAULT_SOURCE = ROOT / "exercises" / "source" / "05_capstone.ipynb"
 WRONG = {
-    "q1_answer": "def vjp(x, v):\n    return 4 * (x + 2)\n",
-    "q4_answer": "weights = torch.ones(3, requires_grad=True)\nbuggy_grads, fixed_grads = [], []\n"
-                 "for e in range(3):\n    (weights * 2).sum().backward()\n    fixed_grads.append(weights.grad)\n",
+    ("03_vector_jacobian_products", "q1_answer"): "def vjp(x, v):\n    return 4 * (x + 2)\n",
+    ("03_vector_jacobian_products", "q4_answer"): (
+        "weights = torch.ones(3, requires_grad=True)\nbuggy_grads, fixed_grads = [], []\n"
+        "for e in range(3):\n    (weights * 2).sum().backward()\n    fixed_grads.append(weights.grad)\n"),
+    ("05_capstone", "q1_answer"): (
+        "class SoftPlus(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+        "        ctx.save_for_backward(x)\n        return torch.log(1 + torch.exp(x))\n\n"
+        "    @staticmethod\n    def backward(ctx, grad_output):\n        (x,) = ctx.saved_tensors\n"
+        "        return grad_output * torch.exp(x)\n"),
 }
 
 
@@ -54,7 +62,7 @@ def make_submissions(source_path: Path, folder: Path, n: int, nbgrader_layout: s
         for cell in nb["cells"]:
             gid = grade_id(cell)
             if gid in solutions and kind != 9:
-                text = WRONG.get(gid, solutions[gid]) if kind in (7, 8) else solutions[gid]
+                text = WRONG.get((source_path.stem, gid), solutions[gid]) if kind in (7, 8) else solutions[gid]
                 set_source(cell, text)
         student = f"student{i:04d}"
         target = folder / student
@@ -64,15 +72,17 @@ def make_submissions(source_path: Path, folder: Path, n: int, nbgrader_layout: s
         (target / source_path.name).write_text(json.dumps(nb))
 
 
-def bench_autograd_lab(source: Path, n: int, jobs: int, work: Path) -> float:
+def bench_autograd_lab(source: Path, n: int, jobs: int, work: Path, run: int = 0) -> float:
     subs = work / "submissions"
-    make_submissions(source, subs, n)
+    if not subs.exists():
+        make_submissions(source, subs, n)
+    out = work / f"graded-{run}"
     started = time.monotonic()
-    code = cli_main(["grade", str(subs), "--source", str(source), "--out", str(work / "graded"), "--jobs", str(jobs)])
+    code = cli_main(["grade", str(subs), "--source", str(source), "--out", str(out), "--jobs", str(jobs), "--quiet"])
     elapsed = time.monotonic() - started
     if code != 0:
         raise SystemExit("autograd-lab grade failed")
-    with open(work / "graded" / "gradebook.csv", newline="") as fh:
+    with open(out / "gradebook.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     full = sum(1 for row in rows if row["total"] == row["max"])
     print(f"autograd-lab: {full}/{len(rows)} submissions with full marks")
@@ -117,12 +127,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--repeat", type=int, default=1, help="grade the same submissions this many times")
     parser.add_argument("--skip-nbgrader", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         work = Path(tmp)
-        ours = bench_autograd_lab(args.source, args.n, args.jobs, work)
-        print(f"autograd-lab grade: {args.n} submissions in {ours:.1f} s ({ours / args.n:.2f} s each, {args.jobs} jobs)")
+        times = sorted(bench_autograd_lab(args.source, args.n, args.jobs, work, run) for run in range(args.repeat))
+        ours = statistics.median(times)
+        print(f"autograd-lab grade: {args.n} submissions of {args.source.stem} in {ours:.1f} s median "
+              f"(min {times[0]:.1f}, max {times[-1]:.1f} over {args.repeat} runs; {ours / args.n:.2f} s each, "
+              f"{args.jobs} jobs)")
         theirs = None if args.skip_nbgrader else bench_nbgrader(args.source, args.n, work)
         if theirs is None:
             print("nbgrader autograde: skipped (nbgrader is not installed)")

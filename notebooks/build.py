@@ -14,7 +14,11 @@ script), from the notebooks/ folder, exactly as "Restart Kernel and Run All" doe
   the machine that built the notebook;
 - a cell keeps its stored outputs when the new ones are the same after sanitising (object
   addresses, Graphviz versions, ...: see sanitize.cfg), so rebuilding without changes leaves git clean;
-- cells without an id get a new one; existing ids never change.
+- cells without an id get a new one; existing ids never change;
+- the widget state of every player shown is stored in the notebook's metadata
+  (`widgets` / `application/vnd.jupyter.widget-state+json`, as JupyterLab saves it), with model ids
+  derived from the notebook's name and the widget's place in it, so a freshly opened lesson shows
+  working players and rebuilding without changes leaves git clean.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -35,6 +40,8 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LANGUAGE_INFO = {"name": "python"}
 RAISES = "raises-exception"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+MODEL_IDS = uuid.UUID("6a1f0c9e-7b55-4d0e-9f4e-2f6c1a7d3b21")
 CELL_TIMEOUT = 120
 
 
@@ -42,6 +49,12 @@ def sanitize_patterns(path: Path = SANITIZE_FILE) -> list[tuple[str, str]]:
     """The (regex, replacement) pairs of sanitize.cfg, read as nbval reads them."""
     text = path.read_text(encoding="utf-8")
     return re.findall(r"^regex: (.*)$\n^replace: (.*)$", text, flags=re.MULTILINE)
+
+
+def keep_patterns(patterns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The patterns that decide whether a stored output is kept: all but the one hiding a view's script,
+    so a lesson always stores the current script (nbval, which checks the lesson, may ignore it)."""
+    return [(regex, replacement) for regex, replacement in patterns if replacement != "<script>(graph view)</script>"]
 
 
 def sanitize(text: str, patterns: list[tuple[str, str]]) -> str:
@@ -110,7 +123,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path = HERE, timeout: int = CELL_TIM
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     client = NotebookClient(run, timeout=timeout, kernel_name=KERNELSPEC["name"], record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(cwd)}})
+                            store_widget_state=True, resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return run
 
@@ -143,6 +156,55 @@ def merge(old: nbformat.NotebookNode, new: nbformat.NotebookNode, patterns: list
     return problems
 
 
+def shown_models(nb: nbformat.NotebookNode) -> list[str]:
+    """Model ids of the widgets the notebook's outputs show, in order."""
+    return [output["data"][WIDGET_VIEW]["model_id"] for cell in nb.cells if cell.cell_type == "code"
+            for output in cell.get("outputs", []) if WIDGET_VIEW in output.get("data", {})]
+
+
+def _references(value: Any) -> list[str]:
+    """Model ids a widget's state points to ("IPY_MODEL_<id>", as its layout and style)."""
+    text = json.dumps(value)
+    return re.findall(r"IPY_MODEL_([0-9A-Za-z_-]+)", text)
+
+
+def store_widget_state(nb: nbformat.NotebookNode, ran: nbformat.NotebookNode, name: str) -> None:
+    """Keep the state of the widgets ``nb``'s outputs show (and what they refer to), under stable ids."""
+    state = ran.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    models = state.get("state", {})
+    fresh = shown_models(ran)
+    stable = {old: uuid.uuid5(MODEL_IDS, f"{name}/{index}").hex for index, old in enumerate(fresh)}
+    keep: list[str] = []
+    queue = [model for model in fresh if model in models]
+    while queue:
+        model = queue.pop(0)
+        if model in keep:
+            continue
+        keep.append(model)
+        queue.extend(ref for ref in _references(models[model]) if ref in models)
+    for extra in keep:
+        stable.setdefault(extra, uuid.uuid5(MODEL_IDS, f"{name}/ref/{len(stable)}").hex)
+    text = json.dumps({stable[m]: models[m] for m in keep})
+    for old, new in stable.items():
+        text = text.replace(f"IPY_MODEL_{old}", f"IPY_MODEL_{new}")
+    kept = json.loads(text)
+    stored = shown_models(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:
+                index = stored.index(view["model_id"]) if view["model_id"] in stored else None
+                new_ids = list(stable.values())
+                if view["model_id"] in stable:
+                    view["model_id"] = stable[view["model_id"]]
+                elif index is not None and index < len(fresh):
+                    view["model_id"] = new_ids[index]
+    if kept:
+        nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": state.get("version_major", 2),
+                                                 "version_minor": state.get("version_minor", 0),
+                                                 "state": kept}}
+
+
 def build(path: Path, check: bool = False) -> tuple[bool, float, list[str]]:
     """Rebuild one notebook; return (changed, seconds to run it, problems)."""
     original = path.read_text(encoding="utf-8")
@@ -151,7 +213,8 @@ def build(path: Path, check: bool = False) -> tuple[bool, float, list[str]]:
     started = time.perf_counter()
     ran = execute(nb, cwd=path.parent)
     seconds = time.perf_counter() - started
-    problems = merge(nb, ran, sanitize_patterns())
+    problems = merge(nb, ran, keep_patterns(sanitize_patterns()))
+    store_widget_state(nb, ran, path.stem)
     nbformat.validate(nb)
     text = nbformat.writes(nb) + "\n"
     changed = text != original

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Sets up everything the tests need, then runs pytest; arguments go to pytest.
+# Sets up everything the tests need, then runs pytest over tests/ and, with nbval, over the course
+# notebooks; arguments go to pytest.
 set -euo pipefail
 # shellcheck source=scripts/_setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 
+# nbval validates the course notebooks (notebooks/*.ipynb) in the same run; notebooks elsewhere
+# (exercises, test artefacts) are not nbval tests. A plain `pytest tests/...` runs without nbval.
+NBVAL_OPTIONS=(--nbval --nbval-current-env --nbval-cell-timeout=60 --nbval-sanitize-with=notebooks/sanitize.cfg
+               "--ignore-glob=tests/*.ipynb" "--ignore-glob=exercises/*.ipynb")
+
 setup_environment graphviz chromium npm
 say "running pytest${*:+ $*}"
-exec "$VENV/bin/python" -m pytest "$@"
+exec "$VENV/bin/python" -m pytest "${NBVAL_OPTIONS[@]}" "$@"

@@ -1,7 +1,8 @@
 """The course notebooks stay clean in git and run quickly.
 
 - files are written exactly as nbformat (and JupyterLab) write them;
-- notebook metadata is only the kernelspec and `language_info: {name: python}`;
+- notebook metadata is only the kernelspec, `language_info: {name: python}` and the saved state of the
+  widgets the outputs show (so a freshly opened lesson shows working players), nothing else;
 - cells keep only `tags` in their metadata (no execution timings, `collapsed`, `scrolled`, ...),
   and only tags the course uses;
 - every cell has an id, unique in its notebook;
@@ -33,9 +34,11 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 RAISES = "raises-exception"
 ALLOWED_TAGS = {RAISES, "nbval-ignore-output"}
 CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-MAX_BYTES = 200_000
+MAX_BYTES = 400_000
+"""Each player stores its module, styles, picture and frames in the notebook (about 60-90 kB)."""
 MAX_SECONDS = 30.0
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def load_build():
@@ -66,7 +69,33 @@ def test_file_is_canonical_and_small(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_notebook_metadata(path: Path) -> None:
-    assert read(path).metadata == {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    nb = read(path)
+    metadata = dict(nb.metadata)
+    widgets = metadata.pop("widgets", None)
+    assert metadata == {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    shown = [output.data[WIDGET_VIEW]["model_id"] for cell in nb.cells if cell.cell_type == "code"
+             for output in cell.outputs if WIDGET_VIEW in output.get("data", {})]
+    if not shown:
+        assert widgets is None
+        return
+    assert set(widgets) == {WIDGET_STATE}
+    state = widgets[WIDGET_STATE]["state"]
+    assert set(shown) <= set(state), "every player shown has its state saved"
+    for model in shown:
+        saved = state[model]["state"]
+        assert saved["_esm"] and saved["svg"].startswith("<svg") and saved["frames"], model
+    referenced = set(shown) | {ref for m in state.values() for ref in re.findall(r"IPY_MODEL_(\w+)", str(m))}
+    assert set(state) <= referenced, "no state for widgets the notebook does not show"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_pictures_show_without_running(path: Path) -> None:
+    """Every drawing and player output has a picture a page shows without running code (an <img> of the SVG)."""
+    for cell in read(path).cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if WIDGET_VIEW in data or "agl-drawing-host" in data.get("text/html", ""):
+                assert '<img src="data:image/svg+xml' in data["text/html"], cell.id
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)

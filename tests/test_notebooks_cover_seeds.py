@@ -1,13 +1,17 @@
 """Every lesson reproduces its seed tutorial: each seed code cell, in order, with PyTorch's output.
 
 The seed cells and PyTorch 2.x's outputs are recorded in tests/fixtures/seeds/ (see
-test_seed_cells.py); the only change allowed to a cell is `swap_imports`. The outputs stored in the
-lesson must be what PyTorch printed, with the masks test_seed_cells.py uses (object addresses,
-version strings, and numbers in cells that draw random values).
+test_seed_cells.py). A lesson that installs the torch alias in a code cell (`%load_ext
+autograd_lab` or `autograd_lab.install_as_torch()`) must hold every seed cell after it byte for
+byte, `import torch` included; a lesson without the alias holds them with their imports rewritten by
+`swap_imports` (the style lessons had before the alias existed). The outputs stored in the lesson
+must be what PyTorch printed, with the masks test_seed_cells.py uses (object addresses, version
+strings).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -34,6 +38,9 @@ LESSONS = {
 INDEX = "index.ipynb"
 # a warning as the kernel prints it: "<file>:<line>: <Category>: <message>\n  <source line>\n"
 _WARNING_HEAD = re.compile(r"^.*?:(\d+): (\w+): ", re.MULTILINE)
+# a code cell that makes `import torch` import autograd_lab from then on
+_INSTALLS_ALIAS = re.compile(r"^[ \t]*(?:%load_ext[ \t]+autograd_lab[ \t]*$|(?:[\w.]+\.)?install_as_torch\(\))",
+                             re.MULTILINE)
 
 
 def seed(seed_id: str) -> dict[str, Any]:
@@ -48,13 +55,23 @@ def code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
 
+def alias_cell(nb: nbformat.NotebookNode) -> int | None:
+    """The index among nb's code cells of the first one that installs the torch alias (None: no such cell)."""
+    return next((i for i, cell in enumerate(code_cells(nb)) if _INSTALLS_ALIAS.search(cell.source)), None)
+
+
 def seed_positions(seed_id: str, nb: nbformat.NotebookNode) -> list[int | None]:
-    """For each seed cell, the index among nb's code cells where it appears, in order (None: missing)."""
+    """For each seed cell, the index among nb's code cells where it appears, in order (None: missing).
+
+    After a cell that installs the alias, a seed cell must appear byte for byte; in a lesson
+    without one, with its imports swapped.
+    """
     cells = code_cells(nb)
+    installed = alias_cell(nb)
     positions: list[int | None] = []
-    start = 0
+    start = 0 if installed is None else installed + 1
     for cell in seed(seed_id)["cells"]:
-        wanted = swap_imports(cell["source"])
+        wanted = cell["source"] if installed is not None else swap_imports(cell["source"])
         found = next((i for i in range(start, len(cells)) if cells[i].source == wanted), None)
         positions.append(found)
         if found is not None:
@@ -106,7 +123,53 @@ def test_every_notebook_is_a_known_lesson() -> None:
 def test_lesson_reproduces_every_seed_cell_in_order(name: str) -> None:
     positions = seed_positions(LESSONS[name], lesson(name))
     missing = [i for i, position in enumerate(positions) if position is None]
-    assert not missing, f"{name}: seed cells {missing} are missing (or out of order) after the import swap"
+    style = "after the import swap" if alias_cell(lesson(name)) is None else "byte for byte after the alias cell"
+    assert not missing, f"{name}: seed cells {missing} are missing (or out of order) {style}"
+
+
+def synthetic(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+
+
+SEED_SOURCES = [cell["source"] for cell in seed("seed_000")["cells"]]
+TORCH_IMPORTING = [i for i, source in enumerate(SEED_SOURCES) if swap_imports(source) != source]
+
+
+def test_seed_with_torch_imports_exists_for_the_style_checks() -> None:
+    assert TORCH_IMPORTING, "seed_000 has no cell importing torch"
+
+
+@pytest.mark.parametrize("alias", ["import autograd_lab\nautograd_lab.install_as_torch()", "%load_ext autograd_lab",
+                                   "from autograd_lab import install_as_torch\ninstall_as_torch()  # torch = us"])
+def test_after_the_alias_seed_cells_count_only_byte_for_byte(alias: str) -> None:
+    assert None not in seed_positions("seed_000", synthetic("x = 1", alias, *SEED_SOURCES))
+    swapped = seed_positions("seed_000", synthetic(alias, *[swap_imports(s) for s in SEED_SOURCES]))
+    assert [i for i, p in enumerate(swapped) if p is None] == TORCH_IMPORTING
+
+
+def test_seed_cells_before_the_alias_do_not_count() -> None:
+    positions = seed_positions("seed_000", synthetic(*SEED_SOURCES, "%load_ext autograd_lab"))
+    assert positions == [None] * len(SEED_SOURCES)
+
+
+def test_without_the_alias_seed_cells_count_only_with_swapped_imports() -> None:
+    assert None not in seed_positions("seed_000", synthetic(*[swap_imports(s) for s in SEED_SOURCES]))
+    unchanged = seed_positions("seed_000", synthetic(*SEED_SOURCES))
+    assert [i for i, p in enumerate(unchanged) if p is None] == TORCH_IMPORTING
+    commented = synthetic("# autograd_lab.install_as_torch() comes later", *SEED_SOURCES)
+    assert alias_cell(commented) is None
+
+
+@pytest.mark.parametrize("seed_id", sorted(path.stem for path in SEEDS.glob("seed_*.json")))
+def test_import_swap_keeps_every_seed_cell_valid_python(seed_id: str) -> None:
+    """The swap (lessons without the alias) compiles, imports no torch and keeps line numbers."""
+    for index, cell in enumerate(seed(seed_id)["cells"]):
+        swapped = swap_imports(cell["source"])
+        tree = ast.parse(swapped, f"{seed_id}-cell_{index:02d}")
+        assert not any(isinstance(node, ast.Import) and any(a.name.split(".")[0] == "torch" for a in node.names)
+                       or isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch"
+                       for node in ast.walk(tree))
+        assert swapped.count("\n") == cell["source"].count("\n")
 
 
 @pytest.mark.parametrize(("name", "seed_id", "index"), CASES, ids=[f"{n[:2]}-{s}-cell_{i:02d}" for n, s, i in CASES])
@@ -116,9 +179,9 @@ def test_stored_output_is_what_pytorch_printed(name: str, seed_id: str, index: i
     assert position is not None
     cell = code_cells(nb)[position]
     recorded = seed(seed_id)["cells"][index]
-    flags = {"random": recorded["random"], "version": recorded.get("version", False)}
+    version = recorded.get("version", False)
     expected = dict(recorded["torch"], stderr_warnings=fixture_warnings(recorded["torch"]["stderr_warnings"]))
-    assert normalise(stored_outputs(cell), **flags) == normalise(expected, **flags)
+    assert normalise(stored_outputs(cell), version=version) == normalise(expected, version=version)
     if recorded["torch"]["error"] is not None:
         assert "raises-exception" in cell.metadata.get("tags", [])
 

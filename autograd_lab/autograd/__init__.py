@@ -1,15 +1,19 @@
-"""``autograd``: backward(), grad(), custom ``Function``s and the grad-mode switches."""
+"""``autograd``: backward(), grad(), custom ``Function``s and the grad-mode switches.
+
+The modules build on each other in this order: ``grad_mode`` (no Tensor needed),
+then ``autograd_lab._tensor`` (Tensor reads grad mode), ``function`` (Node and
+Function, on Tensor) and ``engine`` (backward, on both); so this package imports
+``grad_mode`` first.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # isort: skip
+from .function import AccumulateGrad, Function, Node  # isort: skip
 from . import engine, events
+from .._tensor import Tensor
 from .events import listening
-from .function import AccumulateGrad, Function, Node
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 
 def _as_tuple(value: Any) -> tuple:
@@ -18,7 +22,7 @@ def _as_tuple(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-def backward(tensors: "Tensor | Sequence[Tensor]", grad_tensors: Any = None, retain_graph: bool | None = None,
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False) -> None:
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
     roots = _as_tuple(tensors)
@@ -26,9 +30,9 @@ def backward(tensors: "Tensor | Sequence[Tensor]", grad_tensors: Any = None, ret
     engine.backward(roots, grads, retain_graph, create_graph)
 
 
-def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor]", grad_outputs: Any = None,
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], grad_outputs: Any = None,
          retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool | None = None) -> tuple["Tensor | None", ...]:
+         allow_unused: bool | None = None) -> tuple[Tensor | None, ...]:
     """Return the gradients of ``outputs`` with respect to ``inputs`` (``.grad`` is left alone).
 
     With ``create_graph=True`` the results are themselves part of a graph, so they
@@ -43,7 +47,7 @@ def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor
     return engine.grad(roots, targets, grads, retain_graph, create_graph, bool(allow_unused))
 
 
-def Variable(data: "Tensor", requires_grad: bool = False, volatile: bool = False) -> "Tensor":
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
     """Legacy wrapper from PyTorch < 0.4: returns ``data`` as a plain tensor (a new leaf)."""
     variable = data.detach()
     if requires_grad:
@@ -51,5 +55,10 @@ def Variable(data: "Tensor", requires_grad: bool = False, volatile: bool = False
     return variable
 
 
-__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward", "enable_grad", "engine", "events", "grad",
-           "inference_mode", "is_grad_enabled", "listening", "no_grad", "set_grad_enabled"]
+# built on grad() above; the function gradcheck hides its module, as torch.autograd.gradcheck does
+from . import functional, graph  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
+__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward", "enable_grad", "engine", "events",
+           "functional", "grad", "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_grad_enabled",
+           "listening", "no_grad", "set_grad_enabled"]

@@ -1,281 +1,265 @@
-"""The one backward algorithm: walk the graph in topological order, apply the chain rule.
+"""The one backward algorithm: the chain rule, node by node, in topological order.
 
-1. Count, for every node reachable from the roots, how many edges lead into it.
-2. Run nodes whose incoming gradients are all in, newest first (like PyTorch): sum
-   what arrived for each output, run the tensor hooks, call the op's backward,
-   reduce each result to its input's shape (broadcasting) and cast it to its dtype,
-   and send it along the edge to the next node.
-3. ``AccumulateGrad`` nodes add what reaches a leaf into its ``.grad``.
-4. Without ``retain_graph`` every node that ran releases its saved tensors.
+``y.backward()`` starts at ``y.grad_fn`` with the gradient 1. A node runs once the
+gradients from every node that uses its outputs have arrived (newest node first,
+like PyTorch); ``GraphTask.run`` is the whole algorithm:
+
+1. gather what arrived for each output of the node (summed) and run its hooks;
+2. apply the node's backward: one gradient per input (``AccumulateGrad``, the node
+   of a leaf, adds its gradient into the leaf's ``.grad``);
+3. release the tensors the node saved, unless ``retain_graph``;
+4. reduce each gradient to its input's shape and dtype (summing over broadcast
+   dimensions) and send it to the node that made that input.
 
 Everything happens in loops over explicit queues: no recursion, so a 100 000-node
-chain is fine. What happens is reported to listeners (see ``events``).
+chain is fine. What happens is reported to listeners (see ``events``); with none
+installed the reporting costs one test per step.
 """
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from .. import _dtypes
-from . import events, function, grad_mode
-from .function import AccumulateGrad, Node
+from .._tensor import Tensor, tensor_method, warn_once
+from . import events
+from .function import AccumulateGrad, Edge, Node, accumulate_grad, gradient_edge
+from .grad_mode import set_grad_enabled
 
-if TYPE_CHECKING:
-    from .._tensor import Tensor
+CREATE_GRAPH_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
 
 
-def backward(
-    tensors: Sequence["Tensor"],
-    grad_tensors: Sequence["Tensor | None"],
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-) -> None:
+@tensor_method("backward")
+def tensor_backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                    create_graph: bool = False, inputs: Any = None) -> None:
+    """Compute the gradient of this tensor with respect to the graph's leaves.
+
+    ``gradient`` weights the result (the vector in a vector-Jacobian product); it
+    may be omitted only for a single-element tensor. Leaves accumulate into
+    ``.grad``. The graph's saved tensors are freed unless ``retain_graph=True``.
+    """
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+    if gradient is not None and not isinstance(gradient, Tensor):  # PyTorch reads it as one per output
+        if not isinstance(gradient, (list, tuple)):
+            raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
+        gradient = gradient[0] if gradient else None
+    backward([self], [gradient], retain_graph, create_graph)
+    if create_graph:
+        warn_once(CREATE_GRAPH_CYCLE_WARNING)
+
+
+def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Tensor | None], retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
     """Accumulate d(tensors)/d(leaf) weighted by ``grad_tensors`` into every leaf's ``.grad``."""
-    _run(tensors, grad_tensors, retain_graph, create_graph, inputs=None, allow_unused=True)
+    create_graph = bool(create_graph)
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    GraphTask(retain_graph, create_graph).execute(tensors, _root_gradients(tensors, grad_tensors, create_graph))
 
 
-def grad(
-    tensors: Sequence["Tensor"],
-    inputs: Sequence["Tensor"],
-    grad_tensors: Sequence["Tensor | None"],
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    allow_unused: bool = False,
-) -> tuple["Tensor | None", ...]:
+def grad(tensors: Sequence[Tensor], inputs: Sequence[Tensor], grad_tensors: Sequence[Tensor | None],
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """Return d(tensors)/d(inputs) weighted by ``grad_tensors``, leaving ``.grad`` untouched."""
-    return _run(tensors, grad_tensors, retain_graph, create_graph, inputs, allow_unused)  # type: ignore[return-value]
+    create_graph = bool(create_graph)
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    task = GradTask(inputs, retain_graph, create_graph)
+    task.execute(tensors, _root_gradients(tensors, grad_tensors, create_graph))
+    return task.captured_grads(allow_unused)
 
 
-def _run(
-    roots: Sequence["Tensor"],
-    root_grads: Sequence["Tensor | None"],
-    retain_graph: bool | None,
-    create_graph: bool,
-    inputs: Sequence["Tensor"] | None,
-    allow_unused: bool,
-) -> tuple["Tensor | None", ...] | None:
-    if retain_graph is None:
-        retain_graph = create_graph
-    grads = _initial_grads(roots, root_grads, create_graph)
-    listeners = events.active_listeners()
-    walk = _Walk(listeners, retain_graph, create_graph, inputs)
-    if listeners:
-        walk.report(events.BackwardStarted(tuple(roots), tuple(_snapshot(g) for g in grads),
-                                           retain_graph, create_graph))
-    previous_mode = grad_mode._state["enabled"]
-    grad_mode._state["enabled"] = create_graph
-    try:
-        walk.run([(root._edge(), g) for root, g in zip(roots, grads)])
-    except BaseException as error:
-        if listeners:
-            walk.report(events.BackwardFailed(error))
-        raise
-    finally:
-        grad_mode._state["enabled"] = previous_mode
-    if listeners:
-        walk.report(events.BackwardFinished())
-    if inputs is None:
-        return None
-    return walk.captured_grads(allow_unused)
+class GraphTask:
+    """One backward call: how many gradients each node still waits for, what arrived, what is ready."""
 
-
-def _initial_grads(roots: Sequence["Tensor"], root_grads: Sequence["Tensor | None"],
-                   create_graph: bool) -> list["Tensor"]:
-    Tensor = function.Tensor
-    grads = []
-    for index, (root, given) in enumerate(zip(roots, root_grads)):
-        if not root._requires_grad:
-            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
-        if given is None:
-            data = root._data
-            if data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            ones = np.empty(data.shape, dtype=data.dtype)
-            ones.fill(1)
-            grads.append(Tensor._wrap(ones))
-            continue
-        if not isinstance(given, Tensor):
-            raise TypeError(f"gradients can be either Tensors or None, but got {type(given).__name__}")
-        if given.shape != root.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{index}] has a shape of {given.shape} and "
-                f"output[{index}] has a shape of {root.shape}."
-            )
-        if given.dtype is not root.dtype:
-            given = given.to(root.dtype)
-        grads.append(given if create_graph else given.detach())
-    return grads
-
-
-def _snapshot(tensor: "Tensor | None") -> np.ndarray | None:
-    return None if tensor is None else np.array(tensor._data, copy=True)
-
-
-class _Walk:
-    """The state of one backward call: dependencies, gradient buffers, the ready queue."""
-
-    def __init__(self, listeners: tuple, retain_graph: bool, create_graph: bool,
-                 inputs: Sequence["Tensor"] | None) -> None:
-        self.listeners = listeners
+    def __init__(self, retain_graph: bool, create_graph: bool) -> None:
         self.retain_graph = retain_graph
         self.create_graph = create_graph
-        self.buffers: dict[Node, list["Tensor | None"]] = {}
-        self.capture: dict[tuple[Node, int], int] = {}
-        self.captured: list["Tensor | None"] = []
-        if inputs is not None:
-            self.capture = {t._edge(): position for position, t in enumerate(inputs)}  # type: ignore[misc]
-            self.captured = [None] * len(inputs)
-            self.inputs = inputs
+        self.listeners = events.active_listeners()
+        self.buffers: dict[Node, list[Tensor | None]] = {}  # node -> per output, the gradient summed so far
+        self.waiting: dict[Node, int] = {}  # node -> edges into it whose gradient has not been sent yet
+        self.ready: list[tuple[int, int, Node]] = []  # a heap: newest node first
+
+    def execute(self, roots: Sequence[Tensor], root_grads: list[Tensor]) -> None:
+        """Run backward from ``roots``, recording the backward formulas only with ``create_graph``."""
+        if self.listeners:
+            self.report(events.BackwardStarted(tuple(roots), tuple(_snapshot(g) for g in root_grads),
+                                               self.retain_graph, self.create_graph))
+        try:
+            with set_grad_enabled(self.create_graph):
+                self.start([gradient_edge(root) for root in roots], root_grads)
+                self.run()
+        except BaseException as error:
+            if self.listeners:
+                self.report(events.BackwardFailed(error))
+            raise
+        if self.listeners:
+            self.report(events.BackwardFinished())
+
+    def start(self, root_edges: list[Edge], root_grads: list[Tensor]) -> None:
+        """Count every node's incoming edges, hand the roots their gradients and queue the roots."""
+        roots = [node for node, _ in root_edges if node is not None]
+        self.waiting = self.count_dependencies(roots)
+        for (node, output_nr), grad in zip(root_edges, root_grads):
+            if node is not None:
+                self.receive(node, output_nr, grad)
+        for node in dict.fromkeys(roots):
+            if not self.waiting.get(node):
+                heapq.heappush(self.ready, (-node._sequence_nr, id(node), node))
+
+    def run(self) -> None:
+        """The chain rule, one node at a time."""
+        while self.ready:
+            node = heapq.heappop(self.ready)[2]
+            grad_outputs = self.gather(node)  # what arrived for each output, summed, after hooks
+            if grad_outputs is None:  # autograd.grad(): nothing this node leads to is asked for
+                continue
+            grad_inputs = self.call(node, grad_outputs)  # the node's backward: one gradient per input
+            if not self.retain_graph:
+                self.release(node)
+            for slot, ((next_node, input_nr), grad) in enumerate(zip(node.next_functions, grad_inputs)):
+                if next_node is None:  # a constant input: nothing to send
+                    continue
+                if grad is not None:
+                    self.send(node, slot, next_node, input_nr, grad)  # reduced to the input's shape, then added
+                self.edge_done(next_node)
+
+    # -- the steps of the loop ---------------------------------------------------------------
+
+    def gather(self, node: Node) -> list[Tensor | None] | None:
+        """The gradients that arrived for ``node``'s outputs, after tensor hooks and ``retain_grad()``."""
+        grad_outputs = self.buffers.pop(node, None) or [None]  # [None]: every node that led here sent nothing
+        if node._output_hooks or node._retained or (isinstance(node, AccumulateGrad) and node.variable._hooks):
+            grad_outputs = self.run_hooks(node, grad_outputs)
+        if self.listeners:
+            self.report(events.NodeVisited(node, tuple(_snapshot(g) for g in grad_outputs)))
+        return grad_outputs
+
+    def call(self, node: Node, grad_outputs: list[Tensor | None]) -> tuple[Tensor | None, ...]:
+        """``node``'s backward; for an output that got no gradient, see ``Node.materialize_grads``."""
+        if node.materialize_grads:
+            grad_outputs = _zeros_for_missing(node, grad_outputs)
+        elif all(grad is None for grad in grad_outputs):
+            return (None,) * len(node.next_functions)  # nothing arrived: nothing to send on
+        if self.listeners and isinstance(node, AccumulateGrad):
+            return self.accumulate_reported(node, grad_outputs[0])  # type: ignore[arg-type]
+        return node.apply(*grad_outputs)
+
+    def release(self, node: Node) -> None:
+        """Free the tensors ``node`` saved for backward."""
+        if node._saved:
+            node.release_saved_tensors()
+            if self.listeners:
+                self.report(events.SavedTensorsFreed(node))
+
+    def send(self, node: Node, slot: int, next_node: Node, input_nr: int, grad: Tensor) -> None:
+        """Reduce ``grad`` to input ``slot``'s shape and dtype, and add it to what ``next_node`` received."""
+        shape, dtype = node._input_metadata[slot]
+        reduced_from = None
+        if grad._data.shape != shape or grad._data.dtype != dtype:
+            grad, reduced_from = _fit_to_input(node, slot, grad)
+        if self.listeners:
+            self.report(events.GradientSent(node, slot, next_node, input_nr, _snapshot(grad), reduced_from))
+        self.receive(next_node, input_nr, grad)
+
+    def receive(self, node: Node, output_nr: int, grad: Tensor) -> None:
+        """Add ``grad`` to the gradient of ``node``'s output ``output_nr``."""
+        buffer = self.buffers.get(node)
+        if buffer is None:
+            buffer = self.buffers[node] = [None] * max(len(node._output_metadata), output_nr + 1)
+        current = buffer[output_nr]
+        buffer[output_nr] = grad if current is None else self.add(current, grad)
+
+    def edge_done(self, node: Node) -> None:
+        """One edge into ``node`` has delivered; queue ``node`` once all have."""
+        remaining = self.waiting[node] - 1
+        self.waiting[node] = remaining
+        if remaining == 0:
+            heapq.heappush(self.ready, (-node._sequence_nr, id(node), node))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def count_dependencies(self, roots: list[Node]) -> dict[Node, int]:
+        """How many edges lead into each node reachable from ``roots``."""
+        return _count_dependencies(roots)
+
+    def add(self, first: Tensor, second: Tensor) -> Tensor:
+        """Two gradients for the same tensor added up (recorded only with ``create_graph``)."""
+        if self.create_graph:
+            return first + second
+        return Tensor._wrap(first._data + second._data)
+
+    def run_hooks(self, node: Node, grad_outputs: list[Tensor | None]) -> list[Tensor | None]:
+        """Tensor hooks (called with None for an output that received nothing, as in PyTorch), then retain_grad."""
+        if isinstance(node, AccumulateGrad):
+            grad_outputs[0] = _apply_hooks(node.variable._hooks.values(), grad_outputs[0])  # type: ignore[union-attr]
+            return grad_outputs
+        if node._output_hooks:
+            for output_nr, hooks in node._output_hooks.items():
+                if output_nr >= len(grad_outputs):
+                    grad_outputs.extend([None] * (output_nr + 1 - len(grad_outputs)))
+                grad_outputs[output_nr] = _apply_hooks(hooks.values(), grad_outputs[output_nr])
+        for output_nr, tensor in (node._retained or {}).items():
+            if output_nr < len(grad_outputs) and grad_outputs[output_nr] is not None:
+                self.retain(tensor, grad_outputs[output_nr])  # type: ignore[arg-type]
+        return grad_outputs
+
+    def retain(self, tensor: Tensor, grad: Tensor) -> None:
+        """Fill the ``.grad`` of a non-leaf that called retain_grad() (it accumulates like a leaf's)."""
+        before = _snapshot(tensor._grad) if self.listeners else None
+        accumulate_grad(tensor, grad)
+        if self.listeners:
+            self.report(events.GradRetained(tensor, before, _snapshot(tensor._grad)))
+
+    def accumulate_reported(self, node: AccumulateGrad, grad: Tensor) -> tuple[()]:
+        before = _snapshot(node.variable._grad)
+        node.apply(grad)
+        self.report(events.GradAccumulated(node.variable, before, _snapshot(node.variable._grad)))
+        return ()
 
     def report(self, event: object) -> None:
         for listener in self.listeners:
             listener(event)
 
-    def run(self, root_edges: list[tuple[tuple[Node | None, int], "Tensor"]]) -> None:
-        root_nodes = [node for (node, _), _ in root_edges if node is not None]
-        self.dependencies = dependencies = _count_dependencies(root_nodes)
-        if self.capture:
-            self.needed = _nodes_leading_to({node for node, _ in self.capture if node is not None}, root_nodes)
-        self.ready = ready = []
-        for (node, slot), grad in root_edges:
-            if node is not None:
-                self._receive(node, slot, grad)
-        for node in {node for (node, _), _ in root_edges if node is not None}:
-            if dependencies.get(node, 0) == 0:
-                heapq.heappush(ready, (-node._sequence_nr, id(node), node))
-        while ready:
-            self._execute(heapq.heappop(ready)[2])
 
-    def _receive(self, node: Node, slot: int, grad: "Tensor") -> None:
-        buffer = self.buffers.get(node)
-        if buffer is None:
-            if slot == 0:
-                self.buffers[node] = [grad]
-                return
-            buffer = self.buffers[node] = [None] * (slot + 1)
-        elif len(buffer) <= slot:
-            buffer.extend([None] * (slot + 1 - len(buffer)))
-        current = buffer[slot]
-        buffer[slot] = grad if current is None else self._sum(current, grad)
+class GradTask(GraphTask):
+    """``autograd.grad()``: catch the gradients that reach ``inputs``, and run only the nodes that lead there.
 
-    def _edge_done(self, target: Node) -> None:
-        """One of ``target``'s incoming edges has been dealt with; queue it once all have."""
-        remaining = self.dependencies[target] - 1
-        self.dependencies[target] = remaining
-        if remaining == 0:
-            heapq.heappush(self.ready, (-target._sequence_nr, id(target), target))
+    ``.grad`` is left alone: the inputs' AccumulateGrad nodes never run.
+    """
 
-    def _sum(self, first: "Tensor", second: "Tensor") -> "Tensor":
-        """Two gradients for the same tensor added up (recorded only with ``create_graph``)."""
-        if self.create_graph:
-            return first + second
-        return function.Tensor._wrap(first._data + second._data)
+    def __init__(self, inputs: Sequence[Tensor], retain_graph: bool, create_graph: bool) -> None:
+        super().__init__(retain_graph, create_graph)
+        self.capture = {gradient_edge(tensor): position for position, tensor in enumerate(inputs)}
+        self.captured: list[Tensor | None] = [None] * len(inputs)
+        self.targets = {node for node, _ in self.capture if node is not None}
+        self.needed: set[Node] = set()
 
-    def _execute(self, node: Node) -> None:
-        """Run one node: call its backward and send each gradient along its edge."""
-        grad_outputs = self.buffers.pop(node, None) or [None]  # None: every backward that led here returned None
-        is_accumulator = isinstance(node, AccumulateGrad)
-        if node._output_hooks or node._retained or (is_accumulator and node.variable._hooks):
-            grad_outputs = self._run_output_hooks(node, grad_outputs)
-        listeners = self.listeners
-        if listeners:
-            self.report(events.NodeVisited(node, tuple(_snapshot(g) for g in grad_outputs)))
-        if self.capture:
-            self._capture(node, grad_outputs)
-            if is_accumulator or not self._leads_to_inputs(node):
-                return
-        if is_accumulator:
-            if grad_outputs[0] is not None:
-                self._accumulate(node.variable, grad_outputs[0])  # type: ignore[attr-defined, arg-type]
-            return
-        if node._output_shapes is not None:  # several outputs, or a student's Function: None becomes zeros
-            grad_outputs = self._materialize(node, grad_outputs)
-        elif grad_outputs[0] is None:  # a built-in op sends nothing on when it received nothing
-            for target, _ in node.next_functions:
-                if target is not None:
-                    self._edge_done(target)
-            return
-        grad_inputs = node.apply(*grad_outputs)
-        if not self.retain_graph and node._saved:
-            node.release_saved_tensors()
-            if listeners:
-                self.report(events.SavedTensorsFreed(node))
-        input_meta = node._input_meta
-        slot = -1
-        for (target, target_slot), grad in zip(node.next_functions, grad_inputs):
-            slot += 1
-            if target is None:
-                continue
-            if grad is not None:
-                shape, numpy_dtype = input_meta[slot]
-                reduced_from = None
-                if grad._data.shape != shape or grad._data.dtype != numpy_dtype:
-                    grad, reduced_from = _fit_to_input(node, slot, grad)
-                if listeners:
-                    self.report(events.GradientSent(node, slot, target, target_slot, _snapshot(grad), reduced_from))
-                self._receive(target, target_slot, grad)
-            self._edge_done(target)
+    def count_dependencies(self, roots: list[Node]) -> dict[Node, int]:
+        self.needed = _nodes_leading_to(self.targets, roots)
+        counted = _count_dependencies(roots)
+        return {node: count for node, count in counted.items() if node in self.needed or node in self.targets}
 
-    def _materialize(self, node: Node, grad_outputs: list["Tensor | None"]) -> list["Tensor"]:
-        Tensor = function.Tensor
-        shapes = node._output_shapes
-        if len(grad_outputs) == len(shapes) and all(g is not None for g in grad_outputs):
-            return grad_outputs  # type: ignore[return-value]
-        padded = list(grad_outputs) + [None] * (len(shapes) - len(grad_outputs))
-        return [g if g is not None else Tensor._wrap(np.zeros(shape, dtype=dtype.numpy))
-                for g, (shape, dtype) in zip(padded, shapes)]
-
-    def _run_output_hooks(self, node: Node, grad_outputs: list["Tensor | None"]) -> list["Tensor | None"]:
-        if isinstance(node, AccumulateGrad):
-            hooks = node.variable._hooks
-            if hooks:
-                grad_outputs[0] = _apply_hooks(hooks.values(), grad_outputs[0])
-            return grad_outputs
-        if node._output_hooks:  # called with None for an output that received no gradient, as in PyTorch
-            for slot, hooks in node._output_hooks.items():
-                if slot >= len(grad_outputs):
-                    grad_outputs.extend([None] * (slot + 1 - len(grad_outputs)))
-                grad_outputs[slot] = _apply_hooks(hooks.values(), grad_outputs[slot])
-        if node._retained:
-            for slot, tensor in node._retained.items():
-                if slot < len(grad_outputs) and grad_outputs[slot] is not None:
-                    self._retain(tensor, grad_outputs[slot])  # type: ignore[arg-type]
-        return grad_outputs
-
-    def _retain(self, tensor: "Tensor", grad: "Tensor") -> None:
-        before = tensor._grad
-        self._add_into_grad(tensor, grad)
-        if self.listeners:
-            self.report(events.GradRetained(tensor, _snapshot(before), _snapshot(tensor._grad)))
-
-    def _accumulate(self, leaf: "Tensor", grad: "Tensor") -> None:
-        before = _snapshot(leaf._grad) if self.listeners else None
-        self._add_into_grad(leaf, grad)
-        if self.listeners:
-            self.report(events.GradAccumulated(leaf, before, _snapshot(leaf._grad)))
-
-    def _add_into_grad(self, tensor: "Tensor", grad: "Tensor") -> None:
-        if tensor._grad is None:
-            tensor._grad = grad if self.create_graph else function.Tensor._wrap(grad._data.copy())
-        elif self.create_graph or grad_mode._state["enabled"]:
-            tensor._grad = tensor._grad + grad
-        else:
-            np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
-            tensor._grad._version_counter[0] += 1
-
-    def _capture(self, node: Node, grad_outputs: list["Tensor | None"]) -> None:
-        for slot, grad in enumerate(grad_outputs):
-            position = self.capture.get((node, slot))
+    def gather(self, node: Node) -> list[Tensor | None] | None:
+        grad_outputs = super().gather(node)
+        for output_nr, grad in enumerate(grad_outputs):  # type: ignore[arg-type]
+            position = self.capture.get((node, output_nr))
             if position is not None and grad is not None:
                 current = self.captured[position]
-                self.captured[position] = grad if current is None else self._sum(current, grad)
+                self.captured[position] = grad if current is None else self.add(current, grad)
+        return grad_outputs if node in self.needed else None
 
-    def _leads_to_inputs(self, node: Node) -> bool:
-        return node in self.needed
+    def edge_done(self, node: Node) -> None:
+        if node in self.waiting:  # nodes that lead to no input are never run
+            super().edge_done(node)
 
-    def captured_grads(self, allow_unused: bool) -> tuple["Tensor | None", ...]:
+    def captured_grads(self, allow_unused: bool) -> tuple[Tensor | None, ...]:
         for position, grad in enumerate(self.captured):
             if grad is None and not allow_unused:
                 raise RuntimeError(
@@ -285,7 +269,43 @@ class _Walk:
         return tuple(self.captured)
 
 
-def _apply_hooks(hooks, grad: "Tensor | None") -> "Tensor | None":
+def _root_gradients(roots: Sequence[Tensor], given: Sequence[Tensor | None], create_graph: bool) -> list[Tensor]:
+    """The gradient each root starts with: the one given, checked, or 1 for a single-element root."""
+    grads = []
+    for index, (root, grad) in enumerate(zip(roots, given)):
+        if not root._requires_grad:
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        if grad is None:
+            data = root._data
+            if data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grads.append(Tensor._wrap(np.ones(data.shape, dtype=data.dtype)))
+            continue
+        if not isinstance(grad, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")
+        if grad.shape != root.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {grad.shape} and "
+                               f"output[{index}] has a shape of {root.shape}.")
+        if grad.dtype is not root.dtype:
+            grad = grad.to(root.dtype)
+        grads.append(grad if create_graph else grad.detach())
+    return grads
+
+
+def _zeros_for_missing(node: Node, grad_outputs: list[Tensor | None]) -> list[Tensor | None]:
+    """PyTorch's materialize_grads: zeros (of the output's shape and dtype) for every output that got nothing."""
+    metadata = node._output_metadata
+    if len(grad_outputs) < len(metadata):
+        grad_outputs = list(grad_outputs) + [None] * (len(metadata) - len(grad_outputs))
+    return [Tensor._wrap(np.zeros(shape, dtype=dtype)) if grad is None and index < len(metadata) else grad
+            for index, (grad, (shape, dtype)) in enumerate(zip(grad_outputs, metadata))]
+
+
+def _snapshot(tensor: Tensor | None) -> np.ndarray | None:
+    return None if tensor is None else np.array(tensor._data, copy=True)
+
+
+def _apply_hooks(hooks: Iterable[Any], grad: Tensor | None) -> Tensor | None:
     for hook in list(hooks):
         result = hook(grad)
         if result is not None:
@@ -296,10 +316,10 @@ def _apply_hooks(hooks, grad: "Tensor | None") -> "Tensor | None":
     return grad
 
 
-def _check_hook_result(hook: object, grad: "Tensor", result: object) -> None:
+def _check_hook_result(hook: object, grad: Tensor, result: object) -> None:
     """A hook may change a gradient's values, not what it is (PyTorch's checks)."""
     name = getattr(hook, "__name__", type(hook).__name__)
-    if not isinstance(result, function.Tensor):
+    if not isinstance(result, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if result.shape != grad.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
@@ -307,9 +327,9 @@ def _check_hook_result(hook: object, grad: "Tensor", result: object) -> None:
         raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {result.type()})")
 
 
-def _fit_to_input(node: Node, slot: int, grad: "Tensor") -> tuple["Tensor", tuple[int, ...] | None]:
+def _fit_to_input(node: Node, slot: int, grad: Tensor) -> tuple[Tensor, tuple[int, ...] | None]:
     """Sum a gradient over broadcast dimensions down to its input's shape, in its dtype."""
-    shape, numpy_dtype = node._input_meta[slot]
+    shape, numpy_dtype = node._input_metadata[slot]
     reduced_from = None
     if grad._data.shape != shape:
         reduced_from = tuple(grad._data.shape)
@@ -329,8 +349,25 @@ def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return all(size in (1, wanted) for size, wanted in zip(reversed(shape), reversed(target)))
 
 
-def _edges_from(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
-    """Every (node, next node) edge reachable from ``roots``, each once, without recursion."""
+def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
+    """How many edges lead into each node reachable from ``roots`` (roots no other node uses: 0)."""
+    dependencies = dict.fromkeys(roots, 0)
+    stack = list(dependencies)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            if child in dependencies:
+                dependencies[child] += 1
+            else:
+                dependencies[child] = 1
+                stack.append(child)
+    return dependencies
+
+
+def _nodes_leading_to(targets: set[Node], roots: list[Node]) -> set[Node]:
+    """The nodes reachable from ``roots`` from which a gradient can reach one of ``targets``."""
+    parents: dict[Node, list[Node]] = {}
     seen = set(roots)
     stack = list(roots)
     while stack:
@@ -338,27 +375,12 @@ def _edges_from(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
         for child, _ in node.next_functions:
             if child is None:
                 continue
-            yield node, child
+            parents.setdefault(child, []).append(node)
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-
-
-def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
-    """How many edges lead into each node reachable from ``roots``."""
-    dependencies: dict[Node, int] = {}
-    for _, child in _edges_from(roots):
-        dependencies[child] = dependencies.get(child, 0) + 1
-    return dependencies
-
-
-def _nodes_leading_to(targets: set[Node], roots: list[Node]) -> set[Node]:
-    """The nodes reachable from ``roots`` that must run for a gradient to reach ``targets``."""
-    parents: dict[Node, list[Node]] = {}
-    for node, child in _edges_from(roots):
-        parents.setdefault(child, []).append(node)
     needed: set[Node] = set()
-    stack = [t for t in targets if t in parents or t in roots]
+    stack = [target for target in targets if target in seen]
     while stack:
         for parent in parents.get(stack.pop(), ()):
             if parent not in needed:

@@ -1,23 +1,30 @@
 """Backward-graph nodes and ``Function``, the one shape every differentiable op has.
 
 An op is a ``Function`` subclass with ``forward(ctx, *inputs)`` computing the
-result and ``backward(ctx, *grad_outputs)`` returning one gradient per input.
-``Function.apply`` runs forward without recording, then, if any input requires
-grad, makes ``ctx`` the result's ``grad_fn``: a ``Node`` whose class is named
-after the op (``MulBackward0``), linked to its inputs by ``next_functions``.
+result and ``backward(ctx, *grad_outputs)`` returning one gradient per input;
+next to ``backward``, ``derivatives`` says in one line per input what backward
+computes (PyTorch's derivatives.yaml idea), for people and for the views.
+``Function.apply`` runs forward and, if any input requires grad, makes ``ctx``
+the result's ``grad_fn``: a ``Node`` whose class is named after the op
+(``MulBackward0``), linked to its inputs by ``next_functions``.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
-from typing import TYPE_CHECKING, Any, Callable
+import weakref
+from typing import Any, Callable
 
-from . import grad_mode
+import numpy as np
 
-if TYPE_CHECKING:
-    from .._tensor import Tensor
+from .. import _dtypes
+from .._tensor import Tensor
+from .grad_mode import no_grad
+from .grad_mode import state as grad_mode
 
-Hook = Callable[["Tensor"], "Tensor | None"]
+Hook = Callable[[Tensor], "Tensor | None"]
 Edge = tuple["Node | None", int]
+Metadata = tuple[tuple[int, ...], np.dtype]
 
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -34,73 +41,130 @@ _sequence_numbers = itertools.count()
 
 
 class Node:
-    """A node of the backward graph: what a non-leaf tensor's ``grad_fn`` points to."""
+    """A node of the backward graph: what a non-leaf tensor's ``grad_fn`` points to.
 
-    _function: type["Function"] | None = None
-    _built_in = True
-    _repr_module = ""  # PyTorch shows custom Functions' nodes as torch.autograd.function.<Name>Backward
+    The node is also the ``ctx`` its op's forward and backward receive. Views read
+    it only through the public, read-only members below ("Node's contract" in
+    docs/autograd-core.md); everything starting with ``_`` belongs to the engine.
+    """
+
     next_functions: tuple[Edge, ...] = ()
+    """One ``(node, output_nr)`` per differentiable tensor input; node None for a constant."""
     needs_input_grad: tuple[bool, ...] = ()
-    _saved: tuple[tuple["Tensor", int], ...] = ()
-    _saved_outputs: dict[int, int] | None = None  # id of a saved output tensor -> its output slot
+    """Per forward argument: does that input require grad?"""
+    materialize_grads = False
+    """When an output received no gradient: True gives backward zeros, False skips the node if nothing arrived."""
+
+    _function: type["Function"]
+    _sequence_nr = 0
+    _input_metadata: tuple[Metadata, ...] = ()
+    _output_metadata: tuple[Metadata, ...] = ()
+    _tensor_positions: tuple[int, ...] | None = None  # argument position of each edge; None: the first arguments
+    _saved: tuple["Tensor | None", ...] = ()
+    _saved_versions: tuple[int, ...] = ()
+    _saved_names: tuple[str, ...] = ()
     _freed = False
-    _input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
-    _tensor_positions: tuple[int, ...] | None = None  # None: the tensors are the first arguments, in order
-    _argument_count: int | None = None  # set for students' Functions, whose backward must return one per argument
-    _non_tensor_positions: tuple[int, ...] = ()  # students' Functions: arguments that must get None
-    _output_hooks: dict[int, dict[int, Hook]] | None = None
-    _retained: dict[int, "Tensor"] | None = None
-    _non_differentiable: set[int] | None = None
-    _output_shapes: tuple[tuple[tuple[int, ...], Any], ...] | None = None
-    _sequence_nr: float = 0  # numbered when recorded: backward runs newer nodes first
+    _non_differentiable: set[int] | None = None  # ids of outputs that get no grad_fn
+    _output_hooks: dict[int, dict[int, Hook]] | None = None  # output_nr -> hooks of that non-leaf output
+    _retained: dict[int, Tensor] | None = None  # output_nr -> the output that called retain_grad()
+    _argument_count: int | None = None  # students' Functions: backward must return one gradient per argument
+    _non_tensor_positions: tuple[int, ...] = ()  # students' Functions: arguments whose gradient must be None
+
+    # -- the public, read-only surface -------------------------------------------------
 
     def name(self) -> str:
         """The node's class name, as PyTorch reports it (``MulBackward0``)."""
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{self._repr_module}{self.name()} object at {hex(id(self))}>"
-
-    # -- what forward() may call on ctx -------------------------------------------------
-
-    def save_for_backward(self, *tensors: "Tensor | None") -> None:
-        """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
-        if True not in self.needs_input_grad:
-            return  # nothing is recorded, so backward will never ask
-        self._saved = tuple([(t, t._version_counter[0]) if t is not None else (None, 0)  # type: ignore[misc]
-                             for t in tensors])
-
-    def mark_non_differentiable(self, *tensors: "Tensor") -> None:
-        """Declare outputs (such as indices) that never carry a gradient."""
-        if self._non_differentiable is None:
-            self._non_differentiable = set()
-        self._non_differentiable.update(id(t) for t in tensors)
+        return f"<{self._function._repr_prefix}{self.name()} object at {hex(id(self))}>"
 
     @property
-    def saved_tensors(self) -> tuple["Tensor", ...]:
-        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+    def sequence_nr(self) -> int:
+        """The order ops were recorded in (backward runs newer nodes first)."""
+        return self._sequence_nr
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The name of forward's argument behind each edge (PyTorch's: ``self``, ``other``, ``mat2``, ...)."""
+        positions = self._tensor_positions
+        if positions is None:
+            positions = tuple(range(len(self.next_functions)))
+        return tuple(self._function._argument_name(position) for position in positions)
+
+    @property
+    def local_rules(self) -> tuple[str | None, ...]:
+        """Per edge, what backward sends to that input, from the op's ``derivatives`` (None where not given)."""
+        return tuple(self._function._rule_for(name) for name in self.input_names)
+
+    @property
+    def input_metadata(self) -> tuple[tuple[tuple[int, ...], _dtypes.dtype], ...]:
+        """Per edge, the input's shape and dtype: what the gradient sent there is reduced and cast to."""
+        return tuple((shape, _dtypes.from_numpy(dtype)) for shape, dtype in self._input_metadata)
+
+    @property
+    def output_metadata(self) -> tuple[tuple[tuple[int, ...], _dtypes.dtype], ...]:
+        """Per output, its shape and dtype."""
+        return tuple((shape, _dtypes.from_numpy(dtype)) for shape, dtype in self._output_metadata)
+
+    @property
+    def saved_values(self) -> dict[str, Tensor | None]:
+        """The tensors forward saved for backward, by name: an input's name or ``result``; {} once freed."""
         if self._freed:
-            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-        for tensor, version in self._saved:
-            if tensor is not None and tensor._version_counter[0] != version:
-                raise RuntimeError(_modified_message(tensor, version, self))
-        return tuple([tensor for tensor, _ in self._saved])
-
-    # -- used by the engine ---------------------------------------------------------------
+            return {}
+        return dict(zip(self._saved_names, self._saved))
 
     @property
-    def has_saved_tensors(self) -> bool:
-        """True while the node holds tensors saved by forward()."""
-        return bool(self._saved)
+    def saved_versions(self) -> dict[str, int]:
+        """Each saved tensor's ``_version`` when it was saved (a different one now: changed in place since)."""
+        if self._freed:
+            return {}
+        return dict(zip(self._saved_names, self._saved_versions))
 
     @property
     def saved_tensors_freed(self) -> bool:
         """True once a backward without ``retain_graph`` released the saved tensors."""
         return self._freed
 
-    def apply(self, *grad_outputs: "Tensor") -> tuple["Tensor | None", ...]:
+    @property
+    def retained_outputs(self) -> tuple[Tensor, ...]:
+        """The outputs that called ``retain_grad()`` (their ``.grad`` is filled by backward)."""
+        return tuple(self._retained.values()) if self._retained else ()
+
+    # -- what forward() and backward() may call on ctx -----------------------------------
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep tensors for backward; backward fails if they are changed in place meanwhile."""
+        if True not in self.needs_input_grad:
+            return  # nothing is recorded, so backward will never ask
+        self._saved = tensors
+        self._saved_versions = tuple([0 if t is None else t._version_counter[0] for t in tensors])
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Declare outputs (such as indices) that never carry a gradient."""
+        if self._non_differentiable is None:
+            self._non_differentiable = set()
+        self._non_differentiable.update(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """False: backward receives None (not zeros) for an output that got no gradient."""
+        self.materialize_grads = value
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        if self._freed:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        for tensor, version in zip(self._saved, self._saved_versions):
+            if tensor is not None and tensor._version_counter[0] != version:
+                raise RuntimeError(_modified_message(tensor, version, self))
+        return self._saved
+
+    # -- what the engine calls ------------------------------------------------------------
+
+    def apply(self, *grad_outputs: Tensor) -> tuple[Tensor | None, ...]:
         """Run the op's backward on the gradients of its outputs: one gradient per edge."""
-        grads = self._function.backward(self, *grad_outputs)  # type: ignore[union-attr]
+        grads = self._function.backward(self, *grad_outputs)
         if type(grads) is not tuple:
             grads = (grads,)
         if self._argument_count is not None:
@@ -120,17 +184,58 @@ class Node:
 class AccumulateGrad(Node):
     """The node that adds the incoming gradient into a leaf tensor's ``.grad``."""
 
-    def __init__(self, variable: "Tensor") -> None:
+    _sequence_nr = 2**64 - 1  # PyTorch's number for it: ready accumulators run first
+
+    def __init__(self, variable: Tensor) -> None:
         self.variable = variable
-        self._sequence_nr = float("inf")  # type: ignore[assignment]
+        data = variable._data
+        self._input_metadata = self._output_metadata = ((data.shape, data.dtype),)
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def apply(self, grad: Tensor) -> tuple[()]:  # type: ignore[override]
+        """``variable.grad += grad``: nothing is sent on."""
+        accumulate_grad(self.variable, grad)
+        return ()
 
 
-def _modified_message(tensor: "Tensor", expected_version: int, node: Node) -> str:
+def accumulate_grad(tensor: Tensor, grad: Tensor) -> None:
+    """Add ``grad`` into ``tensor.grad`` (the first one is stored; with create_graph it stays in the graph)."""
+    if tensor._grad is None:
+        tensor._grad = grad if grad_mode.enabled else Tensor._wrap(grad._data.copy())
+    elif grad_mode.enabled:
+        tensor._grad = tensor._grad + grad
+    else:
+        np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
+        tensor._grad._version_counter[0] += 1
+
+
+def gradient_edge(tensor: Tensor) -> Edge:
+    """Where a gradient for ``tensor`` goes: its grad_fn, its leaf's AccumulateGrad, or nowhere (None).
+
+    A leaf's AccumulateGrad is made on first use and held only by the graphs that
+    use it (the leaf keeps a weak reference, as in PyTorch), so a leaf is freed as
+    soon as its last graph and its last name are gone.
+    """
+    if tensor._grad_fn is not None:
+        return tensor._grad_fn, tensor._output_nr
+    if not tensor._requires_grad:
+        return None, 0
+    accumulator = tensor._grad_accumulator
+    if accumulator is None:
+        accumulator = AccumulateGrad(tensor)
+        tensor._accumulator_ref = weakref.ref(accumulator)
+    return accumulator, 0
+
+
+def _modified_message(tensor: Tensor, expected_version: int, node: Node) -> str:
     """PyTorch's message; a saved output is described as output of ``node`` (the op that saved it)."""
     description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
     owner, output_nr = tensor.grad_fn, tensor._output_nr
-    if node._saved_outputs and id(tensor) in node._saved_outputs:
-        owner, output_nr = node, node._saved_outputs[id(tensor)]
+    for name, saved in zip(node._saved_names, node._saved):
+        if saved is tensor and name.startswith("result"):
+            owner, output_nr = node, int(name[len("result"):] or 0)
     if owner is not None:
         op_name = owner.name().split("Backward")[0]
         description += f", which is output {output_nr} of {op_name},"
@@ -145,23 +250,42 @@ class Function:
     """Base class of every differentiable op, built-in or written by a student.
 
     Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as
-    static methods and are called with ``MyOp.apply(*args)``. ``backward_name`` is the
-    class name of the node in the graph (PyTorch's names for built-in ops; the class
-    name plus ``Backward`` for your own). Tensor arguments listed by position in
-    ``non_differentiable_args`` (a mask, class indices, a number's exponent) get no
-    edge in ``next_functions``, as in PyTorch.
+    static methods and are called with ``MyOp.apply(*args)``. Class attributes:
+
+    ``backward_name``            the node's class name (PyTorch's for built-in ops; the
+                                 class name plus ``Backward`` for your own)
+    ``derivatives``              per differentiable argument of forward (by its name), the
+                                 rule backward applies, written with ``grad``, the argument
+                                 names and ``result``: ``{"self": "grad * other"}``
+    ``non_differentiable_args``  positions of tensor arguments that get no edge in
+                                 ``next_functions`` (a mask, class indices), as in PyTorch
+    ``materialize_grads``        see ``Node.materialize_grads``; unless set, True for your own
+                                 Functions (as in PyTorch) and False for built-in ops
     """
 
     backward_name: str = ""
+    derivatives: dict[str, str] = {}
     non_differentiable_args: tuple[int, ...] = ()
+    materialize_grads: bool | None = None
     _node_class: type[Node]
+    _built_in: bool
+    _repr_prefix = ""
+    _argument_names: tuple[str, ...] = ()
+    _varargs_name: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        built_in = bool(cls.__dict__.get("backward_name"))
+        cls._built_in = bool(cls.__dict__.get("backward_name"))
+        if not cls._built_in:  # PyTorch shows custom Functions' nodes as torch.autograd.function.<Name>Backward
+            cls._repr_prefix = "torch.autograd.function."
         name = cls.__dict__.get("backward_name") or f"{cls.__name__}Backward"
-        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__, "_built_in": built_in,
-                                               "_repr_module": "" if built_in else "torch.autograd.function."})
+        materialize = cls.materialize_grads if cls.materialize_grads is not None else not cls._built_in
+        cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
+                                               "materialize_grads": materialize})
+        parameters = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
+        cls._argument_names = tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY,
+                                                                               p.POSITIONAL_OR_KEYWORD))
+        cls._varargs_name = next((p.name for p in parameters if p.kind is p.VAR_POSITIONAL), None)
 
     @staticmethod
     def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
@@ -174,72 +298,89 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run forward and, when any input requires grad, record the node."""
+        """Run forward and, when grad mode is on and an input requires grad, record the node."""
         ctx = cls._node_class()
-        state = grad_mode._state
-        recording = state["enabled"]
-        if recording:
-            inputs = _link_inputs(ctx, args, cls.non_differentiable_args)
-        else:
-            ctx.needs_input_grad, inputs = (False,) * len(args), None
-        state["enabled"] = False
+        recorded = grad_mode.enabled and _link_inputs(ctx, args, cls.non_differentiable_args)
         try:
-            outputs = cls.forward(ctx, *args, **kwargs)
+            if cls._built_in:  # built-in forwards compute with NumPy only, so nothing in them is recorded
+                outputs = cls.forward(ctx, *args, **kwargs)
+            else:  # a student's forward may use tensor ops: like PyTorch, run it without recording
+                if not recorded:
+                    ctx.needs_input_grad = (False,) * len(args)
+                with no_grad():
+                    outputs = cls.forward(ctx, *args, **kwargs)
         except AttributeError as error:
             _reject_non_tensor_input(cls, args, error)
             raise
-        finally:
-            state["enabled"] = recording
-        if inputs is None:
+        if not recorded:
             return outputs
         ctx._sequence_nr = next(_sequence_numbers)
-        if not ctx._built_in:
+        if not cls._built_in:
             ctx._argument_count = len(args)
             ctx._non_tensor_positions = tuple(i for i, arg in enumerate(args) if not isinstance(arg, Tensor))
-        if type(outputs) is tuple:
-            ctx._output_shapes = tuple((out.shape, out.dtype) for out in outputs if isinstance(out, Tensor))  # type: ignore[attr-defined]
-            return tuple(_attach(ctx, out, slot, inputs) for slot, out in enumerate(outputs))
-        if not ctx._built_in and isinstance(outputs, Tensor):
-            ctx._output_shapes = ((outputs.shape, outputs.dtype),)
-        return _attach(ctx, outputs, 0, inputs)
+        several = type(outputs) is tuple
+        results = outputs if several else (outputs,)
+        ctx._output_metadata = tuple([(out._data.shape, out._data.dtype) for out in results
+                                      if isinstance(out, Tensor)])
+        if ctx._saved:
+            ctx._saved_names = _saved_names(cls, ctx._saved, args, results)
+        linked = tuple([_attach(ctx, out, slot, args) for slot, out in enumerate(results)])
+        return linked if several else linked[0]
+
+    @classmethod
+    def _argument_name(cls, position: int) -> str:
+        """The name of forward's argument at ``position`` (``tensors[2]`` inside ``*tensors``)."""
+        if position < len(cls._argument_names):
+            return cls._argument_names[position]
+        return f"{cls._varargs_name or 'args'}[{position - len(cls._argument_names)}]"
+
+    @classmethod
+    def _rule_for(cls, input_name: str) -> str | None:
+        """The local rule for one input (``tensors[2]`` uses the rule given for ``tensors``)."""
+        return cls.derivatives.get(input_name.split("[")[0])
 
 
-def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> list["Tensor"] | None:
-    """Set ``ctx.needs_input_grad`` and, if any is True, give ``ctx`` an edge per differentiable tensor argument.
+def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> bool:
+    """Give ``ctx`` an edge per differentiable tensor argument, if any of them requires grad.
 
-    Returns the tensors linked, or None when nothing requires grad (the op is not recorded).
+    Sets ``needs_input_grad``, ``next_functions`` and what the engine needs per edge;
+    returns False (and links nothing) when no argument requires grad: the op is then
+    not recorded.
     """
-    needs_input_grad, inputs, edges, meta = [], [], [], []
-    in_order = True  # the linked tensors are the first arguments
-    position = -1
-    for arg in args:
-        position += 1
-        if not isinstance(arg, Tensor):
-            needs_input_grad.append(False)
-            continue
-        needs_input_grad.append(arg._requires_grad)
-        if position in excluded:
-            continue
-        if position != len(inputs):
-            in_order = False
-        inputs.append(arg)
-        grad_fn = arg._grad_fn
-        edges.append((grad_fn, arg._output_nr) if grad_fn is not None else arg._edge())
-        data = arg._data
-        meta.append((data.shape, data.dtype))
+    needs_input_grad = [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
     if True not in needs_input_grad:
-        ctx.needs_input_grad = (False,) * len(args)
-        return None
-    ctx.needs_input_grad, ctx.next_functions, ctx._input_meta = tuple(needs_input_grad), tuple(edges), tuple(meta)
-    if not in_order:
-        ctx._tensor_positions = tuple([position for position, arg in enumerate(args)
-                                       if isinstance(arg, Tensor) and position not in excluded])
-    return inputs
+        return False
+    ctx.needs_input_grad = tuple(needs_input_grad)
+    positions = [position for position, arg in enumerate(args)
+                 if isinstance(arg, Tensor) and position not in excluded]
+    ctx.next_functions = tuple([gradient_edge(args[position]) for position in positions])
+    ctx._input_metadata = tuple([(args[position]._data.shape, args[position]._data.dtype) for position in positions])
+    if positions != list(range(len(positions))):
+        ctx._tensor_positions = tuple(positions)
+    return True
+
+
+def _saved_names(cls: type[Function], saved: tuple, args: tuple, outputs: tuple) -> tuple[str, ...]:
+    """Name each saved tensor: the argument it is (``self``), ``result`` (``result1``...) or ``saved<i>``.
+
+    A tensor passed twice (``x * x``) is named after the argument at its own position when it can be.
+    """
+    names = []
+    for index, tensor in enumerate(saved):
+        positions = [position for position, arg in enumerate(args) if arg is tensor]
+        if positions:
+            names.append(cls._argument_name(index if index in positions else positions[0]))
+        elif any(output is tensor for output in outputs):
+            slot = next(slot for slot, output in enumerate(outputs) if output is tensor)
+            names.append(f"result{slot}" if len(outputs) > 1 else "result")
+        else:
+            names.append(f"saved{index}")
+    return tuple(names)
 
 
 def _reject_non_tensor_input(cls: type[Function], args: tuple, error: AttributeError) -> None:
     """PyTorch's TypeError when a built-in op was given a number or a list as its input (``torch.exp(2.0)``)."""
-    if cls.backward_name and args and not isinstance(args[0], Tensor) and error.obj is args[0]:
+    if cls._built_in and args and not isinstance(args[0], Tensor) and error.obj is args[0]:
         name = cls.backward_name.split("Backward")[0].lower()
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(args[0]).__name__}") \
             from None
@@ -248,7 +389,7 @@ def _reject_non_tensor_input(cls: type[Function], args: tuple, error: AttributeE
 def _checked_count(node: Node, grads: tuple) -> tuple:
     """PyTorch's check that a custom backward returned one gradient per forward argument (extra Nones allowed)."""
     expected = node._argument_count
-    if len(grads) > expected and all(grad is None for grad in grads[expected:]):
+    if len(grads) > expected and all(grad is None for grad in grads[expected:]):  # type: ignore[operator]
         grads = grads[:expected]
     if len(grads) != expected:
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
@@ -263,25 +404,17 @@ def _checked_count(node: Node, grads: tuple) -> tuple:
     return grads
 
 
-def _attach(ctx: Node, output: Any, slot: int, inputs: list["Tensor"]) -> Any:
+def _attach(ctx: Node, output: Any, slot: int, args: tuple) -> Any:
     """Make ``ctx`` the ``grad_fn`` of a floating-point output (a fresh alias if forward returned an input)."""
     if not isinstance(output, Tensor) or output._data.dtype.kind != "f":
         return output
     if ctx._non_differentiable is not None and id(output) in ctx._non_differentiable:
         return output
-    for tensor in inputs:
-        if output is tensor:
+    for arg in args:
+        if output is arg:
             output = output._alias()
             break
     output._grad_fn = ctx
     output._output_nr = slot
     output._requires_grad = True
-    for tensor, _ in ctx._saved:  # forward saved its own output: PyTorch names it "output N of <op>" in errors
-        if tensor is output:
-            if ctx._saved_outputs is None:
-                ctx._saved_outputs = {}
-            ctx._saved_outputs[id(output)] = slot
     return output
-
-
-Tensor: Any = None  # set by autograd_lab._tensor once the Tensor class exists (it imports this package)

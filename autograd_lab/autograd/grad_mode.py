@@ -1,18 +1,32 @@
-"""Switches that decide whether operations are recorded for backward()."""
+"""Switches that decide whether operations are recorded for backward().
+
+Grad mode belongs to the thread, as in PyTorch: ``no_grad()`` in one thread, or the
+engine switching recording off while it runs a backward, leaves every other thread
+recording. A new thread starts with recording on.
+"""
 from __future__ import annotations
 
 import functools
+import threading
 from types import TracebackType
 from typing import Any, Callable, TypeVar
-
-_state = {"enabled": True}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _ThreadGradMode(threading.local):
+    """``enabled``: this thread's grad mode. Read on every op, so it is one attribute of a thread-local."""
+
+    enabled = True
+
+
+state = _ThreadGradMode()
+"""This thread's grad mode: ``state.enabled``."""
+
+
 def is_grad_enabled() -> bool:
-    """True when new operations are recorded in the graph."""
-    return _state["enabled"]
+    """True when new operations are recorded in the graph (in this thread)."""
+    return state.enabled
 
 
 class _GradModeContext:
@@ -21,24 +35,24 @@ class _GradModeContext:
     _mode: bool
 
     def __enter__(self) -> None:
-        self._previous = _state["enabled"]
-        _state["enabled"] = self._mode
+        self._previous = state.enabled
+        state.enabled = self._mode
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        _state["enabled"] = self._previous
+        state.enabled = self._previous
 
     def __call__(self, function: F) -> F:
         mode = self._mode
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = _state["enabled"]
-            _state["enabled"] = mode
+            previous = state.enabled
+            state.enabled = mode
             try:
                 return function(*args, **kwargs)
             finally:
-                _state["enabled"] = previous
+                state.enabled = previous
 
         return wrapper  # type: ignore[return-value]
 
@@ -80,13 +94,13 @@ class set_grad_enabled(_GradModeContext):
     """
 
     def __init__(self, mode: bool) -> None:
-        self._previous = _state["enabled"]
+        self._previous = state.enabled
         self._mode = mode
-        _state["enabled"] = mode
+        state.enabled = mode
 
     def __enter__(self) -> None:
-        _state["enabled"] = self._mode
+        state.enabled = self._mode
 
     def __call__(self, function: F) -> F:
-        _state["enabled"] = self._previous
+        state.enabled = self._previous
         return super().__call__(function)

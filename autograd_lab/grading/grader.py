@@ -1,33 +1,37 @@
-"""Grade submissions: find each student's notebook, run it in the sandbox, score in this process."""
+"""Grade submissions: read each student's notebook safely, run it in the sandbox, score in this process.
+
+Everything done with one submission (reading, running, scoring, saving) is isolated: whatever goes
+wrong ends as that student's status and note, never as the end of the run.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .. import __version__
 from .assemble import assemble
-from .notebook import NotebookError, grade_id, read_notebook, write_text_atomic
+from .discovery import Submission
+from .identity import display, key, shard_of
+from .notebook import NotebookError
+from .reading import LoadedNotebook, SubmissionError, load_submission
 from .sandbox import Limits, RunResult, run_job
 from .scoring import QuestionOutcome, TestOutcome, score_question
 from .spec import Assignment
+from .store import Gradebook
 
-STATE_DIR = ".state"
 _RUN_FAILURES = ("timeout", "output-limit", "crashed", "exited", "killed", "protocol-error")
 _CELL_FAILURES = ("memory", "timeout", "syntax-error", "error")
+SAVE_ATTEMPTS = 4
+RETRY_DELAY = 1.0
 
-
-@dataclass
-class Submission:
-    """Where one student's notebook is (``path`` is None when it is missing)."""
-
-    student: str
-    path: Path | None
-    renamed: bool = False
+__all__ = ["StudentResult", "Submission", "grade_all", "grade_submission", "shard"]
 
 
 @dataclass
@@ -51,66 +55,46 @@ class StudentResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "StudentResult":
+        data = dict(data)
         questions = [
             QuestionOutcome(**{**q, "tests": [TestOutcome(**t) for t in q["tests"]]}) for q in data.pop("questions")
         ]
         return cls(questions=questions, **data)
 
 
-def safe_name(name: str) -> str:
-    """A file-name-safe version of a student id."""
-    cleaned = re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "student"
-    return cleaned[:100]
+@dataclass
+class Read:
+    """What reading a submission gave: the notebook, or the status and note it ends with."""
+
+    loaded: LoadedNotebook | None = None
+    status: str = ""
+    note: str = ""
+
+    @property
+    def content_id(self) -> str:
+        return self.loaded.sha256 if self.loaded else f"{self.status}: {self.note}"
 
 
-def _is_candidate(path: Path) -> bool:
-    return path.suffix == ".ipynb" and not any(part.startswith(".") for part in path.parts)
-
-
-def _looks_like(path: Path, assignment: Assignment) -> int:
+def read_submission(sub: Submission) -> Read:
+    """Read the submission's notebook within bounds; never raises for anything in the file."""
+    if sub.status:
+        return Read(status=sub.status, note="; ".join(sub.notes))
+    if sub.path is None:
+        return Read(status="missing", note="; ".join(sub.notes) or "no notebook was found for this assignment")
     try:
-        nb = read_notebook(path)
-    except NotebookError:
-        return 0
-    if nb.get("metadata", {}).get("autograd_lab", {}).get("assignment") == assignment.name:
-        return 1000
-    ids = {c.grade_id for c in assignment.cells if c.grade_id}
-    return sum(1 for cell in nb["cells"] if grade_id(cell) in ids)
+        return Read(load_submission(sub.path))
+    except SubmissionError as exc:
+        return Read(status="invalid-submission", note=str(exc))
+    except NotebookError as exc:
+        return Read(status="invalid-notebook", note=str(exc))
 
 
-def find_submissions(root: Path, filename: str, assignment: Assignment) -> list[Submission]:
-    """One :class:`Submission` per student folder (or per top-level notebook file) of ``root``."""
-    subs: list[Submission] = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_file() and entry.suffix == ".ipynb":
-            subs.append(Submission(entry.stem, entry))
-        elif entry.is_dir():
-            found = sorted((p for p in entry.rglob("*.ipynb") if _is_candidate(p.relative_to(entry))),
-                           key=lambda p: (len(p.parts), str(p)))
-            exact = [p for p in found if p.name == filename]
-            if exact:
-                subs.append(Submission(entry.name, exact[0]))
-                continue
-            scored = sorted(((_looks_like(p, assignment), p) for p in found), key=lambda t: -t[0])
-            if scored and scored[0][0] > 0:
-                subs.append(Submission(entry.name, scored[0][1], renamed=True))
-            else:
-                subs.append(Submission(entry.name, None))
-    return subs
-
-
-def fingerprint(source_bytes: bytes, sub: Submission, limits: Limits) -> str:
-    """A hash of what determines a grade, for ``--resume``."""
-    h = hashlib.sha256(source_bytes)
+def fingerprint(source_sha256: str, limits: Limits, sub: Submission, read: Read) -> str:
+    """A hash of everything that determines a grade, for ``--resume``."""
+    h = hashlib.sha256(f"{__version__}\0{source_sha256}\0".encode())
     h.update(json.dumps(asdict(limits), sort_keys=True).encode())
-    h.update(sub.student.encode() + b"\0")
-    if sub.path is not None:
-        try:
-            h.update(sub.path.read_bytes())
-        except OSError:
-            h.update(b"<unreadable>")
+    h.update(key(sub.student) + b"\0")
+    h.update(read.content_id.encode("utf-8", "backslashreplace"))
     return h.hexdigest()
 
 
@@ -124,24 +108,20 @@ def _status(run: RunResult | None, cell_status: list[str], renamed: bool) -> str
 
 
 def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
-                     protected: list[Path] | None = None) -> StudentResult:
+                     protected: list[Path] | None = None, read: Read | None = None) -> StudentResult:
     """Grade one submission; never raises for anything the submission does."""
+    read = read or read_submission(sub)
     result = StudentResult(sub.student, "ok", 0.0, assignment.max_points)
-    if sub.path is None:
-        result.status = "missing"
-        result.notes.append("no notebook was found for this assignment")
-        result.questions = [score_question(q, None, reason="notebook missing") for q in assignment.questions.values()]
+    if read.loaded is None:
+        result.status = read.status
+        result.notes.append(read.note)
+        if sub.path is not None:
+            result.notes.extend(sub.notes)
+        reason = {"missing": "notebook missing"}.get(read.status, read.status.replace("-", " "))
+        result.questions = [score_question(q, None, reason=reason) for q in assignment.questions.values()]
         return result
-    if sub.renamed:
-        result.notes.append(f"the notebook was renamed to {sub.path.name!r}; graded anyway")
-    try:
-        nb = read_notebook(sub.path)
-    except NotebookError as exc:
-        result.status = "invalid-notebook"
-        result.notes.append(str(exc))
-        result.questions = [score_question(q, None, reason="unreadable notebook") for q in assignment.questions.values()]
-        return result
-    plan = assemble(assignment, nb)
+    result.notes.extend(sub.notes)
+    plan = assemble(assignment, read.loaded.notebook)
     result.notes.extend(plan.notes)
     run = run_job(plan.steps, limits, protected)
     result.seconds = run.seconds
@@ -169,92 +149,103 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
     return result
 
 
-def shard(items: list[Submission], spec: str | None) -> list[Submission]:
-    """Keep the ``i``-th of ``n`` interleaved shards (``spec`` is ``"i/n"``, 1-based)."""
-    if not spec:
-        return items
+def parse_shard(spec: str) -> tuple[int, int]:
+    """``"i/n"`` (1-based) as ``(i, n)``."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
         raise ValueError(f"--shard must look like i/n with 1 <= i <= n, not {spec!r}")
-    i, n = int(match.group(1)), int(match.group(2))
-    return [s for k, s in enumerate(items) if k % n == i - 1]
+    return int(match.group(1)), int(match.group(2))
 
 
-def state_path(out: Path, student: str) -> Path:
-    return out / STATE_DIR / f"{safe_name(student)}.json"
+def shard(items: list[Submission], spec: str | None) -> list[Submission]:
+    """Keep the submissions of shard ``i`` of ``n``: chosen by a hash of the exact id, so the shards
+    partition the class whatever order the folders are listed in and whoever else submitted."""
+    if not spec:
+        return items
+    i, n = parse_shard(spec)
+    return [s for s in items if shard_of(s.student, n) == i - 1]
 
 
-def load_state(out: Path, student: str, fp: str) -> StudentResult | None:
-    """A saved result for this student and fingerprint, if any."""
-    path = state_path(out, student)
+@dataclass
+class RunReport:
+    """What one ``grade`` run did: results graded now, submissions skipped as unchanged, rows not saved."""
+
+    results: list[StudentResult] = field(default_factory=list)
+    skipped: int = 0
+    unsaved: list[str] = field(default_factory=list)
+
+
+def _save(book: Gradebook, assignment: str, res: StudentResult) -> str | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data.pop("source", None)
-        return StudentResult.from_json(data) if data.get("fingerprint") == fp else None
-    except (OSError, ValueError, TypeError, KeyError):
+        book.save(assignment, res.to_json())
         return None
-
-
-def all_states(out: Path, source_digest: str) -> list[StudentResult]:
-    """Every saved result in ``out`` made from this source (all shards)."""
-    results = []
-    for path in sorted((out / STATE_DIR).glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.pop("source", None) == source_digest:
-                results.append(StudentResult.from_json(data))
-        except (OSError, ValueError, TypeError, KeyError):
-            continue
-    return results
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
 
 
 def grade_all(
     assignment: Assignment,
     subs: list[Submission],
-    out: Path,
+    book: Gradebook,
     *,
-    source_bytes: bytes,
+    source_sha256: str,
     limits: Limits,
     jobs: int = 2,
     resume: bool = False,
     protected: Iterable[Path] = (),
-    progress: Callable[[int, int, StudentResult], None] | None = None,
-) -> list[StudentResult]:
-    """Grade ``subs`` in parallel, saving each result as it finishes; return this run's results."""
-    digest = hashlib.sha256(source_bytes).hexdigest()
-    protected = [out, *protected]
-    results: list[StudentResult] = []
-    todo: list[tuple[Submission, str]] = []
-    for sub in subs:
-        fp = fingerprint(source_bytes, sub, limits)
-        saved = load_state(out, sub.student, fp) if resume else None
-        if saved is not None:
-            results.append(saved)
-        else:
-            todo.append((sub, fp))
-    done = len(results)
-    total = len(subs)
+    progress: Callable[[int, int, StudentResult | None], None] | None = None,
+) -> RunReport:
+    """Grade ``subs`` in parallel and record each in ``book`` as it finishes.
 
-    def work(sub: Submission, fp: str) -> StudentResult:
+    A submission whose row cannot be written (disk full, database locked for minutes) is retried at the
+    end of the run; those still unsaved are listed in the report, and ``--resume`` grades them again.
+    """
+    protected = [book.path.parent, *protected]
+    stored = book.fingerprints(assignment.name) if resume else {}
+    report = RunReport()
+    failed: list[StudentResult] = []
+
+    def work(sub: Submission) -> StudentResult | None:
         started = time.monotonic()
         try:
-            res = grade_submission(assignment, sub, limits, protected)
+            read = read_submission(sub)
+            fp = fingerprint(source_sha256, limits, sub, read)
+            if resume and stored.get(key(sub.student)) == fp:
+                return None
+            res = grade_submission(assignment, sub, limits, protected, read)
         except Exception as exc:  # noqa: BLE001 - one failure must not stop the batch
+            fp = ""
             res = StudentResult(sub.student, "grader-error", 0.0, assignment.max_points,
                                 notes=[f"{type(exc).__name__}: {exc}"])
         res.seconds = res.seconds or time.monotonic() - started
         res.fingerprint = fp
-        data = res.to_json()
-        data["source"] = digest
-        write_text_atomic(state_path(out, sub.student), json.dumps(data))
         return res
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(work, sub, fp) for sub, fp in todo]
-        for future in as_completed(futures):
+    done = 0
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        for future in as_completed([pool.submit(work, sub) for sub in subs]):
             res = future.result()
-            results.append(res)
             done += 1
+            if res is None:
+                report.skipped += 1
+            else:
+                report.results.append(res)
+                if _save(book, assignment.name, res) is not None:
+                    failed.append(res)
             if progress:
-                progress(done, total, res)
-    return results
+                try:
+                    progress(done, len(subs), res)
+                except (OSError, ValueError):  # a closed terminal must not stop the grading
+                    progress = None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    for attempt in range(SAVE_ATTEMPTS):
+        if not failed:
+            break
+        time.sleep(RETRY_DELAY * 2**attempt)
+        errors = [(res, _save(book, assignment.name, res)) for res in failed]
+        failed = [res for res, error in errors if error is not None]
+        if attempt == SAVE_ATTEMPTS - 1:
+            report.unsaved = [f"{display(res.student)}: {error}" for res, error in errors if error is not None]
+    return report

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import _random, ops
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ..ops._operands import check_broadcast, promoted, type_name
@@ -26,12 +26,14 @@ def _check_reduction(reduction: str) -> None:
 
 class MseLoss(Function):
     backward_name = "MseLossBackward0"
+    # N: the number of elements with reduction="mean", else 1
+    derivatives = {"self": "grad * 2 * (self - target) / N", "target": "-grad * 2 * (self - target) / N"}
 
     @staticmethod
-    def forward(ctx: Node, input: Tensor, target: Tensor, reduction: str) -> Tensor:
-        ctx.save_for_backward(input, target)
+    def forward(ctx: Node, self: Tensor, target: Tensor, reduction: str) -> Tensor:
+        ctx.save_for_backward(self, target)
         ctx.reduction = reduction
-        x, y = promoted(input, target)
+        x, y = promoted(self, target)
         squared = (x - y) ** 2
         if reduction == "mean":
             return Tensor._wrap(np.mean(squared, dtype=squared.dtype))
@@ -41,9 +43,9 @@ class MseLoss(Function):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
-        input, target = ctx.saved_tensors
-        scale = 2.0 / max(input.numel(), 1) if ctx.reduction == "mean" else 2.0
-        difference = (input - target) * (grad * scale)
+        self, target = ctx.saved_tensors
+        scale = 2.0 / max(self.numel(), 1) if ctx.reduction == "mean" else 2.0
+        difference = (self - target) * (grad * scale)
         return difference, -difference, None
 
 
@@ -57,19 +59,21 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", UserWarning, stacklevel=2)
         check_broadcast(input._data, target._data)
-        input, target = ops.expand(input, *np.broadcast_shapes(input.shape, target.shape)), \
-            ops.expand(target, *np.broadcast_shapes(input.shape, target.shape))
+        input, target = input.expand(*np.broadcast_shapes(input.shape, target.shape)), \
+            target.expand(*np.broadcast_shapes(input.shape, target.shape))
     return MseLoss.apply(input, target, reduction)
 
 
 class NllLoss(Function):
     backward_name = "NllLossBackward0"
+    # N: the number of samples with reduction="mean", else 1
+    derivatives = {"self": "-grad / N at [arange(N), target], 0 elsewhere"}
     non_differentiable_args = (1,)
 
     @staticmethod
-    def forward(ctx: Node, log_probabilities: Tensor, target: Tensor, reduction: str) -> Tensor:
-        ctx.target, ctx.reduction, ctx.shape = target._data.reshape(-1), reduction, log_probabilities.shape
-        rows = log_probabilities._data.reshape(-1, ctx.shape[-1])  # one sample of shape (C,) is a batch of one
+    def forward(ctx: Node, self: Tensor, target: Tensor, reduction: str) -> Tensor:
+        ctx.target, ctx.reduction, ctx.shape = target._data.reshape(-1), reduction, self.shape
+        rows = self._data.reshape(-1, ctx.shape[-1])  # one sample of shape (C,) is a batch of one
         picked = -rows[np.arange(rows.shape[0]), ctx.target]
         if reduction == "mean":
             return Tensor._wrap(np.mean(picked, dtype=picked.dtype))
@@ -126,17 +130,18 @@ class Addmm(Function):
     """``bias + mat1 @ mat2`` in one node: how PyTorch's Linear records ``input @ weight.T + bias``."""
 
     backward_name = "AddmmBackward0"
+    derivatives = {"self": "grad", "mat1": "grad @ mat2.t()", "mat2": "mat1.t() @ grad"}
 
     @staticmethod
-    def forward(ctx: Node, bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    def forward(ctx: Node, self: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
         if mat1.shape[1] != mat2.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
                                f"{mat2.shape[0]}x{mat2.shape[1]})")
         if mat1._data.dtype != mat2._data.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {type_name(mat1.dtype)} and "
                                f"{type_name(mat2.dtype)}")
-        ctx.save_for_backward(mat1 if ctx.needs_input_grad[2] else None, mat2 if ctx.needs_input_grad[1] else None)
-        b, x, w = promoted(bias, mat1, mat2)
+        ctx.save_for_backward(mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None)
+        b, x, w = promoted(self, mat1, mat2)
         return Tensor._wrap(x @ w + b)
 
     @staticmethod
@@ -145,3 +150,24 @@ class Addmm(Function):
         grad_mat1 = grad.mm(mat2.t()) if mat2 is not None else None
         grad_mat2 = mat1.t().mm(grad) if mat1 is not None else None
         return grad, grad_mat1, grad_mat2
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (training only).
+
+    As PyTorch on the CPU: the mask is ``bernoulli_(1 - p)`` on a new tensor laid out like ``input``,
+    divided by ``1 - p``, and multiplied in (``MulBackward0``); with ``p == 0``, outside
+    training or for an empty tensor, ``input`` itself is returned.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        noise = Tensor._wrap(np.zeros((), dtype=input._data.dtype))
+    else:
+        keep = _random.bernoulli_like(input._data, 1 - p)
+        if not input.is_floating_point():
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {type_name(input.dtype)}")
+        noise = Tensor._wrap(keep / input._data.dtype.type(1 - p))
+    return input.mul_(noise) if inplace else ops.mul(input, noise)

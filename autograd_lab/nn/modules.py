@@ -4,9 +4,12 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator
 
-from .. import _random, ops
+import numpy as np
+
+from .. import ops
 from .._tensor import Tensor
 from . import functional as F
+from . import init
 from .parameter import Parameter
 
 
@@ -90,27 +93,29 @@ class Module:
 
 
 class Linear(Module):
-    """``y = x @ weight.T + bias``, initialised uniformly in ±1/sqrt(in_features) as in PyTorch."""
+    """``y = x @ weight.T + bias``, initialised as PyTorch does (see ``reset_parameters``)."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        bound = 1 / math.sqrt(in_features) if in_features else 0.0
-        self.weight = Parameter(_uniform((out_features, in_features), bound))
-        self.bias = Parameter(_uniform((out_features,), bound)) if bias else None
-        for parameter in (self.weight, self.bias):
-            if parameter is not None:  # PyTorch initialises them in place: their version counters start at 1
-                parameter._version_counter[0] += 1
+        self.weight = Parameter(Tensor._wrap(np.empty((out_features, in_features), dtype=np.float32)))
+        self.bias = Parameter(Tensor._wrap(np.empty((out_features,), dtype=np.float32))) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Kaiming-uniform weights (a = sqrt(5): U(-1/sqrt(in), 1/sqrt(in)) up to rounding), then the bias in
+        U(-1/sqrt(in), 1/sqrt(in)): the same draws, in the same order, as PyTorch."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
-
-
-def _uniform(shape: tuple[int, ...], bound: float) -> Tensor:
-    return (_random.rand(*shape) * (2 * bound) - bound).detach()
 
 
 class Sequential(Module):

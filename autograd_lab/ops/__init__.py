@@ -1,37 +1,22 @@
-"""Every differentiable op: each a ``Function`` with forward and backward side by side."""
+"""Every differentiable op: each a ``Function`` with forward and backward side by side.
+
+Each module lists its ``torch.<name>`` functions in ``__all__`` and marks the ones
+that are also Tensor methods or operators with ``@tensor_method``; ``autograd_lab``
+takes its namespace from here. Adding an op to a module touches only that module.
+"""
 from __future__ import annotations
 
-from typing import Any
+from . import arithmetic, comparison, filling, linalg, reduction, selection, shape, softmax, unary
 
-from .._tensor import Tensor
-from .arithmetic import add, div, floor_divide, mul, neg, pow, remainder, rsub, sub, true_divide_reverse
-from .comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, gt, isclose, le,
-                         logical_and, logical_not, logical_or, lt, ne)
-from .filling import copied, filled
-from .linalg import bmm, dot, matmul, mm, mv
-from .reduction import SumToSize, all, any, argmax, argmin, max, mean, min, norm, sum
-from .selection import masked_fill, maximum, minimum, where
-from .shape import (cat, clone, concatenate, expand, flatten, index, index_makes_view, index_put, narrow, permute,
-                    reshape, select, squeeze, stack, t, to_dtype, transpose, unsqueeze, view)
-from .softmax import log_softmax, softmax
-from .unary import abs, clamp, cos, exp, log, reciprocal, relu, sigmoid, sign, sin, sqrt, square, tanh
+__all__ = [name for module in (arithmetic, comparison, filling, linalg, reduction, selection, shape, softmax, unary)
+           for name in module.__all__]
 
-
-def sum_to_size(input: Tensor, shape: Any) -> Tensor:
-    """Sum ``input`` down to ``shape``, the shape it was broadcast from."""
-    shape = tuple(shape)
-    if input.shape == shape:
-        return input
-    return SumToSize.apply(input, shape)
-
-
-__all__ = [
-    "abs", "add", "all", "allclose", "any", "argmax", "argmin", "bitwise_and", "bitwise_not", "bitwise_or",
-    "bitwise_xor", "bmm", "cat", "clamp", "clone", "concatenate", "copied", "cos", "div", "dot", "eq", "equal", "exp",
-    "expand", "filled", "flatten", "floor_divide", "ge", "gt", "index", "index_makes_view", "index_put", "isclose",
-    "le", "log", "log_softmax", "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max",
-    "maximum", "mean", "min", "minimum", "mm", "mul", "mv", "narrow", "ne", "neg", "norm", "permute", "pow",
-    "reciprocal", "relu", "remainder", "reshape", "rsub", "select", "sigmoid", "sign", "sin", "softmax", "sqrt",
-    "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t", "tanh", "to_dtype", "transpose",
-    "true_divide_reverse", "unsqueeze", "view", "where",
-]
+from .arithmetic import *  # noqa: E402,F401,F403
+from .comparison import *  # noqa: E402,F401,F403
+from .filling import *  # noqa: E402,F401,F403
+from .linalg import *  # noqa: E402,F401,F403
+from .reduction import *  # noqa: E402,F401,F403
+from .selection import *  # noqa: E402,F401,F403
+from .shape import *  # noqa: E402,F401,F403
+from .softmax import *  # noqa: E402,F401,F403  (the function softmax replaces the module's name here)
+from .unary import *  # noqa: E402,F401,F403

@@ -118,14 +118,6 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
             )
 
 
-def normalize_dim(dim: int, ndim: int) -> int:
-    """A dimension index made non-negative, with PyTorch's IndexError when out of range."""
-    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
-    if not low <= dim <= high:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
-    return dim % max(ndim, 1)
-
-
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 

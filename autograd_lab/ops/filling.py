@@ -5,20 +5,23 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import as_operand
 from .shape import _expanded_shape
+
+__all__: list[str] = []  # only Tensor methods here: fill_, zero_, copy_
 
 
 class Fill(Function):
     """Every element set to one number; the old values get a zero gradient."""
 
     backward_name = "FillBackward2"
+    derivatives = {"self": "zeros_like(grad)"}
 
     @staticmethod
-    def forward(ctx: Node, old: Tensor, value: Any) -> Tensor:
-        return Tensor._wrap(np.full(old._data.shape, as_operand(value)._data, dtype=old._data.dtype))
+    def forward(ctx: Node, self: Tensor, value: Any) -> Tensor:
+        return Tensor._wrap(np.full(self._data.shape, as_operand(value)._data, dtype=self._data.dtype))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -33,11 +36,12 @@ class Copy(Function):
     """``source`` broadcast into the old tensor's shape and dtype: the gradient goes to ``source`` only."""
 
     backward_name = "CopyBackwards"
+    derivatives = {"self": "zeros_like(grad)", "src": "grad"}
 
     @staticmethod
-    def forward(ctx: Node, old: Tensor, source: Tensor) -> Tensor:
-        _expanded_shape(source, old._data.shape)
-        return Tensor._wrap(np.broadcast_to(source._data, old._data.shape).astype(old._data.dtype))
+    def forward(ctx: Node, self: Tensor, src: Tensor) -> Tensor:
+        _expanded_shape(src, self._data.shape)
+        return Tensor._wrap(np.broadcast_to(src._data, self._data.shape).astype(self._data.dtype))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
@@ -52,3 +56,21 @@ def filled(old: Tensor, value: Any) -> Tensor:
 def copied(old: Tensor, source: Any) -> Tensor:
     """The values ``old.copy_(source)`` writes."""
     return Copy.apply(old, as_operand(source))
+
+
+@tensor_method
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element to ``value``, in place."""
+    return self._inplace(lambda old: filled(old, value))
+
+
+@tensor_method
+def zero_(self: Tensor) -> Tensor:
+    """Set every element to zero, in place."""
+    return fill_(self, 0)
+
+
+@tensor_method
+def copy_(self: Tensor, src: Tensor) -> Tensor:
+    """Copy ``src``'s values (broadcast) into this tensor, in place."""
+    return self._inplace(lambda old: copied(old, src))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import _C_TYPE_NAMES, Tensor
+from .._tensor import _C_TYPE_NAMES, Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import check_broadcast, promoted, type_name
+from ._operands import check_broadcast, type_name
 from .shape import SqueezeDim, View
+
+__all__ = ["bmm", "dot", "matmul", "mm", "mv"]
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -22,92 +24,96 @@ def _check_same_dtype(a: Tensor, b: Tensor, message: str) -> None:
 
 class Mm(Function):
     backward_name = "MmBackward0"
+    derivatives = {"self": "grad @ mat2.t()", "mat2": "self.t() @ grad"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        if a.ndim != 2 or b.ndim != 2:
-            name = "self" if a.ndim != 2 else "mat2"
-            raise RuntimeError(f"{name} must be a matrix")
-        if a.shape[1] != b.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                               f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
-        _check_same_dtype(a, b, "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}")
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
-        x, y = promoted(a, b)
+    def forward(ctx: Node, self: Tensor, mat2: Tensor) -> Tensor:
+        x, y = self._data, mat2._data
+        if x.ndim != 2 or y.ndim != 2:
+            raise RuntimeError(f"{'self' if x.ndim != 2 else 'mat2'} must be a matrix")
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(x.shape)} and "
+                               f"{_shape_text(y.shape)})")
+        if x.dtype != y.dtype:
+            _check_same_dtype(self, mat2, "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}")
+        ctx.save_for_backward(self if mat2._requires_grad else None, mat2 if self._requires_grad else None)
         return Tensor._wrap(x @ y)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = ctx.saved_tensors
-        return (grad.mm(b.t()) if b is not None else None), (a.t().mm(grad) if a is not None else None)
+        self, mat2 = ctx.saved_tensors
+        return (mm(grad, mat2.t()) if mat2 is not None else None), (mm(self.t(), grad) if self is not None else None)
 
 
 class Dot(Function):
     backward_name = "DotBackward0"
+    derivatives = {"self": "grad * tensor", "tensor": "grad * self"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        if a.shape != b.shape:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
-                               f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
+    def forward(ctx: Node, self: Tensor, tensor: Tensor) -> Tensor:
+        size, other_size = self._data.shape[0], tensor._data.shape[0]
+        if size != other_size:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{size}] and src [{other_size}] to "
+                               f"have the same number of elements, but got {size} and {other_size} elements "
                                "respectively")
-        _check_same_dtype(a, b, "dot : expected both vectors to have same dtype, but found {a} and {b}")
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
-        x, y = promoted(a, b)
-        return Tensor._wrap(np.dot(x, y))
+        _check_same_dtype(self, tensor, "dot : expected both vectors to have same dtype, but found {a} and {b}")
+        ctx.save_for_backward(self if tensor._requires_grad else None, tensor if self._requires_grad else None)
+        return Tensor._wrap(np.dot(self._data, tensor._data))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = ctx.saved_tensors
-        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+        self, tensor = ctx.saved_tensors
+        return (grad * tensor if tensor is not None else None), (grad * self if self is not None else None)
 
 
 class Mv(Function):
     backward_name = "MvBackward0"
+    derivatives = {"self": "grad.unsqueeze(1) @ vec.unsqueeze(0)", "vec": "self.t() @ grad"}
 
     @staticmethod
-    def forward(ctx: Node, matrix: Tensor, vector: Tensor) -> Tensor:
-        if matrix.shape[1] != vector.shape[0]:
-            raise RuntimeError(f"size mismatch, got input ({matrix.shape[0]}), mat ({_shape_text(matrix.shape)}), "
-                               f"vec ({vector.shape[0]})")
-        _check_same_dtype(vector, matrix, "addmv input tensors must have the same dtype, but got {a}, {b}, and {a}")
-        ctx.save_for_backward(matrix, vector)
-        x, y = promoted(matrix, vector)
-        return Tensor._wrap(x @ y)
+    def forward(ctx: Node, self: Tensor, vec: Tensor) -> Tensor:
+        if self._data.shape[1] != vec._data.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({self.shape[0]}), mat ({_shape_text(self.shape)}), "
+                               f"vec ({vec.shape[0]})")
+        _check_same_dtype(vec, self, "addmv input tensors must have the same dtype, but got {a}, {b}, and {a}")
+        ctx.save_for_backward(self, vec)
+        return Tensor._wrap(self._data @ vec._data)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
-        matrix, vector = ctx.saved_tensors
-        return grad.unsqueeze(1).mm(vector.unsqueeze(0)), matrix.t().mv(grad)
+        self, vec = ctx.saved_tensors
+        return grad.unsqueeze(1).mm(vec.unsqueeze(0)), self.t().mv(grad)
 
 
 class BatchMatmul(Function):
     """Products of stacks of matrices, broadcasting the batch dimensions."""
 
     backward_name = "BmmBackward0"
+    derivatives = {"self": "grad @ mat2.transpose(-1, -2)", "mat2": "self.transpose(-1, -2) @ grad"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        check_broadcast(a._data[..., :1, :1], b._data[..., :1, :1])  # the batch dimensions
-        if a.shape[-1] != b.shape[-2]:
+    def forward(ctx: Node, self: Tensor, mat2: Tensor) -> Tensor:
+        check_broadcast(self._data[..., :1, :1], mat2._data[..., :1, :1])  # the batch dimensions
+        if self.shape[-1] != mat2.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")
-        _check_same_dtype(a, b, "expected scalar type {a} but found {b}")
-        ctx.save_for_backward(a, b)
-        x, y = promoted(a, b)
-        return Tensor._wrap(np.matmul(x, y))
+                               f"[{self.shape[0]}, {self.shape[-1]}] but got: [{mat2.shape[0]}, {mat2.shape[-2]}].")
+        _check_same_dtype(self, mat2, "expected scalar type {a} but found {b}")
+        ctx.save_for_backward(self, mat2)
+        return Tensor._wrap(np.matmul(self._data, mat2._data))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
-        a, b = ctx.saved_tensors
-        return grad.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(grad)
+        self, mat2 = ctx.saved_tensors
+        return grad.matmul(mat2.transpose(-1, -2)), self.transpose(-1, -2).matmul(grad)
 
 
+@tensor_method
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-D tensors."""
     return Mm.apply(input, mat2)
 
 
+@tensor_method
 def dot(input: Tensor, other: Tensor) -> Tensor:
     """Inner product of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
@@ -115,16 +121,19 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     return Dot.apply(input, other)
 
 
+@tensor_method
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Product of a matrix and a vector."""
     return Mv.apply(input, vec)
 
 
+@tensor_method
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product of two 3-D tensors."""
     return BatchMatmul.apply(input, mat2)
 
 
+@tensor_method("matmul", "__matmul__")
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``input @ other`` for 1-D, 2-D and batched tensors, as ``torch.matmul``."""
     if input.ndim == 0 or other.ndim == 0:
@@ -169,3 +178,8 @@ def _folded_matmul(batched: Tensor, other: Tensor) -> Tensor:
     product = mv(folded, other) if other.ndim == 1 else mm(folded, other)
     output_shape = tuple(batched.shape[:-1]) + tuple(other.shape[1:])
     return UnsafeView.apply(product, output_shape, False)
+
+
+@tensor_method("__rmatmul__")
+def _reverse_matmul(input: Tensor, other: Tensor) -> Tensor:
+    return matmul(other, input)

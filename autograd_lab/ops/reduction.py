@@ -5,10 +5,13 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._size import normalize_dim
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import normalize_dim, type_name
-from .selection import where
+from ._operands import type_name
+from .selection import maximum, minimum, where
+
+__all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "norm", "sum"]
 
 Dims = int | Sequence[int] | None
 
@@ -32,11 +35,12 @@ def _expand_back(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], ke
 
 class SumAll(Function):
     backward_name = "SumBackward0"
+    derivatives = {"self": "grad.expand(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dtype: Any = None) -> Tensor:
-        ctx.shape = a._data.shape
-        return Tensor._wrap(np.sum(a._data, dtype=_sum_dtype(a._data, dtype)))
+    def forward(ctx: Node, self: Tensor, dtype: Any = None) -> Tensor:
+        ctx.shape = self._data.shape
+        return Tensor._wrap(np.sum(self._data, dtype=_sum_dtype(self._data, dtype)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -45,11 +49,12 @@ class SumAll(Function):
 
 class SumDim(Function):
     backward_name = "SumBackward1"
+    derivatives = {"self": "grad.unsqueeze(dim).expand(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool, dtype: Any = None) -> Tensor:
-        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
-        return Tensor._wrap(np.sum(a._data, axis=ctx.dims, keepdims=keepdim, dtype=_sum_dtype(a._data, dtype)))
+    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool, dtype: Any = None) -> Tensor:
+        ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
+        return Tensor._wrap(np.sum(self._data, axis=ctx.dims, keepdims=keepdim, dtype=_sum_dtype(self._data, dtype)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -67,11 +72,12 @@ class SumToSize(Function):
     """Sum over the dimensions that broadcasting added or stretched: how a gradient returns to its input's shape."""
 
     backward_name = "SumBackward1"
+    derivatives = {"self": "grad.expand(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, shape: tuple[int, ...]) -> Tensor:
-        ctx.shape = a._data.shape
-        return Tensor._wrap(sum_to_shape(a._data, shape))
+    def forward(ctx: Node, self: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = self._data.shape
+        return Tensor._wrap(sum_to_shape(self._data, shape))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -102,11 +108,12 @@ def _mean(data: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.
 
 class MeanAll(Function):
     backward_name = "MeanBackward0"
+    derivatives = {"self": "grad.expand(self.shape) / self.numel()"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        ctx.shape = a._data.shape
-        return Tensor._wrap(_mean(a._data, None, False))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.shape = self._data.shape
+        return Tensor._wrap(_mean(self._data, None, False))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -116,11 +123,12 @@ class MeanAll(Function):
 
 class MeanDim(Function):
     backward_name = "MeanBackward1"
+    derivatives = {"self": "grad.unsqueeze(dim).expand(self.shape) / self.shape[dim]"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
-        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
-        return Tensor._wrap(_mean(a._data, ctx.dims, keepdim))
+    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
+        return Tensor._wrap(_mean(self._data, ctx.dims, keepdim))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -128,49 +136,51 @@ class MeanDim(Function):
         return _expand_back(grad / count, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
 
-def _extremum_all_forward(ctx: Node, a: Tensor, reduce: Any, name: str) -> Tensor:
-    if a._data.size == 0:
+def _extremum_all_forward(ctx: Node, self: Tensor, reduce: Any, name: str) -> Tensor:
+    if self._data.size == 0:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                            "Specify the reduction dim with the 'dim' argument.")
-    result = Tensor._wrap(reduce(a._data))
-    ctx.save_for_backward(a, result)
+    result = Tensor._wrap(reduce(self._data))
+    ctx.save_for_backward(self, result)
     return result
 
 
 def _extremum_all_backward(ctx: Node, grad: Tensor) -> Tensor:
     """Ties share the gradient equally, as in PyTorch."""
-    a, result = ctx.saved_tensors
-    winners = a == result
+    self, result = ctx.saved_tensors
+    winners = self == result
     return where(winners, grad / winners.sum(), 0.0)
 
 
 class MaxAll(Function):
     backward_name = "MaxBackward1"
+    derivatives = {"self": "grad * (self == result) / (self == result).sum()"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        return _extremum_all_forward(ctx, a, np.max, "max")
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return _extremum_all_forward(ctx, self, np.max, "max")
 
     backward = staticmethod(_extremum_all_backward)
 
 
 class MinAll(Function):
     backward_name = "MinBackward1"
+    derivatives = {"self": "grad * (self == result) / (self == result).sum()"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        return _extremum_all_forward(ctx, a, np.min, "min")
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return _extremum_all_forward(ctx, self, np.min, "min")
 
     backward = staticmethod(_extremum_all_backward)
 
 
-def _extremum_dim_forward(ctx: Node, a: Tensor, dim: int, keepdim: bool, arg: Any) -> tuple[Tensor, Tensor]:
-    ctx.shape, ctx.dim, ctx.keepdim = a._data.shape, normalize_dim(dim, a._data.ndim), keepdim
-    data = a._data if a._data.ndim else a._data.reshape(1)
-    axis = ctx.dim if a._data.ndim else 0
+def _extremum_dim_forward(ctx: Node, self: Tensor, dim: int, keepdim: bool, arg: Any) -> tuple[Tensor, Tensor]:
+    ctx.shape, ctx.dim, ctx.keepdim = self._data.shape, normalize_dim(dim, self._data.ndim), keepdim
+    data = self._data if self._data.ndim else self._data.reshape(1)
+    axis = ctx.dim if self._data.ndim else 0
     indices = arg(data, axis=axis, keepdims=True)
     values = np.take_along_axis(data, indices, axis=axis)
-    if not keepdim or not a._data.ndim:
+    if not keepdim or not self._data.ndim:
         values, indices = np.squeeze(values, axis), np.squeeze(indices, axis)
     index_tensor = Tensor._wrap(indices.astype(np.int64))
     ctx.mark_non_differentiable(index_tensor)
@@ -190,20 +200,24 @@ def _extremum_dim_backward(ctx: Node, grad: Tensor, _grad_indices: Tensor) -> tu
 
 class MaxDim(Function):
     backward_name = "MaxBackward0"
+    derivatives = {"self": "zeros_like(self).scatter(dim, indices, grad)"}
+    materialize_grads = True
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
-        return _extremum_dim_forward(ctx, a, dim, keepdim, np.argmax)
+    def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+        return _extremum_dim_forward(ctx, self, dim, keepdim, np.argmax)
 
     backward = staticmethod(_extremum_dim_backward)
 
 
 class MinDim(Function):
     backward_name = "MinBackward0"
+    derivatives = {"self": "zeros_like(self).scatter(dim, indices, grad)"}
+    materialize_grads = True
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
-        return _extremum_dim_forward(ctx, a, dim, keepdim, np.argmin)
+    def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+        return _extremum_dim_forward(ctx, self, dim, keepdim, np.argmin)
 
     backward = staticmethod(_extremum_dim_backward)
 
@@ -212,66 +226,70 @@ class ScatterInto(Function):
     """Place values at ``indices`` along ``dim`` of a zero tensor (the backward of max/min along a dim)."""
 
     backward_name = "ScatterBackward0"
+    derivatives = {"src": "grad.gather(dim, index)"}
 
     @staticmethod
-    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], dim: int, indices: Tensor) -> Tensor:
-        ctx.dim, ctx.indices = dim, indices
-        out = np.zeros(shape, dtype=values._data.dtype)
-        np.put_along_axis(out, indices._data, values._data, axis=dim)
+    def forward(ctx: Node, src: Tensor, shape: tuple[int, ...], dim: int, index: Tensor) -> Tensor:
+        ctx.dim, ctx.index = dim, index
+        out = np.zeros(shape, dtype=src._data.dtype)
+        np.put_along_axis(out, index._data, src._data, axis=dim)
         return Tensor._wrap(out)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
-        return Gather.apply(grad, ctx.dim, ctx.indices), None, None, None
+        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
 
 
 class Gather(Function):
     backward_name = "GatherBackward0"
+    derivatives = {"self": "zeros_like(self).scatter_add(dim, index, grad)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: int, indices: Tensor) -> Tensor:
-        ctx.shape, ctx.dim, ctx.indices = a._data.shape, normalize_dim(dim, a._data.ndim), indices
-        return Tensor._wrap(np.take_along_axis(a._data, indices._data, axis=ctx.dim))
+    def forward(ctx: Node, self: Tensor, dim: int, index: Tensor) -> Tensor:
+        ctx.shape, ctx.dim, ctx.index = self._data.shape, normalize_dim(dim, self._data.ndim), index
+        return Tensor._wrap(np.take_along_axis(self._data, index._data, axis=ctx.dim))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        return ScatterAddInto.apply(grad, ctx.shape, ctx.dim, ctx.indices), None, None
+        return ScatterAddInto.apply(grad, ctx.shape, ctx.dim, ctx.index), None, None
 
 
 class ScatterAddInto(Function):
     backward_name = "ScatterAddBackward0"
+    derivatives = {"src": "grad.gather(dim, index)"}
 
     @staticmethod
-    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], dim: int, indices: Tensor) -> Tensor:
-        ctx.dim, ctx.indices = dim, indices
-        out = np.zeros(shape, dtype=values._data.dtype)
-        index = list(np.indices(indices._data.shape, sparse=True))
-        index[dim] = indices._data
-        np.add.at(out, tuple(index), values._data)
+    def forward(ctx: Node, src: Tensor, shape: tuple[int, ...], dim: int, index: Tensor) -> Tensor:
+        ctx.dim, ctx.index = dim, index
+        out = np.zeros(shape, dtype=src._data.dtype)
+        positions = list(np.indices(index._data.shape, sparse=True))
+        positions[dim] = index._data
+        np.add.at(out, tuple(positions), src._data)
         return Tensor._wrap(out)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
-        return Gather.apply(grad, ctx.dim, ctx.indices), None, None, None
+        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
 
 
 class VectorNorm(Function):
     backward_name = "LinalgVectorNormBackward0"
+    derivatives = {"self": "grad * self / result"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: Dims, keepdim: bool) -> Tensor:
-        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, _dims(dim, a._data.ndim), keepdim
-        data = a._data
+    def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+        ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
+        data = self._data
         result = Tensor._wrap(np.sqrt(np.sum(data * data, axis=ctx.dims, keepdims=keepdim)).astype(data.dtype))
-        ctx.save_for_backward(a, result)
+        ctx.save_for_backward(self, result)
         return result
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        a, result = ctx.saved_tensors
+        self, result = ctx.saved_tensors
         norm = _expand_back(result, ctx.shape, ctx.dims, ctx.keepdim)
         scale = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        return scale * where(norm == 0, 0.0, a / norm), None, None
+        return scale * where(norm == 0, 0.0, self / norm), None, None
 
 
 class MinMaxResult(NamedTuple):
@@ -295,6 +313,7 @@ class _MinResult(MinMaxResult):
         return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
+@tensor_method
 def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or along ``dim``."""
     if dim is None:
@@ -302,6 +321,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = 
     return SumDim.apply(input, dim, keepdim, dtype)
 
 
+@tensor_method
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is not None:
@@ -318,8 +338,6 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any =
 
 def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):
-        from .selection import maximum, minimum
-
         return maximum(input, dim) if name == "max" else minimum(input, dim)
     if dim is None:
         return (MaxAll if name == "max" else MinAll).apply(input)
@@ -327,16 +345,19 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     return _named_result(name, values, indices)
 
 
+@tensor_method
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Largest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise maximum."""
     return _extremum("max", input, dim, keepdim)
 
 
+@tensor_method
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, (values, indices) along it; with a tensor, the elementwise minimum."""
     return _extremum("min", input, dim, keepdim)
 
 
+@tensor_method
 def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False) -> Tensor:
     """The Euclidean (2-) norm of all elements, or along ``dim``."""
     if p not in ("fro", 2, 2.0):
@@ -347,11 +368,13 @@ def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False)
     return VectorNorm.apply(input, dim, keepdim)
 
 
+@tensor_method
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the largest element (of the flattened tensor, or along ``dim``); the first one on ties."""
     return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
 
 
+@tensor_method
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the smallest element (of the flattened tensor, or along ``dim``); the first one on ties."""
     return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
@@ -370,11 +393,13 @@ def _arg_extremum(name: str, find: Any, input: Tensor, dim: int | None, keepdim:
     return Tensor._wrap(np.asarray(find(data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
 
+@tensor_method
 def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True if any element (along ``dim``) is nonzero."""
     return _logical_reduction(np.any, input, dim, keepdim)
 
 
+@tensor_method
 def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True if every element (along ``dim``) is nonzero."""
     return _logical_reduction(np.all, input, dim, keepdim)
@@ -384,3 +409,12 @@ def _logical_reduction(reduce: Any, input: Tensor, dim: int | None, keepdim: boo
     axis = None if dim is None else _dims(dim, input.ndim)
     return Tensor._wrap(np.asarray(reduce(input._data, axis=axis, keepdims=keepdim and dim is not None)))
 
+
+
+@tensor_method
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum ``input`` down to ``size``, the shape it was broadcast from."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    if input.shape == shape:
+        return input
+    return SumToSize.apply(input, shape)

@@ -5,21 +5,25 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import _C_TYPE_NAMES, Tensor
+from .._tensor import _C_TYPE_NAMES, Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import as_operand, broadcast_pair, check_broadcast, type_name
+
+__all__ = ["masked_fill", "maximum", "minimum", "where"]
 
 
 class Where(Function):
     backward_name = "WhereBackward0"
+    derivatives = {"self": "where(condition, grad, 0)", "other": "where(condition, 0, grad)"}
     non_differentiable_args = (0,)
 
     @staticmethod
-    def forward(ctx: Node, condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    def forward(ctx: Node, condition: Tensor, self: Tensor, other: Tensor) -> Tensor:
         ctx.save_for_backward(condition)
-        check_broadcast(condition._data, a._data)
-        check_broadcast(np.broadcast_to(condition._data, np.broadcast_shapes(condition.shape, a.shape)), b._data)
-        x, y = broadcast_pair(a, b)
+        check_broadcast(condition._data, self._data)
+        check_broadcast(np.broadcast_to(condition._data, np.broadcast_shapes(condition.shape, self.shape)),
+                        other._data)
+        x, y = broadcast_pair(self, other)
         return Tensor._wrap(np.where(condition._data, x, y))
 
     @staticmethod
@@ -30,32 +34,36 @@ class Where(Function):
 
 class Maximum(Function):
     backward_name = "MaximumBackward0"
+    derivatives = {"self": "where(self == other, grad / 2, grad * (self > other))",
+                   "other": "where(self == other, grad / 2, grad * (other > self))"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        ctx.save_for_backward(a, b)
-        x, y = broadcast_pair(a, b)
+    def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
+        ctx.save_for_backward(self, other)
+        x, y = broadcast_pair(self, other)
         return Tensor._wrap(np.maximum(x, y))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
-        a, b = ctx.saved_tensors
-        return _split_between(grad, a._data > b._data, a._data == b._data)
+        self, other = ctx.saved_tensors
+        return _split_between(grad, self._data > other._data, self._data == other._data)
 
 
 class Minimum(Function):
     backward_name = "MinimumBackward0"
+    derivatives = {"self": "where(self == other, grad / 2, grad * (self < other))",
+                   "other": "where(self == other, grad / 2, grad * (other < self))"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, b: Tensor) -> Tensor:
-        ctx.save_for_backward(a, b)
-        x, y = broadcast_pair(a, b)
+    def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
+        ctx.save_for_backward(self, other)
+        x, y = broadcast_pair(self, other)
         return Tensor._wrap(np.minimum(x, y))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
-        a, b = ctx.saved_tensors
-        return _split_between(grad, a._data < b._data, a._data == b._data)
+        self, other = ctx.saved_tensors
+        return _split_between(grad, self._data < other._data, self._data == other._data)
 
 
 def _split_between(grad: Tensor, first_wins: np.ndarray, tie: np.ndarray) -> tuple[Tensor, Tensor]:
@@ -74,11 +82,13 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     return Where.apply(condition_tensor, as_operand(input), as_operand(other))
 
 
+@tensor_method
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise larger of two tensors."""
     return Maximum.apply(input, as_operand(other))
 
 
+@tensor_method
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise smaller of two tensors."""
     return Minimum.apply(input, as_operand(other))
@@ -86,13 +96,14 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 class MaskedFill(Function):
     backward_name = "MaskedFillBackward0"
+    derivatives = {"self": "where(mask, 0, grad)"}
     non_differentiable_args = (1, 2)
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, mask: Tensor, value: Tensor) -> Tensor:
+    def forward(ctx: Node, self: Tensor, mask: Tensor, value: Tensor) -> Tensor:
         ctx.save_for_backward(mask)
-        check_broadcast(a._data, mask._data)
-        return Tensor._wrap(np.where(mask._data, value._data.astype(a._data.dtype), a._data))
+        check_broadcast(self._data, mask._data)
+        return Tensor._wrap(np.where(mask._data, value._data.astype(self._data.dtype), self._data))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -100,6 +111,7 @@ class MaskedFill(Function):
         return where(mask, 0.0, grad), None, None
 
 
+@tensor_method
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` wherever ``mask`` is True."""
     value_tensor = as_operand(value)
@@ -109,3 +121,9 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_C_TYPE_NAMES[mask.dtype.name]}")
     return MaskedFill.apply(input, mask, value_tensor)
+
+
+@tensor_method("where")
+def _where_method(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    """``x.where(condition, y)``: ``x`` where ``condition`` holds, else ``y``."""
+    return where(condition, self, other)

@@ -7,10 +7,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._size import normalize_dim
+from .._tensor import LEAF_VIEW_INPLACE_MESSAGE, Tensor, tensor_method, warn_once
 from ..autograd.function import Function, Node
-from ._operands import as_operand, common_dtype, arrays_in, normalize_dim
+from ..autograd.grad_mode import state as grad_mode
+from ._operands import arrays_in, as_operand, common_dtype
 from .selection import where
+
+__all__ = ["cat", "clone", "concatenate", "flatten", "narrow", "permute", "reshape", "select", "squeeze", "stack", "t",
+           "transpose", "unsqueeze"]
 
 
 def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
@@ -44,15 +49,16 @@ def _resolve_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 class View(Function):
     backward_name = "ViewBackward0"
+    derivatives = {"self": "grad.reshape(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, shape: tuple[int, ...], must_share: bool) -> Tensor:
-        ctx.shape = a._data.shape
-        data = a._data.reshape(_resolve_shape(shape, a._data.size))
-        if must_share and data.size and not np.may_share_memory(data, a._data):
+    def forward(ctx: Node, self: Tensor, shape: tuple[int, ...], must_share: bool) -> Tensor:
+        ctx.shape = self._data.shape
+        data = self._data.reshape(_resolve_shape(shape, self._data.size))
+        if must_share and data.size and not np.may_share_memory(data, self._data):
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
-        return _view_of(a, data)
+        return _view_of(self, data)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -79,11 +85,12 @@ def _expanded_shape(a: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 class Expand(Function):
     backward_name = "ExpandBackward0"
+    derivatives = {"self": "grad.sum_to_size(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, shape: tuple[int, ...]) -> Tensor:
-        ctx.shape = a._data.shape
-        return _view_of(a, np.broadcast_to(a._data, _expanded_shape(a, shape)))
+    def forward(ctx: Node, self: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = self._data.shape
+        return _view_of(self, np.broadcast_to(self._data, _expanded_shape(self, shape)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -92,11 +99,12 @@ class Expand(Function):
 
 class Unsqueeze(Function):
     backward_name = "UnsqueezeBackward0"
+    derivatives = {"self": "grad.squeeze(dim)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
-        ctx.dim = normalize_dim(dim, a._data.ndim + 1)
-        return _view_of(a, np.expand_dims(a._data, ctx.dim))
+    def forward(ctx: Node, self: Tensor, dim: int) -> Tensor:
+        ctx.dim = normalize_dim(dim, self._data.ndim + 1)
+        return _view_of(self, np.expand_dims(self._data, ctx.dim))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -107,11 +115,12 @@ class Squeeze(Function):
     """squeeze(): drop every dimension of size 1."""
 
     backward_name = "SqueezeBackward0"
+    derivatives = {"self": "grad.reshape(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        ctx.shape = a._data.shape
-        return _view_of(a, a._data.reshape([size for size in a._data.shape if size != 1]))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.shape = self._data.shape
+        return _view_of(self, self._data.reshape([size for size in self._data.shape if size != 1]))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -122,13 +131,14 @@ class SqueezeDim(Function):
     """squeeze(dim): drop that dimension if its size is 1."""
 
     backward_name = "SqueezeBackward1"
+    derivatives = {"self": "grad.reshape(self.shape)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
-        ctx.shape = a._data.shape
-        dim = normalize_dim(dim, a._data.ndim)
-        data = a._data if not a._data.ndim or a._data.shape[dim] != 1 else np.squeeze(a._data, dim)
-        return _view_of(a, data if data is not a._data else data.view())
+    def forward(ctx: Node, self: Tensor, dim: int) -> Tensor:
+        ctx.shape = self._data.shape
+        dim = normalize_dim(dim, self._data.ndim)
+        data = self._data if not self._data.ndim or self._data.shape[dim] != 1 else np.squeeze(self._data, dim)
+        return _view_of(self, data if data is not self._data else data.view())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -137,12 +147,13 @@ class SqueezeDim(Function):
 
 class Transpose(Function):
     backward_name = "TransposeBackward0"
+    derivatives = {"self": "grad.transpose(dim0, dim1)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dim0: int, dim1: int) -> Tensor:
-        ndim = a._data.ndim
+    def forward(ctx: Node, self: Tensor, dim0: int, dim1: int) -> Tensor:
+        ndim = self._data.ndim
         ctx.dims = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
-        return _view_of(a, np.swapaxes(a._data, *ctx.dims) if ndim else a._data.view())
+        return _view_of(self, np.swapaxes(self._data, *ctx.dims) if ndim else self._data.view())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -153,14 +164,16 @@ class TransposeMatrix(Transpose):
     """t(): transpose of a matrix (1-D and 0-D tensors are returned as they are)."""
 
     backward_name = "TBackward0"
+    derivatives = {"self": "grad.t()"}
 
 
 class Permute(Function):
     backward_name = "PermuteBackward0"
+    derivatives = {"self": "grad.permute(argsort(dims))"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dims: tuple[int, ...]) -> Tensor:
-        ndim = a._data.ndim
+    def forward(ctx: Node, self: Tensor, dims: tuple[int, ...]) -> Tensor:
+        ndim = self._data.ndim
         if len(dims) != ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                                f"length of the desired ordering of dimensions i.e. input.dim() = {ndim} is not "
@@ -168,7 +181,7 @@ class Permute(Function):
         ctx.dims = tuple(normalize_dim(d, ndim) for d in dims)
         if len(set(ctx.dims)) != ndim:
             raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return _view_of(a, np.transpose(a._data, ctx.dims))
+        return _view_of(self, np.transpose(self._data, ctx.dims))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -177,10 +190,11 @@ class Permute(Function):
 
 class Clone(Function):
     backward_name = "CloneBackward0"
+    derivatives = {"self": "grad"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        return Tensor._wrap(a._data.copy())
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return Tensor._wrap(self._data.copy())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -189,11 +203,12 @@ class Clone(Function):
 
 class ToDtype(Function):
     backward_name = "ToCopyBackward0"
+    derivatives = {"self": "grad.to(self.dtype)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, dtype: _dtypes.dtype) -> Tensor:
-        ctx.dtype = a.dtype
-        return Tensor._wrap(a._data.astype(dtype.numpy))
+    def forward(ctx: Node, self: Tensor, dtype: _dtypes.dtype) -> Tensor:
+        ctx.dtype = self.dtype
+        return Tensor._wrap(self._data.astype(dtype.numpy))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -256,13 +271,15 @@ def _check_index(key: Any, shape: tuple[int, ...]) -> None:
 class Index(Function):
     """Reading ``tensor[key]``; backward puts the gradient back at the positions that were read."""
 
+    derivatives = {"self": "zeros_like(self).index_put(indices, grad, accumulate=True)"}
+
     @staticmethod
-    def forward(ctx: Node, a: Tensor, key: Any) -> Tensor:
-        ctx.shape, ctx.key = a._data.shape, key
-        data = a._data[key]
+    def forward(ctx: Node, self: Tensor, indices: Any) -> Tensor:
+        ctx.shape, ctx.key = self._data.shape, indices
+        data = self._data[indices]
         if type(data) is not np.ndarray:  # every dimension selected: keep a 0-d view, as PyTorch does
-            data = a._data[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
-        return _view_of(a, data)
+            data = self._data[(indices if isinstance(indices, tuple) else (indices,)) + (Ellipsis,)]
+        return _view_of(self, data)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -285,15 +302,16 @@ class IndexAddInto(Function):
     """Zeros of ``shape`` with ``values`` added at ``key`` (repeated positions add up)."""
 
     backward_name = "IndexPutBackward0"
+    derivatives = {"values": "grad[indices]"}
 
     @staticmethod
-    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], key: Any) -> Tensor:
-        ctx.key = key
+    def forward(ctx: Node, values: Tensor, shape: tuple[int, ...], indices: Any) -> Tensor:
+        ctx.key = indices
         out = np.zeros(shape, dtype=values._data.dtype)
-        if _is_advanced(key):
-            np.add.at(out, key, values._data)
+        if _is_advanced(indices):
+            np.add.at(out, indices, values._data)
         else:
-            out[key] = values._data
+            out[indices] = values._data
         return Tensor._wrap(out)
 
     @staticmethod
@@ -305,12 +323,13 @@ class IndexPut(Function):
     """``tensor[key] = value`` as an op: the result is the tensor with those positions replaced."""
 
     backward_name = "CopySlices"
+    derivatives = {"self": "grad.index_put(indices, 0)", "values": "grad[indices]"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, value: Tensor, key: Any) -> Tensor:
-        ctx.key, ctx.value_shape = key, value._data.shape
-        out = a._data.copy()
-        out[key] = value._data
+    def forward(ctx: Node, self: Tensor, values: Tensor, indices: Any) -> Tensor:
+        ctx.key = indices
+        out = self._data.copy()
+        out[indices] = values._data
         return Tensor._wrap(out)
 
     @staticmethod
@@ -325,10 +344,11 @@ class Alias(Function):
     """``x[:, :]``: a view of all of ``x`` (PyTorch's ``alias``)."""
 
     backward_name = "AliasBackward0"
+    derivatives = {"self": "grad"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        return _view_of(a, a._data.view())
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return _view_of(self, self._data.view())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -354,6 +374,7 @@ def _dims_used(part: Any) -> int:
     return 1
 
 
+@tensor_method("__getitem__")
 def index(input: Tensor, key: Any) -> Tensor:
     """``input[key]`` recorded as PyTorch records it.
 
@@ -427,6 +448,7 @@ def index_put(input: Tensor, key: Any, value: Any) -> Tensor:
 
 class Cat(Function):
     backward_name = "CatBackward0"
+    derivatives = {"tensors": "grad.narrow(dim, offset, tensors[i].shape[dim])"}
 
     @staticmethod
     def forward(ctx: Node, dim: int, *tensors: Tensor) -> Tensor:
@@ -460,6 +482,7 @@ class Cat(Function):
 
 class Stack(Function):
     backward_name = "StackBackward0"
+    derivatives = {"tensors": "grad.select(dim, i)"}
 
     @staticmethod
     def forward(ctx: Node, dim: int, *tensors: Tensor) -> Tensor:
@@ -478,16 +501,19 @@ class Stack(Function):
         return (None,) + tuple(grad.select(ctx.dim, i) for i in range(grad.shape[ctx.dim]))
 
 
+@tensor_method
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape (a view when possible)."""
     return View.apply(input, _shape_args(shape), False)
 
 
+@tensor_method
 def view(input: Tensor, *shape: Any) -> Tensor:
     """The same memory seen with a new shape; fails where only a copy could do it."""
     return View.apply(input, _shape_args(shape), True)
 
 
+@tensor_method
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim``..``end_dim`` into one."""
     if input.ndim <= 1:
@@ -500,26 +526,31 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, tuple(shape[:start]) + (merged,) + tuple(shape[end + 1:]))
 
 
+@tensor_method
 def expand(input: Tensor, *shape: Any) -> Tensor:
     """A broadcast view of ``input`` with the given shape (-1 keeps a size)."""
     return Expand.apply(input, _shape_args(shape))
 
 
+@tensor_method
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     return Unsqueeze.apply(input, dim)
 
 
+@tensor_method
 def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
     """Remove dimensions of size 1 (all of them, or just ``dim``)."""
     return Squeeze.apply(input) if dim is None else SqueezeDim.apply(input, dim)
 
 
+@tensor_method
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     return Transpose.apply(input, dim0, dim1)
 
 
+@tensor_method
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix (at most 2 dimensions)."""
     if input.ndim > 2:
@@ -527,11 +558,13 @@ def t(input: Tensor) -> Tensor:
     return TransposeMatrix.apply(input, 0, -1 if input.ndim else 0)
 
 
+@tensor_method
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions."""
     return Permute.apply(input, _shape_args(dims))
 
 
+@tensor_method
 def clone(input: Tensor) -> Tensor:
     """A copy with its own memory that stays in the graph."""
     return Clone.apply(input)
@@ -557,6 +590,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return Stack.apply(dim, *tensors)
 
 
+@tensor_method
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``length`` elements along ``dim`` starting at ``start``."""
     dim = normalize_dim(dim, input.ndim)
@@ -564,7 +598,73 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return Slice.apply(input, key)
 
 
+@tensor_method
 def select(input: Tensor, dim: int, index_: int) -> Tensor:
     """The slice at ``index_`` along ``dim`` (that dimension removed)."""
     dim = normalize_dim(dim, input.ndim)
     return Select.apply(input, (slice(None),) * dim + (index_,))
+
+
+@tensor_method("__setitem__")
+def setitem(self: Tensor, key: Any, value: Any) -> None:
+    """``self[key] = value``: recorded as an in-place op (a leaf that requires grad needs ``no_grad``)."""
+    if grad_mode.enabled and self._requires_grad and self._grad_fn is None and index_makes_view(key, self._data.shape):
+        raise RuntimeError(LEAF_VIEW_INPLACE_MESSAGE)
+    self._inplace(lambda old: index_put(old, key, value))
+
+
+@tensor_method
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    """Broadcast to ``other``'s shape."""
+    return expand(self, *other.shape)
+
+
+@tensor_method
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    """View with ``other``'s shape."""
+    return view(self, *other.shape)
+
+
+T_OF_0D_WARNING = ("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. (Triggered "
+                   "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)")
+T_NOT_2D_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an "
+    "error in a future release. Consider `x.mT` to transpose batches of matrices or "
+    "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")
+
+
+@tensor_method("T")
+@property
+def transposed(self: Tensor) -> Tensor:
+    """All dimensions reversed (``x.T``); PyTorch warns (once) when the tensor is not a matrix."""
+    if self.ndim != 2:
+        warn_once(T_OF_0D_WARNING if self.ndim == 0 else T_NOT_2D_WARNING)
+    return permute(self, *reversed(range(self.ndim)))
+
+
+# -- dtype conversions ------------------------------------------------------------------------------
+
+@tensor_method
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``to(dtype)``, ``to(other_tensor)``; device arguments (``'cpu'``) are accepted and ignored."""
+    dtype = kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, _dtypes.dtype):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            dtype = arg.dtype
+    return self if dtype is None else to_dtype(self, dtype)
+
+
+def _converter(dtype: _dtypes.dtype) -> Any:
+    def convert(self: Tensor) -> Tensor:
+        return to_dtype(self, dtype)
+
+    convert.__doc__ = f"A copy as {dtype!r} (the tensor itself when it already is)."
+    return convert
+
+
+for _name, _dtype in (("float", _dtypes.float32), ("double", _dtypes.float64), ("half", _dtypes.float16),
+                      ("long", _dtypes.int64), ("int", _dtypes.int32), ("bool", _dtypes.bool)):
+    tensor_method(_name)(_converter(_dtype))

@@ -5,9 +5,12 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._size import normalize_dim
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import floating, normalize_dim, quietly, type_name
+from ._operands import floating, quietly, type_name
+
+__all__ = ["log_softmax", "softmax"]
 
 
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
@@ -20,12 +23,13 @@ def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
 
 class Softmax(Function):
     backward_name = "SoftmaxBackward0"
+    derivatives = {"self": "result * (grad - (grad * result).sum(dim, keepdim=True))"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
-        ctx.dim = normalize_dim(dim, a.ndim)
-        result = Tensor._wrap(np.exp(_log_softmax(floating(a), ctx.dim)))
+    def forward(ctx: Node, self: Tensor, dim: int) -> Tensor:
+        ctx.dim = normalize_dim(dim, self.ndim)
+        result = Tensor._wrap(np.exp(_log_softmax(floating(self), ctx.dim)))
         ctx.save_for_backward(result)
         return result
 
@@ -39,12 +43,13 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     backward_name = "LogSoftmaxBackward0"
+    derivatives = {"self": "grad - exp(result) * grad.sum(dim, keepdim=True)"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor, dim: int) -> Tensor:
-        ctx.dim = normalize_dim(dim, a.ndim)
-        result = Tensor._wrap(_log_softmax(floating(a), ctx.dim))
+    def forward(ctx: Node, self: Tensor, dim: int) -> Tensor:
+        ctx.dim = normalize_dim(dim, self.ndim)
+        result = Tensor._wrap(_log_softmax(floating(self), ctx.dim))
         ctx.save_for_backward(result)
         return result
 
@@ -56,11 +61,13 @@ class LogSoftmax(Function):
         return grad - result.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
+@tensor_method
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``."""
     return Softmax.apply(input, _checked_dim("softmax", input, dim))
 
 
+@tensor_method
 def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, without overflow."""
     return LogSoftmax.apply(input, _checked_dim("log_softmax", input, dim))

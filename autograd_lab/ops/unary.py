@@ -5,19 +5,23 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
 from ._operands import as_operand, common_dtype, floating, quietly
-from .selection import where
+from .selection import maximum, minimum, where
+
+__all__ = ["abs", "clamp", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid", "sign", "sin", "sqrt",
+           "tanh"]
 
 
 class Exp(Function):
     backward_name = "ExpBackward0"
+    derivatives = {"self": "grad * result"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        result = Tensor._wrap(np.exp(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        result = Tensor._wrap(np.exp(floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -29,26 +33,28 @@ class Exp(Function):
 
 class Log(Function):
     backward_name = "LogBackward0"
+    derivatives = {"self": "grad / self"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return Tensor._wrap(np.log(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.log(floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
-        (a,) = ctx.saved_tensors
-        return grad / a
+        (self,) = ctx.saved_tensors
+        return grad / self
 
 
 class Sqrt(Function):
     backward_name = "SqrtBackward0"
+    derivatives = {"self": "grad / (2 * result)"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        result = Tensor._wrap(np.sqrt(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        result = Tensor._wrap(np.sqrt(floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -60,11 +66,12 @@ class Sqrt(Function):
 
 class Reciprocal(Function):
     backward_name = "ReciprocalBackward0"
+    derivatives = {"self": "-grad * result * result"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        result = Tensor._wrap(np.reciprocal(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        result = Tensor._wrap(np.reciprocal(floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -76,54 +83,85 @@ class Reciprocal(Function):
 
 class Sin(Function):
     backward_name = "SinBackward0"
+    derivatives = {"self": "grad * cos(self)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return Tensor._wrap(np.sin(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.sin(floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
-        (a,) = ctx.saved_tensors
-        return grad * a.cos()
+        (self,) = ctx.saved_tensors
+        return grad * cos(self)
 
 
 class Cos(Function):
     backward_name = "CosBackward0"
+    derivatives = {"self": "-grad * sin(self)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return Tensor._wrap(np.cos(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.cos(floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
-        (a,) = ctx.saved_tensors
-        return grad * -a.sin()
+        (self,) = ctx.saved_tensors
+        return grad * -sin(self)
 
 
 class Tanh(Function):
     backward_name = "TanhBackward0"
+    derivatives = {"self": "grad * (1 - result * result)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        result = Tensor._wrap(np.tanh(floating(a)))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        result = Tensor._wrap(np.tanh(floating(self)))
         ctx.save_for_backward(result)
         return result
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
         (result,) = ctx.saved_tensors
-        return grad * (1 - result * result)
+        return TanhGradient.apply(grad, result)
+
+
+class TanhGradient(Function):
+    """tanh's backward as one op, as PyTorch records it (``tanh_backward``): also one NumPy step instead of three."""
+
+    backward_name = "TanhBackwardBackward0"
+    derivatives = {"grad_output": "grad * (1 - output * output)", "output": "-2 * grad * grad_output * output"}
+
+    @staticmethod
+    def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
+        ctx.save_for_backward(grad_output, output)
+        return Tensor._wrap(grad_output._data * _one_minus_square(output._data))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        grad_output, output = ctx.saved_tensors
+        grad_grad_output = TanhGradient.apply(grad, output) if ctx.needs_input_grad[0] else None
+        grad_result = -2 * grad * grad_output * output if ctx.needs_input_grad[1] else None
+        return grad_grad_output, grad_result
+
+
+def _one_minus_square(y: np.ndarray) -> np.ndarray:
+    """1 - y * y, rounded once for float32 as PyTorch's fused multiply-add does (the same bits as its gradient)."""
+    if y.dtype == np.float32:
+        wide = y.astype(np.float64)
+        return (1 - wide * wide).astype(np.float32)
+    return 1 - y * y
 
 
 class Sigmoid(Function):
     backward_name = "SigmoidBackward0"
+    derivatives = {"self": "grad * (1 - result) * result"}
 
     @staticmethod
     @quietly
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        x = floating(a)
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        x = floating(self)
         result = Tensor._wrap((1 / (1 + np.exp(-x))).astype(x.dtype, copy=False))
         ctx.save_for_backward(result)
         return result
@@ -131,15 +169,36 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
         (result,) = ctx.saved_tensors
-        return grad * result * (1 - result)
+        return SigmoidGradient.apply(grad, result)
+
+
+class SigmoidGradient(Function):
+    """sigmoid's backward as one op, as PyTorch records it (``sigmoid_backward``)."""
+
+    backward_name = "SigmoidBackwardBackward0"
+    derivatives = {"grad_output": "grad * (1 - output) * output", "output": "grad * grad_output * (1 - 2 * output)"}
+
+    @staticmethod
+    def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
+        ctx.save_for_backward(grad_output, output)
+        y = output._data
+        return Tensor._wrap(grad_output._data * (1 - y) * y)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        grad_output, output = ctx.saved_tensors
+        grad_grad_output = SigmoidGradient.apply(grad, output) if ctx.needs_input_grad[0] else None
+        grad_result = grad * grad_output * (1 - 2 * output) if ctx.needs_input_grad[1] else None
+        return grad_grad_output, grad_result
 
 
 class Relu(Function):
     backward_name = "ReluBackward0"
+    derivatives = {"self": "grad * (result > 0)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        result = Tensor._wrap(np.maximum(a._data, 0).astype(a._data.dtype, copy=False))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        result = Tensor._wrap(np.maximum(self._data, 0).astype(self._data.dtype, copy=False))
         ctx.save_for_backward(result)
         return result
 
@@ -153,38 +212,41 @@ class ReluGradient(Function):
     """ReLU's backward as an op, as PyTorch records it: its own derivative with respect to the result is zero."""
 
     backward_name = "ThresholdBackwardBackward0"
+    derivatives = {"grad_output": "grad * (self > 0)", "self": "0"}
 
     @staticmethod
-    def forward(ctx: Node, grad: Tensor, result: Tensor) -> Tensor:
-        ctx.save_for_backward(result)
-        return Tensor._wrap(np.where(result._data > 0, grad._data, grad._data.dtype.type(0)))
+    def forward(ctx: Node, grad_output: Tensor, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.where(self._data > 0, grad_output._data, grad_output._data.dtype.type(0)))
 
     @staticmethod
-    def backward(ctx: Node, grad_of_grad: Tensor) -> tuple[Tensor, Tensor]:
-        (result,) = ctx.saved_tensors
-        return where(result > 0, grad_of_grad, 0.0), Tensor._wrap(np.zeros_like(result._data))
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        (self,) = ctx.saved_tensors
+        return where(self > 0, grad, 0.0), Tensor._wrap(np.zeros_like(self._data))
 
 
 class Abs(Function):
     backward_name = "AbsBackward0"
+    derivatives = {"self": "grad * sign(self)"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return Tensor._wrap(np.abs(a._data))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        return Tensor._wrap(np.abs(self._data))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
-        (a,) = ctx.saved_tensors
-        return grad * a.sign()
+        (self,) = ctx.saved_tensors
+        return grad * sign(self)
 
 
 class Sign(Function):
     backward_name = "SignBackward0"
+    derivatives = {"self": "0"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor) -> Tensor:
-        return Tensor._wrap(np.sign(a._data))
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        return Tensor._wrap(np.sign(self._data))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -193,98 +255,102 @@ class Sign(Function):
 
 class Clamp(Function):
     backward_name = "ClampBackward1"
+    derivatives = {"self": "grad * ((self >= min) * (self <= max))"}
 
     @staticmethod
-    def forward(ctx: Node, a: Tensor, low: Any, high: Any) -> Tensor:
-        ctx.save_for_backward(a)
-        ctx.low, ctx.high = low, high
-        data = a._data
-        if low is not None:
-            data = np.maximum(data, np.asarray(low, dtype=data.dtype))
-        if high is not None:
-            data = np.minimum(data, np.asarray(high, dtype=data.dtype))
-        return Tensor._wrap(data if data is not a._data else data.copy())
+    def forward(ctx: Node, self: Tensor, min: Any, max: Any) -> Tensor:
+        ctx.save_for_backward(self)
+        ctx.min, ctx.max = min, max
+        data = self._data
+        if min is not None:
+            data = np.maximum(data, np.asarray(min, dtype=data.dtype))
+        if max is not None:
+            data = np.minimum(data, np.asarray(max, dtype=data.dtype))
+        return Tensor._wrap(data if data is not self._data else data.copy())
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
-        (a,) = ctx.saved_tensors
-        inside = np.ones(a.shape, dtype=bool)
-        if ctx.low is not None:
-            inside &= a._data >= ctx.low
-        if ctx.high is not None:
-            inside &= a._data <= ctx.high
+        (self,) = ctx.saved_tensors
+        inside = np.ones(self.shape, dtype=bool)
+        if ctx.min is not None:
+            inside &= self._data >= ctx.min
+        if ctx.max is not None:
+            inside &= self._data <= ctx.max
         return where(Tensor._wrap(inside), grad, 0.0), None, None
 
 
+@tensor_method
 def exp(input: Tensor) -> Tensor:
     """e to the power of each element."""
     return Exp.apply(input)
 
 
+@tensor_method
 def log(input: Tensor) -> Tensor:
     """Natural logarithm of each element."""
     return Log.apply(input)
 
 
+@tensor_method
 def sqrt(input: Tensor) -> Tensor:
     """Square root of each element."""
     return Sqrt.apply(input)
 
 
+@tensor_method
 def reciprocal(input: Tensor) -> Tensor:
     """1 / each element."""
     return Reciprocal.apply(input)
 
 
+@tensor_method
 def sin(input: Tensor) -> Tensor:
     """Sine of each element."""
     return Sin.apply(input)
 
 
+@tensor_method
 def cos(input: Tensor) -> Tensor:
     """Cosine of each element."""
     return Cos.apply(input)
 
 
+@tensor_method
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent of each element."""
     return Tanh.apply(input)
 
 
+@tensor_method
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) for each element."""
     return Sigmoid.apply(input)
 
 
+@tensor_method
 def relu(input: Tensor) -> Tensor:
     """max(x, 0) for each element."""
     return Relu.apply(input)
 
 
+@tensor_method("abs", "__abs__")
 def abs(input: Tensor) -> Tensor:
     """Absolute value of each element."""
     return Abs.apply(input)
 
 
+@tensor_method
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 for each element."""
     return Sign.apply(input)
 
 
-def square(input: Tensor) -> Tensor:
-    """Each element squared."""
-    from .arithmetic import pow
-
-    return pow(input, 2)
-
-
+@tensor_method("clamp", "clip")
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit each element to [min, max] (either bound may be None)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        from .selection import maximum, minimum
-
         result = input
         if min is not None:
             result = maximum(result, as_operand(min))
@@ -295,3 +361,12 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if dtype is not input.dtype:  # an integer tensor clamped to a float bound becomes float, as in PyTorch
         input = input.to(dtype)
     return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+@tensor_method
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Clamp every element into ``[min, max]``, in place."""
+    return self._inplace(lambda old: clamp(old, min, max))

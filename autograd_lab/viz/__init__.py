@@ -17,7 +17,9 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING, Any, Mapping
 
+from .._install_hints import dot_missing, package_missing
 from .._tensor import Tensor
+from .fold import fold as fold_loops
 from .graph import Edge, FunctionNode, Graph, SavedInfo, TensorNode, build_graph
 from .text import TextGraph, render_text
 from .trace import BackwardRecorder, record, record_backward
@@ -25,10 +27,9 @@ from .trace import BackwardRecorder, record, record_backward
 if TYPE_CHECKING:
     import graphviz
 
-DOT_MISSING = ("Graphviz's dot program is not installed; showing the graph as text. "
-               "Install it with: sudo apt-get install graphviz")
-PACKAGE_MISSING = ("The graphviz Python package is not installed; showing the graph as text. "
-                   "Install it with: pip install graphviz")
+TEXT_INSTEAD = "showing the graph as text"
+DOT_MISSING = dot_missing(TEXT_INSTEAD)
+PACKAGE_MISSING = package_missing("graphviz", TEXT_INSTEAD)
 
 
 def _graph(outputs: tuple[Tensor, ...], names: Mapping[str, Tensor] | None, show_saved: bool,
@@ -38,44 +39,56 @@ def _graph(outputs: tuple[Tensor, ...], names: Mapping[str, Tensor] | None, show
     return build_graph(outputs, names=names, show_saved=show_saved, trace=trace)
 
 
-def graphviz_problem() -> str | None:
-    """Why Graphviz cannot draw here (as the one-line message to show), or None when it can."""
+def graphviz_problem(consequence: str = TEXT_INSTEAD) -> str | None:
+    """Why Graphviz cannot draw here, or None when it can.
+
+    The message says what is missing, then ``consequence`` (what happens instead),
+    then how to install it.
+    """
     try:
         import graphviz  # noqa: F401
     except ImportError:
-        return PACKAGE_MISSING
+        return package_missing("graphviz", consequence)
     if shutil.which("dot") is None:
-        return DOT_MISSING
+        return dot_missing(consequence)
     return None
 
 
-def draw(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "LR",
+def draw(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, direction: str = "auto",
          show_saved: bool = False, backward: bool = False, legend: bool = False,
          trace: BackwardRecorder | None = None, large_at: int | None = None,
-         max_nodes: int | None = None) -> "graphviz.Digraph | TextGraph":
-    """The graph behind ``outputs`` as a ``graphviz.Digraph`` (SVG in Jupyter).
+         max_nodes: int | None = None, fold: bool = True) -> "graphviz.Digraph | TextGraph":
+    """The graph behind ``outputs`` as a ``graphviz.Digraph`` (inline SVG in Jupyter).
 
-    ``names`` adds names to those found in your namespace; ``direction`` is "LR" or
-    "TB"; ``show_saved`` draws the tensors each node saved for backward;
+    ``names`` adds names to those found in your namespace; ``direction`` is "auto"
+    (whichever of left-to-right and top-to-bottom fits a notebook cell), "LR" or "TB"; ``show_saved`` draws the tensors each node saved for backward;
     ``backward`` points arrows the way gradients flow; ``legend`` adds a key;
     ``trace`` (from ``viz.record()``) labels edges with the gradients a backward sent.
     Above ``large_at`` nodes the layout is bounded; at most ``max_nodes`` are drawn.
+    ``fold`` draws an unrolled loop of a big graph once, boxed and labelled "× 150".
     Falls back to ``TextGraph`` when Graphviz is not installed.
     """
     graph = _graph(outputs, names, show_saved, trace)
+    if fold:
+        graph = fold_loops(graph).graph
     return _picture(graph, direction, backward, legend, large_at, max_nodes)
 
 
-def _picture(graph: Graph, direction: str = "LR", backward: bool = False, legend: bool = False,
+def _picture(graph: Graph, direction: str = "auto", backward: bool = False, legend: bool = False,
              large_at: int | None = None, max_nodes: int | None = None) -> "graphviz.Digraph | TextGraph":
     problem = graphviz_problem()
     if problem is not None:
         return TextGraph(graph, problem)
+    import graphviz
+
     from . import dot
 
-    return dot.to_digraph(graph, direction=direction, backward=backward, legend=legend,
-                          large_at=dot.LARGE_GRAPH if large_at is None else large_at,
-                          max_nodes=dot.MAX_NODES if max_nodes is None else max_nodes)
+    try:
+        return dot.to_digraph(graph, direction=direction, backward=backward, legend=legend,
+                              large_at=dot.LARGE_GRAPH if large_at is None else large_at,
+                              max_nodes=dot.MAX_NODES if max_nodes is None else max_nodes)
+    except graphviz.ExecutableNotFound:
+        return TextGraph(graph, DOT_MISSING)
 
 
 def text(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show_saved: bool = False,
@@ -86,12 +99,13 @@ def text(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show_saved
 
 def svg(*outputs: Tensor, **options: Any) -> str:
     """The picture as SVG text (needs Graphviz)."""
+    problem = graphviz_problem("svg() needs it (viz.text() gives the graph as text)")
+    if problem is not None:
+        raise RuntimeError(problem)
     view = draw(*outputs, **options)
     if isinstance(view, TextGraph):
         raise RuntimeError(view.message)
-    from .dot import render_svg
-
-    return render_svg(view)
+    return view.svg()
 
 
 def show_graph(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show_saved: bool = False,
@@ -102,7 +116,7 @@ def show_graph(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show
     """
     graph = _graph(outputs, names, show_saved, trace)
     try:
-        from IPython.display import SVG, display
+        from IPython.display import display
     except ImportError:
         print(TextGraph(graph))
         return
@@ -111,11 +125,11 @@ def show_graph(*outputs: Tensor, names: Mapping[str, Tensor] | None = None, show
         import graphviz
 
         try:
-            view = SVG(view.pipe(format="svg", encoding="utf-8"))
+            view.svg()
         except graphviz.ExecutableNotFound:
             view = TextGraph(graph, DOT_MISSING)
     display(view)
 
 
 __all__ = ["BackwardRecorder", "Edge", "FunctionNode", "Graph", "SavedInfo", "TensorNode", "TextGraph", "build_graph",
-           "draw", "graphviz_problem", "record", "record_backward", "render_text", "show_graph", "svg", "text"]
+           "draw", "fold_loops", "graphviz_problem", "record", "record_backward", "render_text", "show_graph", "svg", "text"]

@@ -82,6 +82,7 @@ class FunctionNode:
     produces: list[str] = field(default_factory=list)
     variable: str | None = None
     step: int | None = None
+    sequence_nr: int | None = None
 
 
 @dataclass
@@ -120,6 +121,8 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     traced: bool = False
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    """Folded loops (``viz.fold``): id, count, ops, label and the node ids drawn inside each."""
 
     def __len__(self) -> int:
         return len(self.functions) + len(self.tensors)
@@ -165,7 +168,8 @@ class Graph:
                            "reduced_to": _tuple_or_none(d.get("reduced_to"))})
 
         return cls([function(f) for f in data["functions"]], [tensor(t) for t in data["tensors"]],
-                   [edge(e) for e in data["edges"]], list(data["outputs"]), bool(data.get("traced")))
+                   [edge(e) for e in data["edges"]], list(data["outputs"]), bool(data.get("traced")),
+                   list(data.get("blocks", [])))
 
 
 def _tuple_or_none(value: Any) -> tuple[int, ...] | None:
@@ -276,7 +280,8 @@ class GraphBuilder:
         fid = self.ids[id(node)]
         is_accumulate = isinstance(node, AccumulateGrad)
         function = FunctionNode(fid, node.name(), "accumulate" if is_accumulate else "function",
-                                saved_freed=node.saved_tensors_freed)
+                                saved_freed=node.saved_tensors_freed,
+                                sequence_nr=None if is_accumulate else node.sequence_nr)
         self.graph.functions.append(function)
         self.functions[fid] = function
         if self.trace is not None:
@@ -305,20 +310,12 @@ class GraphBuilder:
 
     def match_constants(self, node: Node) -> dict[int, Tensor]:
         """Constant inputs whose tensor the node saved (the graph keeps no other reference to them)."""
-        saved = [t for t, _ in node._saved]
+        saved = node.saved_values
         found: dict[int, Tensor] = {}
-        for slot, (child, _) in enumerate(node.next_functions):
-            if child is not None:
-                continue
-            shape, dtype = _meta(node, slot)
-            candidates = [slot] if slot < len(saved) else []
-            candidates += [i for i in range(len(saved)) if i != slot]
-            for index in candidates:
-                tensor = saved[index]
-                if (tensor is not None and not tensor.requires_grad and tuple(tensor._data.shape) == shape
-                        and dtype_name(tensor.dtype) == dtype and tensor not in found.values()):
-                    found[slot] = tensor
-                    break
+        for slot, ((child, _), name) in enumerate(zip(node.next_functions, node.input_names)):
+            tensor = saved.get(name)
+            if child is None and tensor is not None:
+                found[slot] = tensor
         return found
 
     def add_constant(self, node: Node, fid: str, slot: int, tensor: Tensor | None) -> None:
@@ -335,12 +332,13 @@ class GraphBuilder:
         self.graph.edges.append(Edge(node_id, fid, "constant", slot, 0))
 
     def add_saved(self, node: Node, function: FunctionNode, constants: dict[int, Tensor]) -> None:
-        for index, (tensor, version) in enumerate(node._saved):
+        versions = node.saved_versions
+        for index, (saved_as, tensor) in enumerate(node.saved_values.items()):
             if tensor is None:
                 continue
-            role = _saved_role(node, index, tensor, constants)
+            role = _saved_role(node, saved_as)
             name = self.name_of(tensor)
-            modified = tensor._version_counter[0] != version
+            modified = tensor._version != versions[saved_as]
             function.saved.append(SavedInfo(index, role, name, tuple(tensor._data.shape), dtype_name(tensor.dtype),
                                             modified))
             if self.show_saved:
@@ -353,7 +351,7 @@ class GraphBuilder:
         shown = {(id(t.grad_fn), t._output_nr) for t in outputs if t.grad_fn is not None}
         candidates: list[Tensor] = [t for _, t in self.names.values() if t.grad_fn is not None]
         for node in self.nodes:
-            candidates.extend((getattr(node, "_retained", None) or {}).values())
+            candidates.extend(node.retained_outputs)
         for tensor in candidates:
             key = (id(tensor.grad_fn), tensor._output_nr)
             fid = self.ids.get(id(tensor.grad_fn))
@@ -379,8 +377,9 @@ def _walk_key(node_id: str) -> tuple[int, int, str]:
 
 
 def _meta(node: Node, slot: int) -> tuple[tuple[int, ...], str]:
-    if slot < len(node._input_meta):
-        shape, dtype = node._input_meta[slot]
+    metadata = node.input_metadata
+    if slot < len(metadata):
+        shape, dtype = metadata[slot]
         return tuple(shape), dtype_name(dtype)
     return (), "unknown"
 
@@ -389,22 +388,12 @@ def _input_shape(node: Node, slot: int) -> tuple[int, ...]:
     return _meta(node, slot)[0]
 
 
-def _saved_role(node: Node, index: int, tensor: Tensor, constants: dict[int, Tensor]) -> str:
-    saved_outputs = getattr(node, "_saved_outputs", None) or {}
-    if tensor.grad_fn is node or id(tensor) in saved_outputs:
-        return "result" if len(getattr(node, "_output_shapes", None) or ()) <= 1 else f"result {tensor._output_nr}"
-    slots = list(enumerate(node.next_functions))
-    if index < len(slots):
-        slots.insert(0, slots.pop(index))
-    for slot, (child, output_nr) in slots:
-        if child is None:
-            if constants.get(slot) is tensor:
-                return f"input {slot}"
-        elif isinstance(child, AccumulateGrad):
-            if child.variable is tensor:
-                return f"input {slot}"
-        elif tensor.grad_fn is child and tensor._output_nr == output_nr:
-            return f"input {slot}"
+def _saved_role(node: Node, saved_as: str) -> str:
+    """"result" (or "result 1" of several outputs), "input <slot>" for an input's tensor, else "other"."""
+    if saved_as.startswith("result"):
+        return "result" if saved_as == "result" else f"result {saved_as[len('result'):]}"
+    if saved_as in node.input_names:
+        return f"input {node.input_names.index(saved_as)}"
     return "other"
 
 

@@ -7,10 +7,14 @@
 ``BackwardRecorder`` is a listener for ``autograd.listening``: it keeps every
 event (for the step-by-step player) and indexes, per node and slot, what the
 last recorded backward sent, so ``build_graph(..., trace=trace)`` can look it up.
+Right after each ``BackwardStarted`` it adds a ``StateAtStart``: copies of every
+``.grad`` and leaf value in the graph at that moment, so what a view shows of the
+time before a call is what was there then, not what is there when it is drawn.
 """
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
@@ -22,6 +26,63 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
     from ..autograd.function import Node
     from .graph import Edge
+
+
+@dataclass(frozen=True)
+class StateAtStart:
+    """Copies taken as a backward call starts: ``.grad`` of leaves and retained tensors, leaf values, freed nodes.
+
+    Keys are ``id()`` of the live tensors and nodes (for lookup only; no value is read from them later).
+    """
+
+    grads: dict[int, np.ndarray | None]
+    values: dict[int, np.ndarray]
+    freed: frozenset[int]
+
+
+def state_at_start(roots: tuple["Tensor", ...]) -> StateAtStart:
+    """Snapshot the ``.grad`` and data of every leaf and retained tensor reachable from ``roots``."""
+    grads: dict[int, np.ndarray | None] = {}
+    values: dict[int, np.ndarray] = {}
+    freed: set[int] = set()
+
+    def keep(tensor: "Tensor") -> None:
+        grad = tensor._grad
+        grads[id(tensor)] = None if grad is None else np.array(grad._data, copy=True)
+        values[id(tensor)] = np.array(tensor._data, copy=True)
+
+    for root in roots:
+        keep(root)
+    stack = [root.grad_fn for root in roots if root.grad_fn is not None]
+    seen = {id(node) for node in stack}
+    while stack:
+        node = stack.pop()
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            keep(variable)
+        for tensor in node.retained_outputs:
+            keep(tensor)
+        if node.saved_tensors_freed:
+            freed.add(id(node))
+        for child, _ in node.next_functions:
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return StateAtStart(grads, values, frozenset(freed))
+
+
+@dataclass(frozen=True)
+class SavedAtVisit:
+    """Copies of what a node saved for backward, taken just before it runs (for the captions' numbers)."""
+
+    node: "Node"
+    values: dict[str, np.ndarray]
+
+
+def saved_at_visit(node: "Node") -> SavedAtVisit:
+    """Snapshot ``node.saved_values`` (by name) before backward uses and frees them."""
+    return SavedAtVisit(node, {name: np.array(tensor.detach().numpy(), copy=True)
+                               for name, tensor in node.saved_values.items() if tensor is not None})
 
 
 class BackwardRecorder:
@@ -39,10 +100,12 @@ class BackwardRecorder:
     def __call__(self, event: Any) -> None:
         self.events.append(event)
         if isinstance(event, events.BackwardStarted):
+            self.events.append(state_at_start(event.roots))
             self._step = 0
             for root, gradient in zip(event.roots, event.gradients):
                 self._roots[(id(root.grad_fn), root._output_nr)] = gradient
         elif isinstance(event, events.NodeVisited):
+            self.events.append(saved_at_visit(event.node))
             self._steps[id(event.node)] = self._step
             self._step += 1
             self._received[id(event.node)] = event.grad_outputs

@@ -7,19 +7,24 @@
     BackwardPlayer(y, trace=trace)
     play_forward(y)                        # the graph growing op by op
 
-The players need ``anywidget`` (the ``lab`` extra); it is imported on first use, so
+The players need ``anywidget`` (the ``widgets`` extra); it is imported on first use, so
 ``import autograd_lab.widgets`` stays cheap. Frames alone: ``frames.backward_frames``.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from .._install_hints import widgets_import_error
+
 _PLAYER_NAMES = ("BackwardPlayer", "ForwardPlayer", "play_backward", "play_forward")
 
 
 def __getattr__(name: str) -> Any:
     if name in _PLAYER_NAMES:
-        from . import player
+        try:
+            from . import player
+        except ModuleNotFoundError as error:
+            raise widgets_import_error(error, "the backward and forward players need it") from error
 
         return getattr(player, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,7 +16,7 @@ from .layout import LiveGraph, is_accumulate
 def forward_frames(shown: LiveGraph) -> list[Frame]:
     """One frame per recorded op, plus the empty start."""
     graph = shown.graph
-    order = sorted((node for node in shown.nodes if not is_accumulate(node)), key=lambda n: n._sequence_nr)
+    order = sorted((node for node in shown.nodes if not is_accumulate(node)), key=lambda n: n.sequence_nr)
     visible: set[str] = set()
     frames: list[Frame] = [_frame(0, "Before the first operation: tensors exist, but no graph has been "
                                      "recorded yet. Step forward to watch each op add its node.", None, [])]

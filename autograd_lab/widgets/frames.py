@@ -13,9 +13,12 @@ frames 0..k to show step k:
 ``freed``    function nodes whose saved tensors were released at this step
 ``caption``  what happens, in words, with the recorded numbers
 ``error``    the error text when a call failed
+``block``    (steps inside a folded loop only) the loop's id; the player plays each run of them as one
+``summary``  (the last step of such a run) the caption of that one step
 
-Every number is a recorded gradient (``describe_array`` of an event's copy); nothing
-is recomputed here.
+Every number is a copy taken when it happened: a gradient from an event, or a
+``.grad`` / leaf value from the ``StateAtStart`` the recorder takes as each call
+starts. Nothing is recomputed here, and nothing is read from a live tensor.
 """
 from __future__ import annotations
 
@@ -27,9 +30,11 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import events as ev
+from ..viz.dot import GRAD_LABEL_LIMIT, short_value
 from ..viz.graph import describe_array
-from .derivatives import local_rule
-from .layout import LiveGraph, edge_id, live_graph, one_line, short
+from ..viz.trace import SavedAtVisit, StateAtStart
+from .captions import rule_sentence
+from .layout import LiveGraph, edge_id, live_graph, one_line
 
 Frame = dict[str, Any]
 
@@ -49,6 +54,7 @@ class Call:
     events: list[Any] = field(default_factory=list)
     roots: tuple[Tensor, ...] = ()
     error: BaseException | None = None
+    state: StateAtStart | None = None
 
 
 def split_calls(recorded: Iterable[Any]) -> list[Call]:
@@ -62,6 +68,9 @@ def split_calls(recorded: Iterable[Any]) -> list[Call]:
         elif isinstance(event, ev.BackwardStarted):
             current = Call([event], event.roots)
             calls.append(current)
+        elif isinstance(event, StateAtStart):
+            if current is not None:
+                current.state = event
         elif current is not None:
             current.events.append(event)
             if isinstance(event, ev.BackwardFailed):
@@ -150,24 +159,12 @@ class _Frames:
         return edge_id(fid, out, None), self.graph.node(out).title
 
     def initial(self) -> None:
-        grads: dict[str, list[str | None]] = {}
-        freed_later: set[str] = set()
-        for call in self.calls:
-            live = self.mapping(call)
-            for event in call.events:
-                if isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
-                    tid = live.tensor_id(event.tensor)
-                    if tid is not None and tid not in grads:
-                        grads[tid] = [None, text(event.before)]
-                elif isinstance(event, ev.SavedTensorsFreed):
-                    fid = live.fn_id(event.node)
-                    if fid is not None:
-                        freed_later.add(fid)
-        for tensor in self.graph.tensors:
-            if tensor.id not in grads and _has_grad_slot(tensor):
-                grads[tensor.id] = [None, tensor.grad or "None"]
+        first = self.calls[0] if self.calls else None
+        if first is not None and first.state is not None:
+            grads, freed = self.state_of(first)
+        else:
+            grads, freed = self.state_from_events()
         self.known = {tid: after for tid, (_, after) in grads.items()}
-        freed = [f.id for f in self.graph.functions if f.saved_freed and f.id not in freed_later]
         leaves = [f"{self.graph.node(t).title}.grad = {one_line(v)}" for t, v in self.known.items()
                   if self.graph.node(t).kind == "leaf"]
         caption = (f"The graph recorded by the forward pass, before backward(). "
@@ -175,26 +172,58 @@ class _Frames:
                    f"{len(self.calls)} backward call{'s' if len(self.calls) != 1 else ''} recorded.").strip()
         self.frame(0, "initial", caption, grads=grads, freed=freed)
 
+    def state_of(self, call: Call) -> tuple[dict[str, list[str | None]], list[str]]:
+        """``.grad`` of every tensor with a grad slot, and the freed nodes, as copied when ``call`` started."""
+        live = self.mapping(call)
+        state = call.state
+        assert state is not None
+        grads: dict[str, list[str | None]] = {}
+        for tid, tensor in tensors_by_id(live).items():
+            if id(tensor) in state.grads and _has_grad_slot(self.graph.node(tid)):
+                grads[tid] = [None, text(state.grads[id(tensor)])]
+        freed = [fid for fid in (live.fn_id(node) for node in live.nodes if id(node) in state.freed)
+                 if fid is not None]
+        return grads, freed
+
+    def state_from_events(self) -> tuple[dict[str, list[str | None]], list[str]]:
+        """For raw event lists without ``StateAtStart``: the first ``before`` each tensor reported."""
+        grads: dict[str, list[str | None]] = {}
+        for call in self.calls:
+            live = self.mapping(call)
+            for event in call.events:
+                if isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
+                    tid = live.tensor_id(event.tensor)
+                    if tid is not None and tid not in grads:
+                        grads[tid] = [None, text(event.before)]
+        return grads, []
+
     def between(self, number: int, call: Call, live: LiveGraph) -> None:
+        if call.state is not None:
+            now = {tid: pair[1] for tid, pair in self.state_of(call)[0].items()}
+            arrays = {tid: call.state.grads.get(id(t)) for tid, t in tensors_by_id(live).items()}
+        else:
+            now, arrays = {}, {}
+            for event in call.events:
+                if isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
+                    tid = live.tensor_id(event.tensor)
+                    if tid is not None and tid not in now:
+                        now[tid], arrays[tid] = text(event.before), event.before
         changes: dict[str, list[str | None]] = {}
         words = []
-        for event in call.events:
-            if not isinstance(event, (ev.GradAccumulated, ev.GradRetained)):
+        for tid, value in now.items():
+            if self.known.get(tid, value) == value:
                 continue
-            tid = live.tensor_id(event.tensor)
-            before = text(event.before)
-            if tid is None or tid in changes or self.known.get(tid, before) == before:
-                continue
-            changes[tid] = [self.known[tid], before]
+            changes[tid] = [self.known[tid], value]
             name = self.graph.node(tid).title
-            if event.before is None:
+            array = arrays.get(tid)
+            if array is None:
                 how = f"{name}.grad was set to None"
-            elif not np.any(event.before):
+            elif not np.any(array):
                 how = f"{name}.grad was zeroed ({name}.grad.zero_())"
             else:
                 how = f"{name}.grad was changed"
-            words.append(f"{how}: {one_line(self.known[tid])} → {one_line(before)}")
-            self.known[tid] = before
+            words.append(f"{how}: {one_line(self.known[tid])} → {one_line(value)}")
+            self.known[tid] = value
         if changes:
             self.frame(number, "between", f"Between call {number - 1} and call {number}: " + "; ".join(words) + ".",
                        grads=changes)
@@ -233,7 +262,8 @@ class _Frames:
         for event in call.events[1:]:
             if isinstance(event, (ev.BackwardFinished, ev.BackwardFailed)):
                 break
-            if isinstance(event, ev.NodeVisited) and any(isinstance(e, ev.NodeVisited) for e in group):
+            starts_node = isinstance(event, (ev.NodeVisited, ev.GradRetained))
+            if starts_node and any(isinstance(e, ev.NodeVisited) for e in group):
                 self.visit(number, group, live, sent_to, expected)
                 group = []
             group.append(event)
@@ -282,6 +312,10 @@ class _Frames:
             words.insert(0, f"{self.title(fid)} receives {upstream}.")
         else:
             words.insert(0, f"{self.title(fid)} gets upstream grad = {upstream}.")
+        saved = next((e.values for e in group if isinstance(e, SavedAtVisit)), {})
+        upstream_grad = visited.grad_outputs[0] if visited.grad_outputs else None
+        if upstream_grad is None:
+            upstream_grad = np.zeros(())
         for event in group:
             if isinstance(event, ev.GradAccumulated):
                 tid = live.tensor_id(event.tensor)
@@ -302,15 +336,17 @@ class _Frames:
                 hot.append(key)
                 waiting = sent_to[(target, event.target_slot)]
                 waiting.append((key, event.gradient))
-                rule = local_rule(node.name, event.input_slot)
-                sentence = f"Input {event.input_slot} → {self.title(target)}: {rule} = {inline(event.gradient)}"
+                rule = rule_sentence(_rule(event.node, event.input_slot), {**saved, "grad": upstream_grad},
+                                     event.gradient, _local_rule(event.node, event.input_slot))
+                name = _input_name(event.node, event.input_slot)
+                sentence = f"Input {event.input_slot}{name} → {self.title(target)}: {rule}"
                 if event.reduced_from is not None:
                     shape = tuple(event.gradient.shape)
                     sentence += f" (summed over broadcast dims {tuple(event.reduced_from)} → {shape})"
                 total = expected.get((target, event.target_slot), 1)
                 if total > 1:
                     sentence += f"; contribution {len(waiting)} of {total} to it"
-                words.append(sentence + ".")
+                words.append(sentence if sentence.endswith(".") else sentence + ".")
             elif isinstance(event, ev.SavedTensorsFreed):
                 freed.append(fid)
         if freed:
@@ -357,6 +393,50 @@ class _Frames:
         return self.frames
 
 
+def tensors_by_id(live: LiveGraph) -> dict[str, Tensor]:
+    """The live tensors behind the drawn leaves, retained intermediates and outputs, by node id."""
+    found: dict[str, Tensor] = {f"out{index}": output for index, output in enumerate(live.outputs)}
+    for node in live.nodes:
+        fid = live.node_ids[id(node)]
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            found[f"{fid}_var"] = variable
+        for tensor in node.retained_outputs:
+            tid = live.tensor_id(tensor)
+            if tid is not None:
+                found.setdefault(tid, tensor)
+    return {tid: tensor for tid, tensor in found.items() if any(t.id == tid for t in live.graph.tensors)}
+
+
+def values_at_start(live: LiveGraph, calls: Sequence[Call]) -> dict[str, str]:
+    """The data of each drawn tensor as the first call started (for the inspector), where it was copied."""
+    state = calls[0].state if calls else None
+    if state is None:
+        return {}
+    return {tid: describe_array(state.values[id(t)]) or "" for tid, t in tensors_by_id(live).items()
+            if id(t) in state.values}
+
+
+def _rule(node: Any, slot: int) -> str | None:
+    """The rule the op declares for input ``slot`` (None for a student's Function without ``derivatives``)."""
+    rules = node.local_rules
+    return rules[slot] if slot < len(rules) else None
+
+
+def _input_name(node: Any, slot: int) -> str:
+    names = node.input_names
+    return f" ({names[slot]})" if slot < len(names) and names[slot] else ""
+
+
+def _local_rule(node: Any, slot: int) -> str:
+    """What ``node`` sends to input ``slot``, as its op declares it ("grad × other")."""
+    rules = node.local_rules
+    rule = rules[slot] if slot < len(rules) else None
+    if rule is None:
+        return f"grad × ∂out/∂input{slot} (the backward of {node.name().removesuffix('Backward')})"
+    return rule.replace(" * ", " × ")
+
+
 def _has_grad_slot(tensor: Any) -> bool:
     return tensor.requires_grad and (tensor.kind == "leaf" or tensor.retains_grad)
 
@@ -367,23 +447,41 @@ def backward_frames(shown: LiveGraph, calls: Sequence[Call]) -> list[Frame]:
 
 
 def label_widths(frames: Sequence[Frame]) -> tuple[dict[str, str], dict[str, str]]:
-    """The longest grad text per tensor node and per edge, to size the labels once."""
+    """The longest value each tensor's ``grad:`` line and each edge's ``grad`` label will show.
+
+    The drawing is laid out once with these, so every later value fits without a new layout.
+    """
     grads: dict[str, str] = {}
     edges: dict[str, str] = {}
     for frame in frames:
-        for key, (before, after) in frame["grads"].items():
-            shown = grad_label(before, after)
-            if len(shown) > len(grads.get(key, "")):
-                grads[key] = shown
+        for key, (_, after) in frame["grads"].items():
+            if len(_label(after)) > len(_label(grads.get(key))):
+                grads[key] = after
         for key, value in frame["edges"].items():
-            shown = short(one_line(value))
-            if len(shown) > len(edges.get(key, "")):
-                edges[key] = shown
+            if len(_label(value)) > len(_label(edges.get(key))):
+                edges[key] = value
     return grads, edges
 
 
-def grad_label(before: str | None, after: str) -> str:
-    """``.grad`` as a node label shows it: "before → after" or just the value."""
-    value = short(one_line(after))
-    return value if before is None else short(f"{one_line(before)} → {one_line(after)}", 2 * 40)
+def _label(text: str | None) -> str:
+    return short_value(text, GRAD_LABEL_LIMIT, summaries=True) or ""
 
+
+def mark_folded_steps(frames: list[Frame], members: set[str], block: dict[str, Any]) -> None:
+    """Tag the steps inside a folded loop (``block``) and give the last of each run a summary caption.
+
+    The player plays each run as one step (its last frame, with the summary) until the loop is opened.
+    """
+    run: list[Frame] = []
+    for frame in [*frames, None]:
+        inside = frame is not None and frame["kind"] == "visit" and frame["active"] in members
+        if inside:
+            frame["block"] = block["id"]
+            run.append(frame)
+            continue
+        if run:
+            ops = ", ".join(dict.fromkeys(block["ops"]))
+            run[-1]["summary"] = (f"Backward through the folded loop: {len(run)} steps, {block['count']} iterations of "
+                                  f"{ops}, each sending the gradient on to the iteration before it. "
+                                  f"Open the loop to step through them one by one. Last step: {run[-1]['caption']}")
+            run = []

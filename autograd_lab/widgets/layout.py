@@ -15,10 +15,8 @@ from .._tensor import Tensor
 from ..autograd.function import AccumulateGrad, Node
 from ..viz import names as _names
 from ..viz.graph import Edge, Graph, GraphBuilder
+from ..viz.inspect import inspector_table
 
-GRAD_SLOT = "grad: "
-EDGE_SLOT = "grad "
-EDGE_TEXT_LIMIT = 40
 
 
 def edge_id(source: str, target: str, slot: int | None) -> str:
@@ -76,11 +74,6 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def short(text: str, limit: int = EDGE_TEXT_LIMIT) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def drawing_model(graph: Graph, grad_widths: Mapping[str, str], edge_widths: Mapping[str, str]) -> Graph:
     """A copy of ``graph`` whose labels hold placeholders the browser rewrites per step."""
     drawn = copy.deepcopy(graph)
@@ -100,35 +93,21 @@ def drawing_model(graph: Graph, grad_widths: Mapping[str, str], edge_widths: Map
     return drawn
 
 
-def render(graph: Graph, direction: str = "LR", large_at: int | None = None) -> str:
-    """The SVG text of the drawing (needs Graphviz's ``dot``)."""
+def render(graph: Graph, direction: str = "auto", large_at: int | None = None) -> str:
+    """The SVG text of the drawing (needs Graphviz's ``dot``), without Graphviz's comments."""
     from ..viz import graphviz_problem
-    from ..viz.dot import LARGE_GRAPH, render_svg, to_digraph
+    from ..viz.dot import LARGE_GRAPH, to_digraph
 
-    problem = graphviz_problem()
+    problem = graphviz_problem("the player needs it to lay out the graph (viz.text() gives the graph as text)")
     if problem is not None:
         raise RuntimeError(problem)
-    digraph = to_digraph(graph, direction=direction, large_at=LARGE_GRAPH if large_at is None else large_at)
-    svg = render_svg(digraph)
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return to_digraph(graph, direction=direction, large_at=LARGE_GRAPH if large_at is None else large_at).svg()
 
 
 def node_table(graph: Graph) -> dict[str, Any]:
-    """What the browser needs about each node and edge: inspector fields and edge ends."""
-    nodes: dict[str, Any] = {}
-    for tensor in graph.tensors:
-        nodes[tensor.id] = {
-            "title": tensor.title, "kind": tensor.kind, "grad_fn": tensor.grad_fn, "is_leaf": tensor.is_leaf,
-            "requires_grad": tensor.requires_grad, "shape": list(tensor.shape), "dtype": tensor.dtype,
-            "data": tensor.data, "grad": tensor.grad, "grad_note": tensor.grad_note, "note": tensor.note}
-    for function in graph.functions:
-        nodes[function.id] = {
-            "title": function.name, "kind": function.kind, "grad_fn": function.name,
-            "saved": [f"{s.name} ({s.role})" if s.name else s.role for s in function.saved],
-            "variable": function.variable, "produces": function.produces}
+    """What the browser needs about each node and edge: inspector rows, kinds and edge ends."""
     edges = {edge_id(e.source, e.target, e.input_slot): [e.source, e.target, e.kind] for e in graph.edges}
-    return {"nodes": nodes, "edges": edges, "outputs": list(graph.outputs)}
+    return {"nodes": inspector_table(graph), "edges": edges, "outputs": list(graph.outputs)}
 
 
 def is_accumulate(node: Node) -> bool:

@@ -39,15 +39,14 @@ def chromium_path() -> str:
 
 def widget_state(widget: Any) -> dict[str, Any]:
     """The traits the browser receives, as JSON-ready data."""
-    names = ["mode", "svg", "graph", "frames", "calls", "frame", "speed", "title"]
+    names = ["css", "mode", "svg", "graph", "frames", "calls", "frame", "speed", "title"]
     return {name: getattr(widget, name) for name in names}
 
 
 def standalone_html(widgets: list[Any], reduced_motion: bool = False) -> str:
     """A page showing each player, driven by a stand-in model; ``window.aglModels`` holds the models."""
     states = json.dumps([widget_state(w) for w in widgets]).replace("</", "<\\/")
-    css = (WIDGETS / "player.css").read_text(encoding="utf-8")
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>player</title><style>{css}</style></head>
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>player</title></head>
 <body><main id="players"></main>
 <script type="module">
 import player from "{ORIGIN}/player.js";
@@ -70,13 +69,16 @@ for (const state of states) {{
   player.render({{ model, el }});
   window.aglModels.push(model);
 }}
+window.aglPlayers = () => [...document.querySelectorAll(".player-host")].map((h) => h.shadowRoot.querySelector(".agl-player"));
 window.aglReady = true;
 </script></body></html>"""
 
 
 def serve_player(page: Any, html: str) -> None:
     """Route ``ORIGIN`` to the page and the ES module; refuse every other host."""
-    js = (WIDGETS / "player.js").read_text(encoding="utf-8")
+    from autograd_lab.widgets.player import player_module
+
+    js = player_module()
 
     def handle(route: Any) -> None:
         url = route.request.url
@@ -118,6 +120,11 @@ def open_standalone(browser: Any, widgets: list[Any], reduced_motion: bool = Fal
     return page
 
 
+FIND_PLAYERS_JS = """window.aglFind = (selector) => [...document.querySelectorAll('*')].flatMap(
+  (e) => e.shadowRoot ? [...e.shadowRoot.querySelectorAll(selector)] : []);"""
+"""Installs ``window.aglFind(selector)``: elements inside every open shadow root (the players, the drawings)."""
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -126,10 +133,12 @@ def free_port() -> int:
 
 
 class JupyterLab:
-    """JupyterLab on 127.0.0.1 with a random token, a temp root and temp config; ``stop()`` ends it."""
+    """JupyterLab (or, with ``app="notebook"``, Jupyter Notebook 7) on 127.0.0.1 with a random token,
+    a temp root and temp config; ``stop()`` ends it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, app: str = "lab") -> None:
         self.root = root
+        self.app = app
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.home = Path(tempfile.mkdtemp(prefix="agl-jupyter-"))
@@ -138,11 +147,14 @@ class JupyterLab:
                "JUPYTERLAB_SETTINGS_DIR": str(self.home / "settings"),
                "JUPYTERLAB_WORKSPACES_DIR": str(self.home / "workspaces"),
                "IPYTHONDIR": str(self.home / "ipython"), "PYTHONPATH": str(REPO)}
-        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        self.env = env
+        app_class = "LabApp" if app == "lab" else "JupyterNotebookApp"
+        command = [sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
                    f"--port={self.port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
                    f"--IdentityProvider.token={self.token}", "--ServerApp.port_retries=0",
-                   "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+                   f"--{app_class}.expose_app_in_browser=True"]
+        if app == "lab":
+            command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         settings = self.home / "settings" / "@jupyterlab" / "apputils-extension"
         settings.mkdir(parents=True)
         (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
@@ -150,6 +162,17 @@ class JupyterLab:
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         cwd=root, start_new_session=True)
         self._wait()
+
+    def trust(self, name: str) -> None:
+        """Sign notebook ``name`` as this server's user would with "Trust Notebook"."""
+        subprocess.run([sys.executable, "-m", "jupyter", "trust", str(self.root / name)], env=self.env, check=True,
+                       capture_output=True, timeout=60)
+
+    def notebook_url(self, name: str) -> str:
+        """Where the front end opens ``name`` (a file in the root)."""
+        if self.app == "lab":  # a fresh workspace: no tabs restored from an earlier page
+            return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+        return f"{self.url}/notebooks/{name}?token={self.token}"
 
     @property
     def url(self) -> str:

@@ -19,7 +19,7 @@ def involved():
 
 def state(page, index=0):
     return page.evaluate(f"""() => {{
-      const root = document.querySelectorAll('.agl-player')[{index}];
+      const root = window.aglPlayers()[{index}];
       const grad = (id) => {{
         const g = root.querySelector(`g.node[id="${{id}}"]`);
         if (!g) return null;
@@ -51,7 +51,7 @@ def test_steps_with_buttons_and_keys(browser):
     page.keyboard.press("End")
     end = state(page)
     assert end["caption"].startswith("Call 1 of 1 finished")
-    assert end["x"] == "grad: None → tensor(1020.5499)" and end["z"] == "grad: None → tensor(136.0426)"
+    assert end["x"] == "grad: 1020.5499" and end["z"] == "grad: 136.0426"
     assert len(end["freed"]) == 5
     page.keyboard.press("ArrowLeft")
     assert state(page)["activeNodes"] == ["fn12"]
@@ -68,14 +68,14 @@ def test_play_pause_and_space(browser):
     player.speed = 4.0
     page = open_standalone(browser, [player])
     page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('.agl-player').dataset.frame) >= 3")
+    page.wait_for_function("Number(window.aglPlayers()[0].dataset.frame) >= 3")
     page.click("[data-action=play]")
     stopped = state(page)["frame"]
     page.wait_for_timeout(600)
     assert state(page)["frame"] == stopped
     page.focus(".agl-player")
     page.keyboard.press(" ")
-    page.wait_for_function(f"Number(document.querySelector('.agl-player').dataset.frame) > {stopped}")
+    page.wait_for_function(f"Number(window.aglPlayers()[0].dataset.frame) > {stopped}")
     page.keyboard.press(" ")
     assert page.get_attribute("[data-action=play]", "aria-label") == "play"
 
@@ -89,7 +89,7 @@ def test_inspector_and_focus(browser):
     for field in ("grad_fn", "is_leaf", "requires_grad", "shape", "dtype", "data", "grad"):
         assert field in text
     assert "tensor(5.)" in text and "None → tensor(1020.5499)" in text
-    outline = page.evaluate("getComputedStyle(document.querySelector('g.node[id=\"fn12_var\"] polygon')).strokeWidth")
+    outline = page.locator('g.node[id="fn12_var"] polygon').evaluate("p => getComputedStyle(p).strokeWidth")
     assert outline == "3px"
     page.click('g.node[id="fn0"]')
     assert "AddBackward0" in page.inner_text(".agl-inspector")
@@ -111,7 +111,7 @@ def test_several_calls_error_and_reduced_motion(browser):
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    animation = page.evaluate("getComputedStyle(document.querySelector('g.agl-active')).animationName")
+    animation = page.locator("g.agl-active").evaluate("g => getComputedStyle(g).animationName")
     assert animation == "none"
 
 
@@ -120,7 +120,7 @@ def test_forward_mode_grows_the_graph(browser):
     b = a * 3
     c = torch.exp(b) + a
     page = open_standalone(browser, [play_forward(c, names={"a": a, "b": b, "c": c})])
-    total = page.evaluate("document.querySelectorAll('g.node').length")
+    total = page.locator("g.node").count()
     assert state(page)["hidden"] == total
     page.focus(".agl-player")
     page.keyboard.press("ArrowRight")
@@ -128,7 +128,7 @@ def test_forward_mode_grows_the_graph(browser):
     assert 0 < state(page)["hidden"] < total
     page.keyboard.press("End")
     assert state(page)["hidden"] == 0
-    assert page.evaluate("document.querySelectorAll('g.edge.agl-hidden').length") == 0
+    assert page.locator("g.edge.agl-hidden").count() == 0
 
 
 def chain(steps: int) -> torch.Tensor:
@@ -142,7 +142,7 @@ def chain(steps: int) -> torch.Tensor:
 def measure_steps(page, steps: int = 200) -> list[float]:
     """Milliseconds per step: the step handler plus the style and layout it causes."""
     return page.evaluate(f"""() => {{
-      const root = document.querySelector('.agl-player');
+      const root = window.aglPlayers()[0];
       const next = root.querySelector('[data-action=forward]');
       const first = root.querySelector('[data-action=first]');
       first.click();
@@ -161,11 +161,44 @@ def measure_steps(page, steps: int = 200) -> list[float]:
 def test_step_cost_on_a_500_node_graph(browser):
     y = chain(100)
     assert 480 <= len(viz.build_graph(y)) <= 520
-    player = BackwardPlayer(y, large_at=10_000)
+    player = BackwardPlayer(y, large_at=10_000, fold=False)
+    assert player.graph["blocks"] == [] and player.svg.count('class="node') >= 480
     page = open_standalone(browser, [player])
     times = measure_steps(page)
-    handler = page.evaluate("Number(document.querySelector('.agl-player').dataset.stepMs)")
+    handler = page.evaluate("Number(window.aglPlayers()[0].dataset.stepMs)")
     median, worst = statistics.median(times), sorted(times)[int(0.95 * len(times))]
     print(f"\n500-node step: median {median:.2f} ms, p95 {worst:.2f} ms, last handler {handler:.2f} ms")
     assert median < 16 and worst < 16
     assert page.evaluate("window.aglModels[0].saves + window.aglModels[0].sets") == 0
+
+
+def test_a_folded_loop_plays_as_one_step_that_opens(browser):
+    from support.examples import tanh_loop
+
+    names, h = tanh_loop(150)
+    player = play_backward(h, names=names)
+    assert player.svg.count('class="node') < 20 and "× 149" in player.svg
+    page = open_standalone(browser, [player])
+    root = page.locator(".agl-player")
+    steps = 0
+    while not page.locator("[data-action=forward]").is_disabled():
+        page.click("[data-action=forward]")
+        steps += 1
+    assert steps < 20, "the 447 steps inside the loop play as one"
+    captions = []
+    page.click("[data-action=first]")
+    for _ in range(6):
+        page.click("[data-action=forward]")
+        captions.append(state(page)["caption"])
+    assert any(c.startswith("Backward through the folded loop") for c in captions)
+    folded_at = next(i for i, c in enumerate(captions) if c.startswith("Backward through the folded loop"))
+    assert root.get_attribute("data-active") in {g for g in page.locator("g.node").evaluate_all("gs => gs.map(g => g.id)")}
+    page.click("[data-action=open]")
+    opened = [state(page)["frame"]]
+    for _ in range(5):
+        page.click("[data-action=back]")
+        opened.append(state(page)["frame"])
+    assert opened == list(range(opened[0], opened[0] - 6, -1)), "opened, every step of the loop is its own"
+    assert "iterations" not in state(page)["caption"]
+    assert page.locator("g.node.agl-active").count() == 1
+    assert folded_at >= 1 and page.agl_errors == []

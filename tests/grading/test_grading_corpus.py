@@ -10,6 +10,7 @@ import pytest
 import nbtools
 from autograd_lab.grading import landlock
 from autograd_lab.grading.cli import main
+from autograd_lab.grading.identity import file_stem
 from autograd_lab.grading.release import release_notebook
 from corpus.cases import CASES as BASIC_CASES, write_case
 from corpus.cases_trust import CASES as TRUST_CASES
@@ -64,15 +65,16 @@ def test_feedback_never_shows_hidden_tests(graded: dict) -> None:
         text = page.read_text()
         for secret in HIDDEN_CODE:
             assert secret not in text, (page.name, secret)
-    wrong = (out / "feedback" / "wrong_with_hint.html").read_text()
+    wrong = (out / "feedback" / f"{file_stem('wrong_with_hint')}.html").read_text()
     assert "That doubles; use ** 2." in wrong and "hidden check 1" in wrong
 
 
 def test_gradescope_results(graded: dict) -> None:
-    data = json.loads((graded["out"] / "results" / "segfault.json").read_text())
+    data = json.loads((graded["out"] / "results" / f"{file_stem('segfault')}.json").read_text())
     assert data["score"] == 3
-    assert [t["name"] for t in data["tests"]] == ["q1", "q2", "q3"]
-    assert [t["max_score"] for t in data["tests"]] == [2, 1, 2]
+    assert [t["name"] for t in data["tests"]] == ["q1", "q1: hidden check 1", "q2", "q3", "q3: hidden check 1",
+                                                  "q3: hidden check 2"]
+    assert [t["max_score"] for t in data["tests"]] == pytest.approx([1, 1, 1, 2 / 3, 2 / 3, 2 / 3], abs=1e-4)
     assert all(secret not in json.dumps(data) for secret in HIDDEN_CODE)
 
 

@@ -1,9 +1,14 @@
 """Run notebook code cells the way Jupyter's "Run All" does, using only the stdlib.
 
 Cells share one namespace.  Each cell's stdout, warnings, the repr of its last
-expression and the exception that stopped it (if any) are recorded.  The
+expression and the exception that stopped it (if any) are recorded.
+`run_as_torch` runs PyTorch code unchanged, `import torch` resolving to
+autograd_lab (`autograd_lab.install_as_torch()`); `swap_imports` is the older
+way, rewriting the import statements, kept for lessons whose seed cells still
+carry rewritten imports.  The
 `mask_*`/`normalise` helpers are the only normalisation allowed when comparing
-recorded outputs.
+recorded outputs; numbers are compared exactly, random ones included (the generator
+is PyTorch's).
 """
 
 from __future__ import annotations
@@ -15,15 +20,12 @@ import linecache
 import re
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 TORCH = "torch"
 LIBRARY = "autograd_lab"
 _FROM_TORCH = re.compile(rf"(\bfrom\s+){TORCH}(?=[\s.])")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
-_NUMBER = re.compile(r"(?<![\w.])-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
-_SPACES = re.compile(r" +")
-_BRACKET_PAD = re.compile(r"(?<=[\[(]) ")
 _VERSION = re.compile(r"\b\d+(?:\.\d+)+\S*")
 
 
@@ -77,7 +79,7 @@ def _replacement(node: ast.Import | ast.ImportFrom, text: str) -> str:
 
 
 def swap_imports(source: str) -> str:
-    """Make `source` import autograd_lab wherever it imports torch.
+    """Make `source` import autograd_lab wherever it imports torch (for lessons without the alias).
 
     `import torch` -> `import autograd_lab as torch`,
     `import torch.nn as nn` -> `import autograd_lab.nn as nn`,
@@ -142,8 +144,16 @@ def _execute(source: str, filename: str, namespace: dict[str, Any]) -> str | Non
     return None if value is None else repr(value)
 
 
-def run_cell(source: str, namespace: dict[str, Any], index: int = 0) -> CellResult:
-    """Run one cell in `namespace` and record what it produced."""
+def run_cell(
+    source: str,
+    namespace: dict[str, Any],
+    index: int = 0,
+    on_error: Callable[[Exception], None] | None = None,
+) -> CellResult:
+    """Run one cell in `namespace` and record what it produced.
+
+    `on_error`, if given, also receives the exception that stopped the cell.
+    """
     filename = cell_filename(index)
     _register_source(filename, source)
     result = CellResult()
@@ -154,6 +164,8 @@ def run_cell(source: str, namespace: dict[str, Any], index: int = 0) -> CellResu
             result.display = _execute(source, filename, namespace)
         except Exception as exc:  # noqa: BLE001 - a cell's error is data
             result.error = {"type": type(exc).__name__, "message": str(exc)}
+            if on_error is not None:
+                on_error(exc)
     result.stdout = stdout.getvalue()
     result.stderr_warnings = [format_warning(w) for w in caught]
     return result
@@ -170,15 +182,23 @@ def run_cells(sources: list[str], namespace: dict[str, Any] | None = None) -> li
     return [run_cell(source, namespace, i) for i, source in enumerate(sources)]
 
 
+def run_as_torch(sources: list[str], namespace: dict[str, Any] | None = None) -> list[CellResult]:
+    """`run_cells` with `import torch` giving autograd_lab; the alias is removed afterwards unless it was there."""
+    import autograd_lab
+    from autograd_lab import _torch_alias
+
+    installed_before = _torch_alias.is_installed()
+    autograd_lab.install_as_torch()
+    try:
+        return run_cells(sources, namespace)
+    finally:
+        if not installed_before:
+            autograd_lab.uninstall_as_torch()
+
+
 def mask_addresses(text: str) -> str:
     """Hide object addresses such as `0x7f3a...`."""
     return _ADDRESS.sub("0x?", text)
-
-
-def mask_numbers(text: str) -> str:
-    """Hide numeric literals and the spacing that depends on their widths."""
-    text = _SPACES.sub(" ", _NUMBER.sub("#", text))
-    return _BRACKET_PAD.sub("", text)
 
 
 def mask_version(text: str) -> str:
@@ -186,23 +206,22 @@ def mask_version(text: str) -> str:
     return _VERSION.sub("<version>", text)
 
 
-def _mask(text: str | None, random: bool, version: bool) -> str | None:
-    """Apply the masks a cell's flags allow to one recorded text."""
+def _mask(text: str | None, version: bool) -> str | None:
+    """Apply the masks a cell's flags allow to one recorded text (numbers are never masked)."""
     if text is None:
         return None
     text = mask_addresses(text)
-    text = mask_version(text) if version else text
-    return mask_numbers(text) if random else text
+    return mask_version(text) if version else text
 
 
-def normalise(outputs: dict[str, Any], random: bool = False, version: bool = False) -> dict[str, Any]:
+def normalise(outputs: dict[str, Any], version: bool = False) -> dict[str, Any]:
     """A cell's outputs (the "torch" format) with the allowed masks applied."""
     error = outputs["error"]
     return {
-        "stdout": _mask(outputs["stdout"], random, version),
-        "stderr_warnings": [_mask(w, random, version) for w in outputs["stderr_warnings"]],
-        "display": _mask(outputs["display"], random, version),
+        "stdout": _mask(outputs["stdout"], version),
+        "stderr_warnings": [_mask(w, version) for w in outputs["stderr_warnings"]],
+        "display": _mask(outputs["display"], version),
         "error": None
         if error is None
-        else {"type": error["type"], "message": _mask(error["message"], random, version)},
+        else {"type": error["type"], "message": _mask(error["message"], version)},
     }

@@ -12,6 +12,7 @@ from autograd_lab.autograd import events as ev
 from autograd_lab.viz.graph import describe_array
 from autograd_lab.widgets.forward import forward_frames
 from autograd_lab.widgets.frames import CallRaised, backward_frames, label_widths, outputs_of, split_calls
+from autograd_lab.viz.dot import short_value
 from autograd_lab.widgets.layout import live_graph
 from support.examples import involved_example
 
@@ -75,7 +76,7 @@ def test_fan_in_contributions_add_up(involved):
     assert "makes r1" in r1["caption"]
     mul = next(f for f in frames if f["active"] == "fn5")
     assert "Input 1 does not require grad" in mul["caption"]
-    assert "grad × b = tensor(100.)" in mul["caption"]
+    assert "grad × other = 1. × 100. = 100." in mul["caption"]  # MulBackward0.local_rules[0] is "grad * other"
 
 
 def test_accumulation_across_calls_with_retain_graph():
@@ -189,8 +190,11 @@ def test_label_widths_cover_every_value(involved):
         involved["y"].backward()
     _, frames = frames_for(trace, [involved["y"]], involved)
     grads, edges = label_widths(frames)
-    assert all(len(v) <= 40 for v in edges.values())
-    assert any("→" in v for v in grads.values())
+    for key, value in edges.items():
+        shown = [f["edges"][key] for f in frames if key in f["edges"]]
+        assert value in shown and all(len(short_value(s, 22, True)) <= len(short_value(value, 22, True)) for s in shown)
+    x_id = live_graph([involved["y"]]).tensor_id(involved["x"])
+    assert grads[x_id] == "tensor(1020.5499)"
 
 
 def test_forward_frames_follow_recording_order(involved):
@@ -224,3 +228,41 @@ def test_frames_hold_only_recorded_numbers(involved):
         assert set(frame["edges"].values()) <= recorded
         for pair in frame["grads"].values():
             assert {v for v in pair if v is not None} <= recorded
+
+
+def test_captions_put_the_values_into_the_ops_rule(involved):
+    """The rule comes from the op (Node.local_rules); the values are the ones the node saved, copied as it ran."""
+    with viz.record() as trace:
+        involved["y"].backward()
+    live, frames = frames_for(trace, [involved["y"]], involved)
+    log_r2 = next(f for f in frames if f["active"] == live.fn_id(involved["r3"].grad_fn.next_functions[1][0]))
+    assert "Input 0 (self) → AddBackward0 (makes r2): grad / self = 1. / 31.3347 = 0.0319" in log_r2["caption"]
+    sqrt = next(f for f in frames if f["caption"].startswith("SqrtBackward0"))
+    assert "grad / (2 × result) = 1.0319 / (2 × 2.2361) = 0.2307" in sqrt["caption"]
+    mul_x = next(f for f in frames if f["caption"].startswith("MulBackward0 gets upstream grad = tensor(102.0319)"))
+    assert "grad × other = 102.0319 × 5. = 510.1596" in mul_x["caption"]
+
+
+def test_captions_for_tensors_show_first_elements_shapes_and_the_broadcast_sum():
+    a = torch.ones(2, 3, requires_grad=True)
+    b = torch.tensor([1., 2., 3.], requires_grad=True)
+    s = (a * b).sum()
+    trace = viz.record_backward(s)
+    _, frames = frames_for(trace, [s], {"a": a, "b": b, "s": s})
+    mul = next(f for f in frames if f["caption"].startswith("MulBackward0"))["caption"]
+    assert "grad × other = [1, 1, …] (2, 3) × [1., 2., 3.] = [1, 2, …] (2, 3)" in mul
+    assert "grad × self = [1, 1, …] (2, 3) × [1, 1, …] (2, 3) = [2., 2., 2.] (summed over broadcast dims (2, 3) → (3,))" in mul
+    total = next(f for f in frames if f["caption"].startswith("SumBackward0"))["caption"]
+    assert "grad.expand(self.shape) = [1, 1, …] (2, 3) with grad = 1." in total
+
+
+def test_captions_survive_later_changes_to_the_saved_tensors():
+    x = torch.tensor([1., 2.], requires_grad=True)
+    y = x * x
+    out = y.sum()
+    trace = viz.record_backward(out, retain_graph=True)
+    with torch.no_grad():
+        x.mul_(10)
+    _, frames = frames_for(trace, [out], {"x": x})
+    mul = next(f for f in frames if f["caption"].startswith("MulBackward0"))["caption"]
+    assert "grad × other = [1., 1.] × [1., 2.] = [1., 2.]" in mul

@@ -1,1 +1,6 @@
-"""Hostile and broken submissions, each with the grade and status it must get."""
+"""Hostile and broken submissions, each with the grade and status it must get.
+
+``cases``: what a submission does inside the grading child (run by test_grading_corpus).
+``cases_parent``: what the grading parent meets while finding, reading and naming submissions, and Gradescope
+submission folders (run by test_grading_parent and test_grading_gradescope).
+"""
