@@ -19,7 +19,7 @@ def _manager():  # type: ignore[no-untyped-def]
         try:
             from IPython.core.inputtransformer2 import TransformerManager
         except ImportError as exc:  # pragma: no cover - IPython is a dependency
-            raise RuntimeError("grading needs IPython to read notebook cells: pip install ipython") from exc
+            raise RuntimeError("grading reads cells with IPython: pip install 'autograd-lab[grading]'") from exc
         _Transformer.manager = TransformerManager()
     return _Transformer.manager
 

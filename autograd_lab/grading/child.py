@@ -307,15 +307,22 @@ class Runner:
                 pass
 
     def test_cell(self, index: int, step: dict[str, Any]) -> None:
-        """Fork the process that answers this test cell's checks, and go on with the notebook."""
+        """Fork the process that answers this test cell's checks; go on once it has registered."""
         fixes = snapshot.changes(self.world)
+        registered_r, registered_w = _pipe()
         self._flush()
         paused = _pause()
         try:
             if _raw_fork() == 0:
-                evaluation.serve_test_cell(self.job, index, step, self.ns, fixes)
+                _close(registered_r)
+                evaluation.serve_test_cell(self.job, index, step, self.ns, fixes, registered_w)
         finally:
             _resume(paused)
+        _close(registered_w)
+        try:
+            _select([registered_r], [], [], evaluation.REGISTRATION_SECONDS)
+        finally:
+            _close(registered_r)
         self.results.send(ev="test-cell", step=index)
 
 

@@ -29,6 +29,7 @@ from . import linux, probe, snapshot, values
 from .landlock import confine_further
 
 GRACE = 1.0
+REGISTRATION_SECONDS = 10.0  # a test cell's fork registers within this (it runs no notebook code first)
 
 
 class Results:
@@ -78,9 +79,10 @@ def _fresh_streams() -> None:
 
 
 def serve_test_cell(job: dict[str, Any], index: int, step: dict[str, Any], ns: dict[str, Any],
-                    fixes: list[snapshot.Fix]) -> None:
+                    fixes: list[snapshot.Fix], registered_w: int) -> None:
     """The fork made at a test cell (see the module docstring); never returns. ``fixes`` put back
-    what the notebook changed of the world (:func:`.snapshot.changes`)."""
+    what the notebook changed of the world (:func:`.snapshot.changes`); closing ``registered_w`` tells
+    the runner this fork has registered with the grader."""
     try:
         kept: list[Any] = []
         for fix in fixes:  # first: signals are still blocked, gc and hooks are off
@@ -92,7 +94,7 @@ def serve_test_cell(job: dict[str, Any], index: int, step: dict[str, Any], ns: d
         sys.setprofile(None)
         results = Results(job["fds"]["results"])
         command_fd = step.get("command_fd")
-        close_all_but({results.fd, 1, 2} | ({command_fd} if command_fd is not None else set()))
+        close_all_but({results.fd, registered_w, 1, 2} | ({command_fd} if command_fd is not None else set()))
         try:
             linux.make_undumpable()
         except OSError:
@@ -100,6 +102,7 @@ def serve_test_cell(job: dict[str, Any], index: int, step: dict[str, Any], ns: d
         _fresh_streams()
         checks = Checks(job, index, step, ns, results)
         results.send(ev="snapshot", step=index, pid=os.getpid())
+        os.close(registered_w)
         checks.answer_public()
         results.send(ev="public-done", step=index)
         if command_fd is not None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forkserver, processes
+from .evaluation import REGISTRATION_SECONDS
 from .protocol import Ledger, Probe, StepEvent
 from .values import EvalError
 
@@ -168,6 +169,7 @@ class _Session:
         self.recording = True
         self.init_pid: int | None = None
         self.runner_pid: int | None = None
+        self.runner_ns_pid: int | None = None
         self.isolation = ""
         self.runner_status: int | None = None
         self.running_since = (None, 0.0)
@@ -221,14 +223,18 @@ class _Session:
         while b"\n" in self._supervisor_pending:
             line, self._supervisor_pending = self._supervisor_pending.split(b"\n", 1)
             event = json.loads(line)
-            if event.get("ev") == "init":
+            if event.get("ev") == "init":  # from boot (init's report may come first)
                 self.init_pid, self.isolation = int(event["pid"]), str(event["isolation"])
-            elif event.get("ev") == "runner" and self.init_pid is not None:
-                found = processes.descendants(self.init_pid)
-                self.runner_pid = next((pid for pid in found if processes.namespace_pid(pid) == event["pid"]), None)
+            elif event.get("ev") == "runner":
+                self.runner_ns_pid = int(event["pid"])
 
     def _runner_ended(self) -> bool:
         """Whether the runner has ended (read from /proc: it stays a zombie, init never reaps it)."""
+        if self.runner_pid is None and self.runner_ns_pid is not None and self.init_pid is not None:
+            found = processes.all_processes()
+            self.runner_pid = next((pid for pid, proc in found.items()
+                                    if proc.ppid == self.init_pid and processes.namespace_pid(pid) == self.runner_ns_pid),
+                                   None)
         if self.runner_status is None and self.runner_pid is not None:
             self.runner_status = processes.exit_status(self.runner_pid)
         return self.runner_status is not None
@@ -302,9 +308,9 @@ class _Session:
 
     def _seal(self) -> None:
         """Kill everything but the test cells' forks, let them finish the public checks, settle the answers."""
-        deadline = time.monotonic() + GRACE
+        deadline = time.monotonic() + REGISTRATION_SECONDS
         while any(step not in self.ledger.snapshots for step in self.ledger.forked) and time.monotonic() < deadline:
-            self.pump(0.01)  # a fork made just before the end registers in a moment
+            self.pump(0.01)  # the runner announces a test cell's fork once it has registered: this is a backstop
         table = processes.descendants(self._root())
         by_ns_pid = {processes.namespace_pid(pid): pid for pid in table}
         for step in self.probes:

@@ -272,15 +272,18 @@ def double_fork_escape(rel: dict[str, Any], ctx: Context) -> Any:
 
 
 def many_spinners(rel: dict[str, Any], ctx: Context) -> Any:
-    """150 processes that start spinning once the notebook is over: they are ended with the submission."""
+    """150 processes, started by one background process, that spin once the notebook is over: they are
+    ended with the submission and cost the next submissions nothing."""
     spin = _code("""
         import os, time
-        for _ in range(150):
-            if os.fork() == 0:
-                os.setsid()
-                time.sleep(1.5)
-                while True:
-                    pass
+        if os.fork() == 0:
+            for _ in range(150):
+                if os.fork() == 0:
+                    os.setsid()
+                    time.sleep(5)
+                    while True:
+                        pass
+            os._exit(0)
     """)
     return solved(rel, q3_answer=spin + "\n" + Q3_SOLUTION)
 
