@@ -10,12 +10,12 @@ Processes:
     takes the submission's pipes, directory and environment, reads the job (JSON) on stdin, enters
     new PID and network namespaces when the kernel allows, starts ``init``.
 ``init``
-    PID 1 of the new namespace (otherwise a subreaper): starts ``runner``, adopts orphans, reports
-    on the supervisor channel how ``runner`` ended. Runs no notebook code; nothing in the sandbox can
-    signal or trace it.
+    PID 1 of the new namespace (otherwise a subreaper): starts ``runner``, tells the grader which
+    process it is (the grader reads how it ended from ``/proc``), then becomes ``sleep``. Runs no
+    notebook code; nothing in the sandbox can signal or trace it. Boot also becomes ``sleep``.
 ``runner``
     the sandbox proper (rlimits, Landlock, seccomp, no capabilities): runs the cells. At each test
-    cell it forks a ``snapshot`` and waits until the public checks are answered.
+    cell it forks the process that answers that cell's checks and goes on once it has registered.
 ``snapshot`` and ``evaluator``
     the fork taken at a test cell, and its forks that evaluate check expressions: see
     :mod:`.evaluation`.
@@ -26,8 +26,6 @@ The runner's own code (this module) runs among the notebook's code, so it uses a
 builtins and references to C functions taken at import: a notebook that rebinds ``isinstance``,
 ``json.dumps`` or ``signal.signal`` does not change what the runner does.
 """
-from __future__ import annotations
-
 from __future__ import annotations
 
 import builtins as _builtins_module
@@ -167,6 +165,7 @@ def _prepare() -> tuple[dict[str, Any], snapshot.World]:
 def _boot(header: dict[str, Any], fds: list[int], ns: dict[str, Any], world: snapshot.World) -> None:
     """One submission: take its pipes, directory and environment, enter new namespaces, start init."""
     try:
+        linux.die_with_parent()  # the server dies with the grader, boot with the server, init with boot
         os.setsid()
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
@@ -296,8 +295,8 @@ class Runner:
                 self.results.send(ev="end", step=index, **outcome)
             else:
                 self.test_cell(index, step)
-        self.results.send(ev="done")
         self._flush()
+        self.results.send(ev="done")
 
     def _flush(self) -> None:
         for stream in self.streams:

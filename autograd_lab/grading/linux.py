@@ -96,11 +96,6 @@ def enter_sandbox_namespaces() -> str:
     return "user+pid+net namespaces"
 
 
-def pid_namespace_inode(pid: int | str = "self") -> int:
-    """The inode of a process's PID namespace (equal inodes mean the same namespace)."""
-    return os.stat(f"/proc/{pid}/ns/pid").st_ino
-
-
 # -- process attributes ---------------------------------------------------------------------------
 
 

@@ -58,7 +58,7 @@ class RunResult:
     detail: str = ""
     stdout: str = ""
     stderr: str = ""
-    returncode: int | None = None
+    returncode: int | None = None  # the runner's wait status (os.waitpid), None if it was not seen
     sandbox: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
