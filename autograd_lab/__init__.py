@@ -7,7 +7,7 @@ work and print as they do in PyTorch 2.x.
 from __future__ import annotations
 
 from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
-from . import nn, ops, optim, testing
+from . import nn, ops, optim, testing, utils
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, eye, from_numpy, full,
                         full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,

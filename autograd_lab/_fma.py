@@ -35,15 +35,24 @@ def fma32(a: np.ndarray | float, b: np.ndarray | float, c: np.ndarray | float) -
     rounded twice only where it lands exactly halfway between two float32 values,
     and those few elements are recomputed exactly.
     """
-    a64, b64, c64 = (np.asarray(v, dtype=np.float32).astype(np.float64) for v in (a, b, c))
-    product = a64 * b64
-    total = np.asarray(product + c64)
+    a, b, c = (_as_float32(v) for v in (a, b, c))
+    product = np.multiply(a, b, dtype=np.float64)
+    total = np.asarray(np.add(product, c, dtype=np.float64))
+    if not ((total.view(np.int64) & _LOW_29_BITS) == _F32_MIDPOINT_BITS).any() and \
+            not (total.size and np.abs(total).min() < 2.0 ** -126):
+        return total.astype(np.float32)  # the common case, checked with as few NumPy calls as possible
     halfway = ((total.view(np.int64) & _LOW_29_BITS) == _F32_MIDPOINT_BITS) | (np.abs(total) < 2.0 ** -126)
-    if np.any(halfway):
-        exact, error = _two_sum(np.broadcast_to(product, total.shape)[halfway],
-                                np.broadcast_to(c64, total.shape)[halfway])
-        total[halfway] = _round_to_odd(exact, error)
+    exact, error = _two_sum(np.broadcast_to(product, total.shape)[halfway],
+                            np.broadcast_to(np.asarray(c, dtype=np.float64), total.shape)[halfway])
+    total[halfway] = _round_to_odd(exact, error)
     return total.astype(np.float32)
+
+
+def _as_float32(value: np.ndarray | float) -> np.ndarray | np.float32:
+    """``value`` as float32 (arrays already in float32 are used as they are)."""
+    if getattr(value, "dtype", None) == np.float32:
+        return value
+    return np.asarray(value, dtype=np.float32)
 
 
 def fma64(a: np.ndarray | float, b: np.ndarray | float, c: np.ndarray | float) -> np.ndarray:

@@ -1,7 +1,7 @@
-"""A tiny ``torch.nn``: enough to build and train small networks in exercises."""
-from . import functional, init
-from .modules import CrossEntropyLoss, Linear, Module, MSELoss, ReLU, Sequential, Sigmoid, Tanh
+"""``torch.nn``: layers, containers, losses, ``Parameter``, and the ``functional``, ``init`` and ``utils`` modules."""
+from . import functional, init, utils
+from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _module_names
 from .parameter import Parameter
 
-__all__ = ["CrossEntropyLoss", "Linear", "MSELoss", "Module", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
-           "functional", "init"]
+__all__ = [*_module_names, "Parameter", "functional", "init", "utils"]

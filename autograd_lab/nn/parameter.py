@@ -1,6 +1,8 @@
 """``Parameter``: a leaf tensor that a Module registers as trainable."""
 from __future__ import annotations
 
+import numpy as np
+
 from .._tensor import Tensor, _init
 
 
@@ -9,8 +11,14 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Tensor, requires_grad: bool = True) -> None:
-        _init(self, data._data, False)
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        if data is None:
+            _init(self, np.empty((0,), dtype=np.float32), False)
+        else:
+            if requires_grad and data._data.dtype.kind != "f":
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            _init(self, data._data, False)
+            self._version_counter = data._version_counter
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:

@@ -37,7 +37,7 @@ def names_in(namespace: Mapping[str, Any]) -> dict[int, tuple[str, Tensor]]:
         elif isinstance(value, Module):
             modules.append((name, value))
     for module_name, module in modules:
-        for name, parameter in module.named_parameters(prefix=f"{module_name}."):
+        for name, parameter in module.named_parameters(prefix=module_name):
             found.setdefault(id(parameter), (name, parameter))
     return found
 

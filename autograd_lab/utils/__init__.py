@@ -1,0 +1,4 @@
+"""``torch.utils``: the ``data`` package (datasets, samplers, ``DataLoader``)."""
+from . import data
+
+__all__ = ["data"]
