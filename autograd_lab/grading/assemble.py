@@ -1,13 +1,19 @@
-"""Rebuild a submission from the source: locked and test cells from the source, answers by grade_id."""
+"""Rebuild a submission from the source: locked and test cells from the source, answers by grade_id.
+
+Cells become Python through IPython's transformer (:mod:`.cells`). Each test cell becomes a probe
+step with its public and hidden check expressions, the helper program (imports and functions of
+the locked cells above it) and the names the solution defines.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cells import bound_names, helper_statements, to_python
 from .notebook import Cell, Notebook, grade_id, source_text
 from .release import strip_hidden
-from .spec import Assignment
+from .spec import Assignment, CellSpec, Question
 
 
 @dataclass
@@ -28,6 +34,60 @@ def _same(a: str, b: str) -> bool:
     return a.strip() == b.strip()
 
 
+def _expressions(question: Question) -> tuple[list[str], list[str]]:
+    """The expressions the public checks need, and those only the hidden checks need."""
+    public: list[str] = []
+    for test in question.public_tests:
+        public.extend(e for e in test.needed() if e not in public)
+    hidden: list[str] = []
+    for test in question.hidden_tests:
+        hidden.extend(e for e in test.needed() if e not in public and e not in hidden)
+    return public, hidden
+
+
+def answer_names(cells: tuple[CellSpec, ...]) -> list[str]:
+    """Names the solution cells define: a check reads these from the student's notebook."""
+    names: set[str] = set()
+    for cell in cells:
+        if cell.kind == "answer" and cell.cell_type == "code":
+            names |= bound_names(to_python(cell.source))
+    return sorted(names)
+
+
+_computed: dict[int, tuple[Assignment, dict[int, dict[str, Any]]]] = {}
+
+
+def source_steps(assignment: Assignment) -> dict[int, dict[str, Any]]:
+    """The steps that come from the source alone, by cell index: locked cells as Python, test cells
+    as probes (with the helper program of the locked cells above them). The same for every submission."""
+    kept = _computed.get(id(assignment))
+    if kept is None or kept[0] is not assignment:
+        if len(_computed) > 32:
+            _computed.clear()
+        kept = _computed[id(assignment)] = (assignment, _source_steps(tuple(assignment.cells), assignment.questions))
+    return kept[1]
+
+
+def _source_steps(cells: tuple[CellSpec, ...], by_qid: dict[str, Question]) -> dict[int, dict[str, Any]]:
+    solution_names = answer_names(cells)
+    helpers: list[str] = []
+    steps: dict[int, dict[str, Any]] = {}
+    for spec in cells:
+        if spec.cell_type != "code" or spec.kind == "answer":
+            continue
+        if spec.kind == "test":
+            assert spec.grade_id is not None
+            public, hidden = _expressions(by_qid[spec.grade_id])
+            program = "\n".join(h for h in helpers if h)
+            steps[spec.index] = {"probe": spec.grade_id, "public": public, "hidden": hidden, "helpers": program,
+                                 "helper_names": sorted(bound_names(program)), "answer_names": solution_names}
+        else:
+            code = to_python(spec.source)
+            helpers.append(helper_statements(code))
+            steps[spec.index] = {"run": code, "label": spec.grade_id or f"cell {spec.index}"}
+    return steps
+
+
 def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     """Match the submission's cells to the source and list the steps to run."""
     out = Assembled()
@@ -42,6 +102,7 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     sub_code = [c for c in cells if c.get("cell_type") == "code"]
     positional = len(sub_code) == len(source_code)
     used: set[int] = set()
+    from_source = source_steps(assignment)
     for gid, found in by_id.items():
         if gid in known and len(found) > 1:
             out.notes.append(f"cell {gid!r} appears {len(found)} times; the last copy was used")
@@ -69,7 +130,7 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
             if cell is not None:
                 used.add(id(cell))
             out.answer_step[gid] = len(out.steps)
-            out.steps.append({"run": text, "label": gid})
+            out.steps.append({"run": to_python(text), "label": gid})
             continue
         expected_text = _released_text(spec.kind, spec.source)
         if found:
@@ -83,9 +144,7 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
         if spec.kind == "test":
             assert gid is not None
             out.probe_step[gid] = len(out.steps)
-            out.steps.append({"probe": gid, "exprs": assignment.questions[gid].needed()})
-        else:
-            out.steps.append({"run": spec.source, "label": gid or f"cell {spec.index}"})
+        out.steps.append(from_source[spec.index])
     inserted = [c for c in sub_code if id(c) not in used and (grade_id(c) or "") not in known]
     if inserted:
         out.notes.append(f"{len(inserted)} inserted code cell(s) were not run (put your code in the answer cells)")

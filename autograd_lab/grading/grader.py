@@ -128,8 +128,7 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
     result.stdout, result.stderr = run.stdout, run.stderr
     if run.detail:
         result.notes.append(run.detail)
-    if run.sandbox.startswith("none"):
-        result.notes.append(f"sandbox: {run.sandbox}")
+    result.notes.extend(run.notes)
     cell_status: list[str] = []
     for gid, index in plan.answer_step.items():
         step = run.steps[index]

@@ -45,7 +45,7 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || {{
     exit 1
 }}
 python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/python" -m pip install --no-cache-dir "$HERE/{wheel}"
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir "$HERE/{wheel}[grading]"
 "$ROOT/venv/bin/python" -c 'import autograd_lab, sys; sys.exit(autograd_lab.__version__ != "{version}")'
 """
 

@@ -54,6 +54,31 @@ def _handled_fs(abi: int) -> int:
     return handled
 
 
+_WRITE_BITS = (1 << 13) - 1 & ~(_EXECUTE | _READ_FILE | _READ_DIR)  # write, remove, make_*
+
+
+def confine_further(*, writes: bool) -> None:
+    """A nested domain for this process: it can no longer signal the processes around it (ABI 6) and,
+    unless ``writes``, can no longer change any file. Raises LandlockUnavailable without Landlock."""
+    abi = abi_version()
+    if abi < 1:
+        raise LandlockUnavailable("this kernel has no Landlock")
+    handled = 0 if writes else _handled_fs(abi) & (_WRITE_BITS | _TRUNCATE | (1 << 13 if abi >= 2 else 0))
+    attr = _RulesetAttr(fs=handled, scoped=1 | 2 if abi >= 6 else 0)
+    if not attr.fs and not attr.scoped:
+        return
+    libc = _libc()
+    size = 24 if abi >= 6 else 8
+    ruleset = libc.syscall(_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise LandlockUnavailable(f"landlock_create_ruleset: {os.strerror(ctypes.get_errno())}")
+    try:
+        if libc.syscall(_RESTRICT, ruleset, ctypes.c_uint32(0)) < 0:
+            raise LandlockUnavailable(f"landlock_restrict_self: {os.strerror(ctypes.get_errno())}")
+    finally:
+        os.close(ruleset)
+
+
 def restrict(readable: list[str], writable: list[str]) -> str:
     """Allow only reading ``readable`` and full access to ``writable``; forbid TCP and signalling out.
 

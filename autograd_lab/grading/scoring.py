@@ -13,7 +13,8 @@ from .values import EvalError
 
 @dataclass
 class TestOutcome:
-    """The result of one test; ``expected``/``got`` are filled only for public tests."""
+    """The result of one test. For a hidden test only ``hidden check N``, pass/fail, points and the
+    instructor's hint are filled: never its expression, expected value or the student's value."""
 
     name: str
     hidden: bool
@@ -83,13 +84,21 @@ def _expected_text(test: Test, expected: Any) -> str:
     return describe(expected) if expected is not MISSING else "(computed from your answers)"
 
 
+def test_name(question: Question, test: Test) -> str:
+    """How a test is shown: its label, or ``hidden check N`` (never the hidden expression)."""
+    if not test.hidden:
+        return test.label
+    number = next(i for i, t in enumerate(question.hidden_tests, start=1) if t is test)
+    return f"hidden check {number}"
+
+
 def score_test(question: Question, test: Test, answers: dict[str, Any]) -> TestOutcome:
     """Score one test against plain answers."""
     got = answers.get(test.answer, EvalError("not evaluated"))
     verdict, expected = _verdict(test, got, answers)
     max_points = question.test_points(test)
     outcome = TestOutcome(
-        name=test.label, hidden=test.hidden, passed=verdict.ok,
+        name=test_name(question, test), hidden=test.hidden, passed=verdict.ok,
         points=max_points if verdict.ok else 0.0, max_points=max_points,
     )
     if verdict.ok:
@@ -118,7 +127,8 @@ def score_question(
         if answers is None:
             points = question.test_points(test)
             outcome.tests.append(TestOutcome(
-                test.label, test.hidden, False, 0.0, points, message=f"not graded: {reason or 'not reached'}",
+                test_name(question, test), test.hidden, False, 0.0, points,
+                message=f"not graded: {reason or 'not reached'}",
             ))
         else:
             outcome.tests.append(score_test(question, test, answers))

@@ -6,7 +6,6 @@ The grader parses them with :mod:`ast`; it never executes test cells.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -259,20 +258,3 @@ def load_assignment(nb: Notebook, name: str) -> Assignment:
             declared = int(lab_meta(cell).get("hidden_tests", 0) or 0)
             questions[gid] = Question(gid, _points(nbgrader_meta(cell), gid), tuple(tests), declared)
     return Assignment(name=name, cells=cells, questions=questions)
-
-
-_MAGIC = re.compile(r"^(\s*)[%!].*$")
-
-
-def strip_magics(source: str) -> tuple[str, int]:
-    """Replace IPython magics and shell lines by ``pass``; return the code and how many were replaced."""
-    count = 0
-    lines = []
-    for line in source.splitlines():
-        match = _MAGIC.match(line)
-        if match:
-            count += 1
-            lines.append(f"{match.group(1)}pass")
-        else:
-            lines.append(line)
-    return "\n".join(lines), count

@@ -1,18 +1,25 @@
-"""Value comparison: shapes, dtypes, tolerances, None/bool/str, nested, and round-trips of plain data."""
+"""Value comparison and plain data: shapes, dtypes, tolerances, None/bool/str, nested, round-trips, and
+conversion that no subclass, huge or unencodable value can subvert or stall."""
 from __future__ import annotations
 
+import json
 import math
+import time
 
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
+import autograd_lab as torch
+from autograd_lab.grading import values
 from autograd_lab.grading.compare import compare, describe, within
 from autograd_lab.grading.values import EvalError, Opaque, decode, encode, to_plain
 
 
 class FakeTensor:
+    """Looks like a tensor (detach, numpy, shape) but is the notebook's own class."""
+
     def __init__(self, data: list[float]) -> None:
         self.data = np.asarray(data, dtype=np.float32)
         self.shape = self.data.shape
@@ -64,9 +71,110 @@ def test_nested_sequences_and_dicts() -> None:
     assert not compare({"a": 1.0}, {"b": 1}).ok
 
 
-def test_tensor_like_objects_compare_as_values() -> None:
-    assert compare(FakeTensor([2.0, 4.0]), [2, 4]).ok
-    assert to_plain(FakeTensor([1.0])).dtype == np.float32
+def test_tensors_compare_as_values_and_look_alikes_do_not() -> None:
+    assert compare(torch.tensor([2.0, 4.0], requires_grad=True), [2, 4]).ok
+    assert to_plain(torch.tensor([1.0])).dtype == np.float32
+    fake = to_plain(FakeTensor([2.0, 4.0]))
+    assert fake == Opaque("FakeTensor") and not compare(FakeTensor([2.0, 4.0]), [2, 4]).ok
+
+
+def test_subclasses_are_read_as_their_stored_value() -> None:
+    class Liar(str):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = str.__hash__
+
+        def __str__(self) -> str:
+            return "b"
+
+    class Always(float):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __float__(self) -> float:
+            return 14.0
+
+    class Count(int):
+        def __int__(self) -> int:
+            return 4
+
+    class Items(list):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter([0, 1, 4, 9])
+
+        def __len__(self) -> int:
+            return 4
+
+    assert to_plain(Liar("c")) == "c" and type(to_plain(Liar("c"))) is str
+    assert not compare(Liar("c"), "b").ok
+    assert to_plain(Always(999.0)) == 999.0 and not compare(Always(999.0), 14.0).ok
+    assert to_plain(Count(7)) == 7 and type(to_plain(Count(7))) is int
+    assert to_plain(Items([9, 9])) == [9, 9]
+    assert to_plain({"k": Always(1.5)}) == {"k": 1.5}
+
+
+def test_conversion_runs_no_code_of_the_value() -> None:
+    calls = []
+
+    class Spy:
+        def __repr__(self) -> str:
+            calls.append("repr")
+            while True:
+                pass
+
+        def __array__(self, *args: object) -> np.ndarray:
+            calls.append("array")
+            return np.zeros(3)
+
+        def tolist(self) -> list[int]:
+            calls.append("tolist")
+            return [0, 1, 4, 9]
+
+    assert to_plain(Spy()) == Opaque("test_conversion_runs_no_code_of_the_value.<locals>.Spy")
+    assert to_plain([Spy()]) == [Opaque("test_conversion_runs_no_code_of_the_value.<locals>.Spy")]
+    assert calls == []
+
+
+def test_huge_answers_fail_fast_without_copying_everything() -> None:
+    row = [0.5] * 5000
+    nested = [row] * 5000  # 25 million items, shared rows
+    started = time.monotonic()
+    plain = to_plain(nested)
+    assert isinstance(plain, Opaque) and "too large" in plain.text
+    assert isinstance(to_plain(np.zeros(values.MAX_ARRAY_ELEMENTS + 1)), Opaque)
+    assert isinstance(to_plain("x" * (values.MAX_STR_CHARS + 1)), Opaque)
+    assert isinstance(to_plain(10 ** 400), Opaque)
+    deep: list = []
+    for _ in range(100):
+        deep = [deep]
+    assert "nested too deeply" in repr(to_plain(deep))
+    assert time.monotonic() - started < 5  # generous: a full walk would take far longer
+
+
+def test_unencodable_values_become_errors_of_their_own() -> None:
+    for value in (complex(math.nan, math.nan), complex(math.inf, -math.inf), [math.nan, math.inf]):
+        back = decode(encode(to_plain(value)))
+        assert np.all(np.isnan(np.asarray(back)) == np.isnan(np.asarray(value)))
+    assert json.loads(encode(to_plain(np.array([np.nan]))))  # valid JSON, no bare NaN
+
+
+def test_tensor_subclasses_are_read_as_the_library_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Lying(torch.Tensor):
+        @property
+        def is_leaf(self) -> bool:
+            return True
+
+        def numpy(self) -> np.ndarray:
+            return np.array([9.0, 9.0])
+
+    monkeypatch.setattr(values, "_trusted_tensor_classes", values._tensor_classes_now() - {Lying})
+    base = torch.tensor([1.0, 2.0], requires_grad=True)
+    made = base * 3
+    made.__class__ = Lying
+    assert made.is_leaf
+    assert np.array_equal(to_plain(made), [3.0, 6.0])
+    assert type(made) is torch.Tensor and not made.is_leaf
 
 
 def test_nan_and_inf() -> None:
@@ -111,9 +219,18 @@ def test_encode_round_trip_plain(value: object) -> None:
     assert decode(encode(to_plain(value))) == to_plain(value)
 
 
-def test_decode_refuses_object_arrays() -> None:
-    with pytest.raises(ValueError):
-        decode('{"__nd__": "", "dtype": "|O", "shape": [0]}')
+def test_decode_refuses_object_arrays_and_inconsistent_data() -> None:
+    bad = [
+        '{"__nd__": "", "dtype": "|O", "shape": [0]}',
+        '{"__nd__": "AAAA", "dtype": "<f8", "shape": [4]}',
+        '{"__nd__": "", "dtype": "<f8", "shape": [-1]}',
+        '{"__float__": "1e999999"}',
+        '{"__something__": 1}',
+        "NaN",
+    ]
+    for text in bad:
+        with pytest.raises(ValueError):
+            decode(text)
 
 
 def test_to_plain_never_raises() -> None:

@@ -12,7 +12,10 @@ from autograd_lab.grading import landlock
 from autograd_lab.grading.cli import main
 from autograd_lab.grading.identity import file_stem
 from autograd_lab.grading.release import release_notebook
-from corpus.cases import CASES, write_case
+from corpus.cases import CASES as BASIC_CASES, write_case
+from corpus.cases_trust import CASES as TRUST_CASES
+
+CASES = BASIC_CASES + TRUST_CASES
 
 HIDDEN_CODE = ["squares.shape", "grad.dtype", "float(grad.sum())", "3.5", "BEGIN HIDDEN"]
 

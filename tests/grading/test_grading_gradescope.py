@@ -87,7 +87,7 @@ def test_zip_holds_setup_run_source_and_the_pinned_wheel(autograder: dict[str, A
     assert set(autograder["modes"]) == {"setup.sh", "run_autograder", "practice.ipynb", wheel}
     assert autograder["modes"]["setup.sh"] & 0o111 and autograder["modes"]["run_autograder"] & 0o111
     setup = (autograder["root"] / "source" / "setup.sh").read_text()
-    assert f'pip install --no-cache-dir "$HERE/{wheel}"' in setup
+    assert f'pip install --no-cache-dir "$HERE/{wheel}[grading]"' in setup
     assert f'autograd_lab.__version__ != "{version}"' in setup
     with zipfile.ZipFile(autograder["root"] / "source" / wheel) as zf:
         names = zf.namelist()

@@ -196,7 +196,7 @@ def noisy_warnings(rel: dict[str, Any], ctx: Context) -> Any:
 
 
 def garble_results(rel: dict[str, Any], ctx: Context) -> Any:
-    attack = "import os, sys\nos.write(int(sys.argv[-1]), b'{not json\\n')\n"
+    attack = "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'{not json\\n')\n    except OSError:\n        pass\n"
     return solved(rel, q2_answer=attack + Q2_SOLUTION)
 
 
@@ -234,7 +234,7 @@ CASES = [
     Case("duplicate_cell", duplicate_cell, 5, "ok", "appears 2 times"),
     Case("inserted_cell", inserted_cell, 4, "error", "inserted code cell"),
     Case("noisy_warnings", noisy_warnings, 5, "ok"),
-    Case("garble_results", garble_results, 2, "protocol-error", "unreadable result stream"),
+    Case("garble_results", garble_results, 5, "ok", "unreadable line"),
     Case("lone_surrogate", lone_surrogate, 3, "error"),
     Case("unanswered", unanswered, 0, "error"),
 ]
