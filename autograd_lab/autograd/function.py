@@ -237,6 +237,10 @@ class AccumulateGrad(Node):
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
+    def __lt__(self, other: Node) -> bool:
+        """Never: accumulators share one sequence number, so the engine's ready heap leaves them in heap order."""
+        return False
+
     def apply(self, grad: Tensor) -> tuple[()]:  # type: ignore[override]
         """``variable.grad += grad`` (the first gradient is stored; with create_graph it stays in the graph)."""
         variable = self.variable
@@ -385,25 +389,24 @@ def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> bool:
     loop: it runs for every recorded op, and list comprehensions cost about 0.2 us more.
     """
     edges, metadata = [], []
-    recorded, skipped, in_order = False, False, True
+    recorded = False
+    last = -1  # the position of the last tensor argument
     for position, arg in enumerate(args):
-        if not isinstance(arg, Tensor) or excluded and position in excluded:
-            skipped = True
-            continue
-        in_order = in_order and not skipped
-        if arg._requires_grad:
-            recorded = True
-            grad_fn = arg._grad_fn
-            edges.append((grad_fn, arg._output_nr) if grad_fn is not None else gradient_edge(arg))
-        else:
-            edges.append(_NO_EDGE)
-        metadata.append(metadata_of(arg._data))
+        if isinstance(arg, Tensor) and not (excluded and position in excluded):
+            last = position
+            if arg._requires_grad:
+                recorded = True
+                grad_fn = arg._grad_fn
+                edges.append((grad_fn, arg._output_nr) if grad_fn is not None else gradient_edge(arg))
+            else:
+                edges.append(_NO_EDGE)
+            metadata.append(metadata_of(arg._data))
     if not recorded:
         return False
     ctx._argument_count = len(args)
     ctx.next_functions = tuple(edges)
     ctx._input_metadata = tuple(metadata)
-    if not in_order:  # the edges are not simply the first arguments
+    if last >= len(edges):  # a non-tensor argument comes before a tensor: the edges are not the first arguments
         ctx._tensor_positions = tuple([position for position, arg in enumerate(args)
                                        if isinstance(arg, Tensor) and position not in excluded])
     return True
