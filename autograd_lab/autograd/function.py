@@ -359,8 +359,8 @@ class Function:
             return outputs
         ctx._sequence_nr = next(_sequence_numbers)
         if cls._built_in and type(outputs) is not tuple:  # most ops: _record_outputs written out, 0.5 us less
-            data = outputs._data
-            ctx._output_metadata = (metadata_of(data),)
+            data = outputs._data  # (the shared pair looked up inline, as in _link_inputs)
+            ctx._output_metadata = (_shared_metadata.get((data.shape, data.dtype)) or metadata_of(data),)
             if ctx._saved:
                 _name_saved(cls, ctx, args, (outputs,))
             if data.dtype.kind == "f":
