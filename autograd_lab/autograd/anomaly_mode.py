@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .apply_wrappers import ApplyWrapper
+
 ENABLED_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
                    "enabled for debugging.")
 _TRIGGERED = " (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)"
@@ -28,7 +30,6 @@ class _State:
 
 
 state = _State()
-_plain_apply: Any = None  # Function.apply as defined, while the recording one replaces it
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -103,27 +104,27 @@ def _warn_forward_stack(node: Any) -> None:
 
 
 def _record_forward_stacks(on: bool) -> None:
-    """Swap ``Function.apply`` for a version that stores the forward stack on each new node (or back)."""
-    global _plain_apply
+    """Wrap ``Function.apply`` so that it stores the forward stack on each new node (or unwrap it)."""
     from .function import Function  # function.py imports this module
 
-    if on and _plain_apply is None:
-        _plain_apply = Function.__dict__["apply"]
-        Function.apply = classmethod(_apply_recording_stack)  # type: ignore[method-assign,assignment]
-    elif not on and _plain_apply is not None:
-        Function.apply = _plain_apply  # type: ignore[method-assign]
-        _plain_apply = None
+    if on:
+        _stack_recorder.install(Function)
+    else:
+        _stack_recorder.uninstall(Function)
 
 
-def _apply_recording_stack(cls: Any, *args: Any, **kwargs: Any) -> Any:
-    outputs = _plain_apply.__func__(cls, *args, **kwargs)
+def _store_forward_stack(cls: Any, outputs: Any) -> None:
+    if not state.enabled:
+        return
     stack = None
     for output in outputs if type(outputs) is tuple else (outputs,):
         node = getattr(output, "_grad_fn", None)
         if node is not None and type(node)._function is cls and not hasattr(node, "_forward_stack"):
             stack = stack or _user_stack()
             node._forward_stack = stack
-    return outputs
+
+
+_stack_recorder = ApplyWrapper(_store_forward_stack)
 
 
 def _user_stack() -> list[str]:

@@ -69,7 +69,7 @@ class Node:
     _node_prehooks: dict[int, Callable] | None = None
     _node_posthooks: dict[int, Callable] | None = None
     _packed: dict[int, tuple[Any, Callable]] | None = None  # index in _saved -> (packed value, unpack hook)
-    _raw_saved: dict[int, Any] | None = None  # index in _saved -> its SavedTensor
+    _saved_tensor_objects: dict[int, Any] | None = None  # index in _saved -> its SavedTensor
     _metadata: dict | None = None
 
     # -- the public, read-only surface -------------------------------------------------
@@ -281,7 +281,12 @@ class AccumulateGrad(Node):
         """``variable.grad += grad`` (the first gradient is stored; with create_graph it stays in the graph)."""
         variable = self.variable
         if variable._grad is None:
-            variable._grad = grad if grad_mode.enabled else Tensor._wrap(grad._data.copy())
+            if not grad_mode.enabled:
+                variable._grad = Tensor._wrap(grad._data.copy())
+            elif grad._requires_grad:  # create_graph: PyTorch copies the gradient into a fresh tensor (CopyBackwards)
+                variable._grad = Tensor._wrap(np.zeros_like(grad._data)).copy_(grad)
+            else:
+                variable._grad = grad
         elif grad_mode.enabled:
             variable._grad = variable._grad + grad
         else:
@@ -544,6 +549,7 @@ def _attach(ctx: Node, output: Any, slot: int, args: tuple) -> Any:
             if output is arg:
                 if ctx._dirty is not None and id(output) in ctx._dirty:
                     _check_dirty_input(output)  # changed in place: the input itself becomes this node's output
+                    output._version_counter[0] += 1  # as PyTorch's mark_dirty does
                 else:
                     output = output._alias()
                 break
@@ -562,7 +568,7 @@ def _check_dirty_input(tensor: Tensor) -> None:
 class _OnceDifferentiableError(Function):
     """Stands between a ``@once_differentiable`` backward's results and whatever differentiates them again."""
 
-    backward_name = "DelayedError"
+    backward_name = "Error"
     derivatives = {"grads": "raises: a @once_differentiable backward cannot be differentiated"}
 
     @staticmethod

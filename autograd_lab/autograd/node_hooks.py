@@ -96,13 +96,15 @@ class SavedTensor:
     def __repr__(self) -> str:
         return f"<torch._C._autograd.SavedTensor object at {hex(id(self))}>"
 
-    def register_hooks(self, pack_hook: Callable[[Any], Any], unpack_hook: Callable[[Any], Any]) -> None:
-        """Store this saved tensor as ``pack_hook(tensor)``; backward then uses ``unpack_hook(packed)``."""
-        if not callable(pack_hook) or not callable(unpack_hook):
+    def register_hooks(self, *hooks: Any) -> None:
+        """``register_hooks(pack_hook, unpack_hook)``: store this saved tensor as ``pack_hook(tensor)``; backward
+        then uses ``unpack_hook(packed)``."""
+        if len(hooks) != 2 or not all(callable(hook) for hook in hooks):
             raise TypeError(
                 "register_hooks(): incompatible function arguments. The following argument types are supported:\n"
                 "    1. (self: torch._C._autograd.SavedTensor, arg0: collections.abc.Callable, "
-                "arg1: collections.abc.Callable) -> None\n")
+                "arg1: collections.abc.Callable) -> None\n\nInvoked with: " + ", ".join(map(repr, (self, *hooks))))
+        pack_hook, unpack_hook = hooks
         node = self._node
         if node._packed and self._index in node._packed:
             raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
@@ -119,11 +121,11 @@ class SavedTensor:
 
 def raw_saved(node: Any, index: int) -> SavedTensor:
     """The one ``SavedTensor`` object of a node's saved tensor (PyTorch returns the same object each time)."""
-    if node._raw_saved is None:
-        node._raw_saved = {}
-    if index not in node._raw_saved:
-        node._raw_saved[index] = SavedTensor(node, index)
-    return node._raw_saved[index]
+    if node._saved_tensor_objects is None:
+        node._saved_tensor_objects = {}
+    if index not in node._saved_tensor_objects:
+        node._saved_tensor_objects[index] = SavedTensor(node, index)
+    return node._saved_tensor_objects[index]
 
 
 def store_packed(node: Any, index: int, packed: Any, unpack_hook: Callable[[Any], Any]) -> None:

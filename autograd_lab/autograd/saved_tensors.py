@@ -4,15 +4,17 @@
 saves for backward is handed to ``pack`` as it is saved, and backward uses
 ``unpack(packed)`` in its place. The node keeps its own reference to the tensor as
 well (it names saved tensors by identity), so hooks that move tensors away to save
-memory save none here. While no such block is open, ``Node.save_for_backward`` is
-the plain one: the packing version is swapped in on entry and out on exit.
+memory save none here. While no such block is open, ``Node.save_for_backward`` and
+``Function.apply`` are the plain ones: the packing versions are swapped in on entry
+and out on exit.
 """
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Any, Callable
 
-from .function import Node
+from .apply_wrappers import ApplyWrapper
+from .function import Function, Node
 from .node_hooks import store_packed
 
 PackHook = Callable[[Any], Any]
@@ -31,7 +33,8 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
 
     def __enter__(self) -> "saved_tensors_hooks":
         _hook_stack.append((self.pack_hook, self.unpack_hook))
-        Node.save_for_backward = _save_for_backward_packing  # type: ignore[method-assign]
+        Node.save_for_backward = _save_for_backward_later_packed  # type: ignore[method-assign]
+        _packer.install(Function)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -39,6 +42,7 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
         _hook_stack.pop()
         if not _hook_stack:
             Node.save_for_backward = _plain_save_for_backward  # type: ignore[method-assign]
+            _packer.uninstall(Function)
 
 
 class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
@@ -52,11 +56,21 @@ def _keep(tensor: Any) -> Any:
     return tensor
 
 
-def _save_for_backward_packing(self: Node, *tensors: Any) -> None:
+def _save_for_backward_later_packed(self: Node, *tensors: Any) -> None:
+    """Save as usual; the tensors are packed once apply has linked the outputs (a saved output then shows its
+    grad_fn to the pack hook, as in PyTorch)."""
     _plain_save_for_backward(self, *tensors)
-    if not self.next_functions:
-        return  # nothing recorded: nothing saved
-    pack_hook, unpack_hook = _hook_stack[-1]
-    for index, tensor in enumerate(tensors):
-        if tensor is not None:
-            store_packed(self, index, pack_hook(tensor), unpack_hook)
+    if self.next_functions:  # something recorded: backward will need them
+        _waiting.append((self, tensors, _hook_stack[-1]))
+
+
+def _pack_waiting(cls: type, outputs: Any) -> None:
+    while _waiting:
+        node, tensors, (pack_hook, unpack_hook) = _waiting.pop(0)
+        for index, tensor in enumerate(tensors):
+            if tensor is not None:
+                store_packed(node, index, pack_hook(tensor), unpack_hook)
+
+
+_waiting: list[tuple[Node, tuple, tuple[PackHook, UnpackHook]]] = []  # saved in this apply, not packed yet
+_packer = ApplyWrapper(_pack_waiting)
