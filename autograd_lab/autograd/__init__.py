@@ -42,6 +42,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], 
     """
     roots = _as_tuple(outputs)
     targets = _as_tuple(inputs)
+    if not targets:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _as_tuple(grad_outputs) or (None,) * len(roots)
     for target in targets:
         if not target.requires_grad:

@@ -27,6 +27,7 @@ from .._tensor import Tensor, tensor_method, warn_once
 from . import anomaly_mode, events
 from .function import AccumulateGrad, Edge, Node, gradient_edge
 from .grad_mode import set_grad_enabled
+from .node_hooks import check_hook_result
 
 CREATE_GRAPH_CYCLE_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
@@ -374,20 +375,9 @@ def _apply_hooks(hooks: Iterable[Any], grad: Tensor | None) -> Tensor | None:
         if result is not None:
             if grad is None:
                 raise RuntimeError("can't replace a None gradient with a non-None value")
-            _check_hook_result(hook, grad, result)
+            check_hook_result(hook, grad, result)
             grad = result
     return grad
-
-
-def _check_hook_result(hook: object, grad: Tensor, result: object) -> None:
-    """A hook may change a gradient's values, not what it is (PyTorch's checks)."""
-    name = getattr(hook, "__name__", type(hook).__name__)
-    if not isinstance(result, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
-    if result.shape != grad.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    if result.dtype is not grad.dtype:
-        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {result.type()})")
 
 
 def _fit_to_input(node: Node, slot: int, grad: Tensor) -> tuple[Tensor, tuple[int, ...] | None]:

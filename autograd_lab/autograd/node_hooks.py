@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .._tensor import Tensor
 from .saved_errors import SECOND_BACKWARD_MESSAGE, modified_message
 
 _instrumented_classes: dict[type, type] = {}
@@ -56,9 +57,20 @@ def _checked_replacement(hook: Callable, current: tuple, result: Any) -> tuple:
         raise RuntimeError(f"hook '{name}' has returned an incorrect number of values "
                            f"(got {len(result)}, but expected {len(current)})")
     for old, new in zip(current, result):
-        if old is not None and new is not None and tuple(new.shape) != tuple(old.shape):
-            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if old is not None and new is not None:
+            check_hook_result(hook, old, new)
     return result
+
+
+def check_hook_result(hook: object, grad: Tensor, result: object) -> None:
+    """A hook may change a gradient's values, not what it is (PyTorch's checks, for tensor and node hooks)."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if result.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if result.dtype is not grad.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {result.type()})")
 
 
 def _unpacked_saved_tensors(self: Any) -> tuple:
