@@ -26,8 +26,6 @@ CELL_IDS = [f"{p}-cell_{i:02d}" for p, i in CELLS]
 
 # Cells that differ for a reason outside these APIs, with the reason. Strict: an entry whose cell starts matching fails.
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "01_backward_inputs-cell_10": "the create_graph reference-cycle warning points at the student's backward() line; "
-                                  "PyTorch's at its own torch/autograd/graph.py",
     "03_saved_tensors-cell_09": "x * 2 keeps the number 2 as a float tensor; PyTorch wraps a Python int as an int64 "
                                 "tensor",
     "04_saved_tensor_hooks-cell_04": "MulBackward0 saves self before other; PyTorch saves other first, so pack hooks "

@@ -67,7 +67,7 @@ def tensor_backward(self: Tensor, gradient: Tensor | None = None, retain_graph: 
         gradient = gradient[0] if gradient else None
     backward([self], [gradient], retain_graph, create_graph, inputs)
     if create_graph:
-        warn_once(CREATE_GRAPH_CYCLE_WARNING)
+        warn_once(CREATE_GRAPH_CYCLE_WARNING, from_library=True)
 
 
 def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Tensor | None], retain_graph: bool | None = None,

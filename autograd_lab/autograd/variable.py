@@ -21,7 +21,8 @@ class _VariableMeta(type):
     def __instancecheck__(cls, instance: Any) -> bool:
         return isinstance(instance, Tensor)
 
-    def __call__(cls, data: Any = None, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # type: ignore[override]
+    def __call__(cls, data: Any = None, requires_grad: bool = False,  # type: ignore[override]
+                 volatile: bool = False) -> Tensor:
         if volatile:
             warnings.warn(VOLATILE_WARNING, UserWarning, stacklevel=2)
         if data is None:
