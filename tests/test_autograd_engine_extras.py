@@ -10,6 +10,7 @@ test_autograd_engine_apis.py.
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from typing import Callable
 
@@ -169,6 +170,34 @@ def test_backward_uses_what_unpack_returns() -> None:
         y = x.sin()  # SinBackward0 saves self; backward computes grad * cos(self)
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.cos([5.0, 5.0]).astype(np.float32), rtol=1e-6)
+
+
+def test_saved_tensor_hooks_apply_to_their_own_thread_only() -> None:
+    """As in PyTorch: a block open in one thread does not pack what another thread saves."""
+    inside, outside = threading.Event(), threading.Event()
+    packed_in: list[str] = []
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        packed_in.append(threading.current_thread().name)
+        return tensor
+
+    def other_thread() -> None:
+        inside.wait()
+        x = torch.tensor([1.0], requires_grad=True)
+        (x * x).sum().backward()
+        outside.set()
+
+    worker = threading.Thread(target=other_thread, name="other")
+    worker.start()
+    with saved_tensors_hooks(pack, lambda t: t):
+        inside.set()
+        outside.wait()
+        y = torch.tensor([2.0], requires_grad=True)
+        z = y * y
+    worker.join()
+    z.backward()
+    assert packed_in == [threading.current_thread().name] * 2
+    assert np.allclose(y.grad.numpy(), [4.0])
 
 
 def test_hooks_and_anomaly_mode_leave_apply_and_save_for_backward_as_they_were() -> None:

@@ -10,6 +10,7 @@ and out on exit.
 """
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Any, Callable
 
@@ -19,7 +20,19 @@ from .node_hooks import store_packed
 
 PackHook = Callable[[Any], Any]
 UnpackHook = Callable[[Any], Any]
-_hook_stack: list[tuple[PackHook, UnpackHook]] = []
+
+
+class _ThreadHooks(threading.local):
+    """Per thread, as in PyTorch: the open blocks' hooks, and what this thread's current apply saved."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[PackHook, UnpackHook]] = []
+        self.waiting: list[tuple[Node, tuple, tuple[PackHook, UnpackHook]]] = []  # saved, packed after apply
+
+
+_hooks = _ThreadHooks()
+_open_blocks = 0  # in every thread: the packing versions stay in place while any is open
+_switching = threading.Lock()
 _plain_save_for_backward = Node.save_for_backward
 
 
@@ -32,17 +45,23 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
         self.unpack_hook = unpack_hook
 
     def __enter__(self) -> "saved_tensors_hooks":
-        _hook_stack.append((self.pack_hook, self.unpack_hook))
-        Node.save_for_backward = _save_for_backward_later_packed  # type: ignore[method-assign]
-        _packer.install(Function)
+        global _open_blocks
+        _hooks.stack.append((self.pack_hook, self.unpack_hook))
+        with _switching:
+            _open_blocks += 1
+            Node.save_for_backward = _save_for_backward_later_packed  # type: ignore[method-assign]
+            _packer.install(Function)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        _hook_stack.pop()
-        if not _hook_stack:
-            Node.save_for_backward = _plain_save_for_backward  # type: ignore[method-assign]
-            _packer.uninstall(Function)
+        global _open_blocks
+        _hooks.stack.pop()
+        with _switching:
+            _open_blocks -= 1
+            if not _open_blocks:
+                Node.save_for_backward = _plain_save_for_backward  # type: ignore[method-assign]
+                _packer.uninstall(Function)
 
 
 class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
@@ -60,17 +79,17 @@ def _save_for_backward_later_packed(self: Node, *tensors: Any) -> None:
     """Save as usual; the tensors are packed once apply has linked the outputs (a saved output then shows its
     grad_fn to the pack hook, as in PyTorch)."""
     _plain_save_for_backward(self, *tensors)
-    if self.next_functions:  # something recorded: backward will need them
-        _waiting.append((self, tensors, _hook_stack[-1]))
+    if self.next_functions and _hooks.stack:  # recorded, in a thread with a block open
+        _hooks.waiting.append((self, tensors, _hooks.stack[-1]))
 
 
 def _pack_waiting(cls: type, outputs: Any) -> None:
-    while _waiting:
-        node, tensors, (pack_hook, unpack_hook) = _waiting.pop(0)
+    waiting = _hooks.waiting
+    while waiting:
+        node, tensors, (pack_hook, unpack_hook) = waiting.pop(0)
         for index, tensor in enumerate(tensors):
             if tensor is not None:
                 store_packed(node, index, pack_hook(tensor), unpack_hook)
 
 
-_waiting: list[tuple[Node, tuple, tuple[PackHook, UnpackHook]]] = []  # saved in this apply, not packed yet
 _packer = ApplyWrapper(_pack_waiting)
