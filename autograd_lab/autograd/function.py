@@ -144,11 +144,12 @@ class Node:
     # -- PyTorch's inspection names: grad_fn._saved_self, _raw_saved_self, _saved_exponent ----
 
     def __getattr__(self, name: str) -> Any:
-        """``_saved_<name>``: a saved tensor (or a number forward kept, such as ``exponent``); ``_raw_saved_<name>``:
-        the saved tensor's ``SavedTensor``. Only reached when normal lookup fails."""
-        if name.startswith("_raw_saved_") and name[len("_raw_saved_"):] in self._saved_names:
+        """A built-in op's ``_saved_<name>``: a saved tensor (or a number forward kept, such as ``exponent``);
+        ``_raw_saved_<name>``: the saved tensor's ``SavedTensor``. Only reached when normal lookup fails."""
+        # (a custom Function's node has only ctx.saved_tensors, as in PyTorch)
+        if self._built_in and name.startswith("_raw_saved_") and name[len("_raw_saved_"):] in self._saved_names:
             return raw_saved(self, self._saved_names.index(name[len("_raw_saved_"):]))
-        if name.startswith("_saved_") and not name.startswith("_saved_names"):
+        if self._built_in and name.startswith("_saved_"):
             key = name[len("_saved_"):]
             if key in self._saved_names:
                 return self.saved_tensors[self._saved_names.index(key)]
@@ -158,6 +159,8 @@ class Node:
 
     def __dir__(self) -> list[str]:
         own = [name for name in super().__dir__() if not name.startswith("_saved")]
+        if not self._built_in:
+            return own
         tensors = [name for name in self._saved_names if not name.startswith("saved")]
         return own + [f"_saved_{name}" for name in (*tensors, *self._saved_arguments())] + \
             [f"_raw_saved_{name}" for name in tensors]
