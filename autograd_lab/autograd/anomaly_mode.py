@@ -3,9 +3,9 @@
 With anomaly mode on, every node remembers the Python stack of the forward call
 that recorded it; when a node's backward fails, or returns NaN (unless
 ``check_nan=False``), backward warns with that stack before raising, as PyTorch
-does. Nothing of this costs anything while the mode is off: the recording
-``Function.apply`` is swapped in only while the mode is on, and the engine picks
-its checking step when a backward starts.
+does. Nothing of this costs anything while the mode is off: ``Function.apply``
+is wrapped only while the mode is on (see ``apply_wrappers``), and the engine
+picks its checking step when a backward starts.
 """
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def _warn_forward_stack(node: Any) -> None:
 
 def _record_forward_stacks(on: bool) -> None:
     """Wrap ``Function.apply`` so that it stores the forward stack on each new node (or unwrap it)."""
-    from .function import Function  # function.py imports this module
+    from .function import Function  # not at the top: function.py imports this module (through saved_errors)
 
     if on:
         _stack_recorder.install(Function)
