@@ -22,7 +22,7 @@ from .. import _dtypes
 from .._tensor import RemovableHandle, Tensor
 from .grad_mode import no_grad
 from .grad_mode import state as grad_mode
-from .node_hooks import instrument, raw_saved
+from .node_hooks import expose_saved_names, instrument
 from .saved_errors import SECOND_BACKWARD_MESSAGE, modified_message
 
 Hook = Callable[[Tensor], "Tensor | None"]
@@ -142,23 +142,11 @@ class Node:
         return self._metadata
 
     # -- PyTorch's inspection names: grad_fn._saved_self, _raw_saved_self, _saved_exponent ----
-
-    def __getattr__(self, name: str) -> Any:
-        """A built-in op's ``_saved_<name>``: a saved tensor (or a number forward kept, such as ``exponent``);
-        ``_raw_saved_<name>``: the saved tensor's ``SavedTensor``. Only reached when normal lookup fails."""
-        # (a custom Function's node has only ctx.saved_tensors, as in PyTorch)
-        if self._built_in and name.startswith("_raw_saved_") and name[len("_raw_saved_"):] in self._saved_names:
-            return raw_saved(self, self._saved_names.index(name[len("_raw_saved_"):]))
-        if self._built_in and name.startswith("_saved_"):
-            key = name[len("_saved_"):]
-            if key in self._saved_names:
-                return self.saved_tensors[self._saved_names.index(key)]
-            if key in self._saved_arguments():
-                return self.__dict__[key]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    # (the attributes themselves are SavedAttribute descriptors, one per name built-in ops use: see node_hooks;
+    # a __getattr__ here would make every attribute read of every node slower)
 
     def __dir__(self) -> list[str]:
-        own = [name for name in super().__dir__() if not name.startswith("_saved")]
+        own = [name for name in super().__dir__() if not name.startswith(("_saved", "_raw_saved"))]
         if not self._built_in:
             return own
         tensors = [name for name in self._saved_names if not name.startswith("saved")]
@@ -267,6 +255,9 @@ class Node:
             self._freed = True
 
 
+expose_saved_names(Node, ("result", "result0", "result1", "result2"))  # a saved output, as PyTorch names it
+
+
 class AccumulateGrad(Node):
     """The node that adds the incoming gradient into a leaf tensor's ``.grad``."""
 
@@ -363,6 +354,8 @@ class Function:
         cls._argument_names = tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY,
                                                                                p.POSITIONAL_OR_KEYWORD))
         cls._varargs_name = next((p.name for p in parameters if p.kind is p.VAR_POSITIONAL), None)
+        if cls._built_in:
+            expose_saved_names(Node, (*cls._argument_names, *([cls._varargs_name] if cls._varargs_name else [])))
 
     @staticmethod
     def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:

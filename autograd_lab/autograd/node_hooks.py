@@ -146,3 +146,33 @@ def store_packed(node: Any, index: int, packed: Any, unpack_hook: Callable[[Any]
         node._packed = {}
     node._packed[index] = (packed, unpack_hook)
     instrument(node)
+
+
+class SavedAttribute:
+    """``grad_fn._saved_<name>`` (``_raw_saved_<name>`` with ``raw``) on a built-in op's node, as PyTorch names it:
+    the saved tensor of that name (its ``SavedTensor``), or the non-tensor argument forward kept under it.
+    Absent (AttributeError) on nodes that saved nothing of that name and on custom Functions' nodes."""
+
+    def __init__(self, name: str, raw: bool) -> None:
+        self.name = name
+        self.raw = raw
+
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        if node._built_in:
+            if self.name in node._saved_names:
+                index = node._saved_names.index(self.name)
+                return raw_saved(node, index) if self.raw else node.saved_tensors[index]
+            if not self.raw and self.name in node.__dict__ and self.name in node._function._argument_names:
+                return node.__dict__[self.name]
+        prefix = "_raw_saved_" if self.raw else "_saved_"
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{prefix}{self.name}'")
+
+
+def expose_saved_names(node_class: type, names: tuple[str, ...]) -> None:
+    """Give ``node_class`` a ``_saved_<name>`` and ``_raw_saved_<name>`` attribute per name (once each)."""
+    for name in names:
+        for prefix, raw in (("_saved_", False), ("_raw_saved_", True)):
+            if prefix + name not in node_class.__dict__:
+                setattr(node_class, prefix + name, SavedAttribute(name, raw))
