@@ -1,0 +1,90 @@
+"""Submissions of the shipped exercises (exercises/source): the classic mistakes, careless and cheating
+answers, each with the exact points it must get. Answers not named in a case are the instructor's solution.
+
+A case's ``answers`` replace answer cells by ``grade_id``; everything else comes from the released notebook.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+CAPSTONE = "05_capstone"
+
+SOFTPLUS = textwrap.dedent("""
+    class SoftPlus(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return torch.clamp(x, min=0) + torch.log(1 + torch.exp(-torch.abs(x)))
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return {backward}
+""").strip()
+
+
+def softplus(backward: str) -> dict[str, str]:
+    """A capstone q1 answer whose forward is right and whose backward returns ``backward``."""
+    return {"q1_answer": SOFTPLUS.format(backward=backward)}
+
+
+@dataclass(frozen=True)
+class ExerciseCase:
+    name: str
+    notebook: str
+    answers: dict[str, str]
+    points: float
+    status: str = "ok"
+    hint: str = ""            # a hint the feedback must show (public or hidden check)
+    questions: dict[str, float] = field(default_factory=dict)   # exact points of some questions
+    correct: bool = False     # a right answer (full marks); every other case must lose points
+
+
+# The capstone (8 points). q1 (4 points) has 8 weight units: forward 1 and large inputs 1; upstream
+# gradients other than ones: given weights (public) 2, random weights 1, a 2-D input 1; gradcheck 2.
+# A unit is 0.5 points.
+CAPSTONE_CASES = [
+    ExerciseCase("softplus_correct", CAPSTONE, {}, 8, correct=True),
+    ExerciseCase("softplus_correct_other_form", CAPSTONE, softplus("grad_output / (1 + torch.exp(-x))"), 8, correct=True),
+    ExerciseCase("softplus_correct_saves_output", CAPSTONE, {"q1_answer": textwrap.dedent("""
+        class SoftPlus(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = torch.clamp(x, min=0) + torch.log(1 + torch.exp(-torch.abs(x)))
+                ctx.save_for_backward(y)
+                return y
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (y,) = ctx.saved_tensors
+                return grad_output * (1 - torch.exp(-y))
+    """).strip()}, 8, correct=True),
+    # careless: the local derivative alone passes any check that seeds with ones (.sum().backward())
+    ExerciseCase("softplus_ignores_grad_output", CAPSTONE, softplus("torch.sigmoid(x)"), 5,
+                 hint="it ignores grad_output", questions={"q1": 1.0}),
+    ExerciseCase("softplus_ignores_grad_output_by_hand", CAPSTONE, softplus("1 / (1 + torch.exp(-x))"), 5,
+                 hint="it ignores grad_output", questions={"q1": 1.0}),
+    ExerciseCase("softplus_returns_grad_output", CAPSTONE, softplus("grad_output"), 5,
+                 hint="the local derivative is missing", questions={"q1": 1.0}),
+    ExerciseCase("softplus_returns_grad_output_copy", CAPSTONE, softplus("grad_output.clone() * 1.0"), 5,
+                 hint="the local derivative is missing", questions={"q1": 1.0}),
+    # multiplies wrongly, in ways that a check seeded with ones cannot see; squaring even passes
+    # gradcheck (its one-hot upstream gradients square to themselves): only random weights catch it
+    ExerciseCase("softplus_squares_grad_output", CAPSTONE, softplus("grad_output ** 2 * torch.sigmoid(x)"), 6,
+                 questions={"q1": 2.0}),
+    ExerciseCase("softplus_mean_of_grad_output", CAPSTONE, softplus("grad_output.mean() * torch.sigmoid(x)"), 5,
+                 questions={"q1": 1.0}),
+    # wrong shape: the engine refuses the gradient, each check that runs backward fails
+    ExerciseCase("softplus_sums_the_gradient", CAPSTONE, softplus("(grad_output * torch.sigmoid(x)).sum()"), 5,
+                 questions={"q1": 1.0}),
+    ExerciseCase("softplus_drops_an_element", CAPSTONE, softplus("(grad_output * torch.sigmoid(x))[:1]"), 5,
+                 questions={"q1": 1.0}),
+    ExerciseCase("softplus_returns_none", CAPSTONE, softplus("None"), 5, questions={"q1": 1.0}),
+    # cheating: the public inputs' answers written in, right only where the public checks look
+    ExerciseCase("softplus_hard_coded_gradient", CAPSTONE, softplus(
+        "grad_output * torch.tensor([0.5, 0.7310586, 0.1192029], dtype=x.dtype) if x.shape == (3,) else grad_output"),
+        6, questions={"q1": 2.0}),
+]
+
+CASES = CAPSTONE_CASES
