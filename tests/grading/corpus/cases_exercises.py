@@ -87,4 +87,33 @@ CAPSTONE_CASES = [
         6, questions={"q1": 2.0}),
 ]
 
-CASES = CAPSTONE_CASES
+# Hard-coded answers: the values the lessons print, written in. Each question whose value a lesson shows is a
+# function the hidden checks call at other inputs, so these lose the hidden checks' share.
+HARD_CODED_CASES = [
+    ExerciseCase("hard_coded_r2_grads", "01_first_gradients",
+                 {"q3_answer": "def r2_grads(x0, z0):\n    return 10.2236068, 1.3333333\n\nwhy = 'b'"}, 7.0,
+                 questions={"q3": 2.0}),
+    ExerciseCase("hard_coded_lesson_leaves", "02_tensors_and_graphs",
+                 {"q4_answer": "leaves = [True, False, False, False, False]"}, 9.5, questions={"q4": 0.5}),
+    ExerciseCase("hard_coded_lesson_chain", "02_tensors_and_graphs",
+                 {"q5_answer": "def chain_names(t):\n    return ['SumBackward0', 'MulBackward0', 'AddBackward0', 'AccumulateGrad']"},
+                 8.5, questions={"q5": 0.5}),
+    ExerciseCase("hard_coded_vjp", "03_vector_jacobian_products",
+                 {"q2_answer": "def backward_with(x_values, v_values):\n    return torch.tensor([0.1, 1.6, 9.6])\n\n"
+                               "no_v_error = 'RuntimeError'"}, 11.0, questions={"q2": 1.0}),
+    ExerciseCase("hard_coded_accumulation", "03_vector_jacobian_products",
+                 {"q4_answer": "def record_grads(start, epochs, reset):\n    if reset:\n        return [[2.0, 2.0, 2.0]] * 3\n"
+                               "    return [[2.0, 2.0, 2.0], [4.0, 4.0, 4.0], [6.0, 6.0, 6.0]]"}, 10.8, questions={"q4": 1.8}),
+    ExerciseCase("hard_coded_data_edit", "03_vector_jacobian_products",
+                 {"q5_answer": "def grad_after_data_edit(values, factor):\n    return [20.0, 40.0]\n\n"
+                               "detach_error = 'RuntimeError'\nwhich = {'data': 'c', 'detach': 'b', 'no_grad': 'a'}"},
+                 11.6, questions={"q5": 1.6}),
+    ExerciseCase("hard_coded_retained_grads", "04_backward_in_depth",
+                 {"q1_answer": "def y_and_x_grads(values):\n    return torch.tensor([3.0, 48.0]), torch.tensor([6.0, 192.0])\n\n"
+                               "why_none = 'a'"}, 8.0, questions={"q1": 2.0}),
+    ExerciseCase("hard_coded_two_passes", "04_backward_in_depth",
+                 {"q2_answer": "def grad_after_two_passes(values):\n    return torch.tensor([12.0, 384.0])\n\n"
+                               "second_call_error = 'RuntimeError'"}, 8.0, questions={"q2": 2.0}),
+]
+
+CASES = CAPSTONE_CASES + HARD_CODED_CASES
