@@ -1,7 +1,8 @@
 """Submissions of the shipped exercises (exercises/source): the classic mistakes, careless and cheating
 answers, each with the exact points it must get. Answers not named in a case are the instructor's solution.
 
-A case's ``answers`` replace answer cells by ``grade_id``; everything else comes from the released notebook.
+A case's ``answers`` replace answer cells by ``grade_id``; everything else comes from the released notebook
+(``answers=None``: the released notebook untouched).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def softplus(backward: str) -> dict[str, str]:
 class ExerciseCase:
     name: str
     notebook: str
-    answers: dict[str, str]
+    answers: dict[str, str] | None
     points: float
     status: str = "ok"
     hint: str = ""            # a hint the feedback must show (public or hidden check)
@@ -116,4 +117,105 @@ HARD_CODED_CASES = [
                                "second_call_error = 'RuntimeError'"}, 8.0, questions={"q2": 2.0}),
 ]
 
-CASES = CAPSTONE_CASES + HARD_CODED_CASES
+OWN_OPS = "06_your_own_ops"
+TRAIN = textwrap.dedent("""
+    def train_by_hand(x_values, y_values, lr, steps):
+        x, y = torch.tensor(x_values), torch.tensor(y_values)
+        w = torch.tensor(0.0, requires_grad=True)
+        b = torch.tensor(0.0, requires_grad=True)
+        losses = []
+        for step in range(steps):
+    {loop}
+            losses.append(loss.item())
+        return w.item(), b.item(), losses
+""").strip()
+STEP = """        loss = ((w * x + b - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+"""
+SGD = textwrap.dedent("""
+    def train_with_sgd(x_values, y_values, lr, steps):
+        x, y = torch.tensor(x_values), torch.tensor(y_values)
+        w = torch.tensor(0.0, requires_grad=True)
+        b = torch.tensor(0.0, requires_grad=True)
+        optimizer = torch.optim.SGD([w, b], lr=lr)
+        losses = []
+        for step in range(steps):
+            loss = ((w * x + b - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return w.item(), b.item(), losses
+""").strip()
+SQRT = textwrap.dedent("""
+    class Sqrt(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = torch.sqrt(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return {backward}
+""").strip()
+
+# Lesson 6's exercise (10 points: q1 3, q2 2, q3 3, q4 2). q1 has 8 weight units like the capstone's q1, minus
+# the large-input check: forward 1, given weights 2, random weights 1, gradcheck 2, a 2-D input 1 (7 units).
+OWN_OPS_CASES = [
+    ExerciseCase("own_ops_solved", OWN_OPS, {}, 10, correct=True),
+    ExerciseCase("own_ops_empty", OWN_OPS, None, 0, "error"),
+    # q2's answer cell runs gradcheck on the student's Sqrt, which raises for a wrong backward: status error,
+    # and gradcheck_ok is never set (q2 keeps 4 of its 5 checks)
+    ExerciseCase("own_ops_ignores_grad_output", OWN_OPS, {"q1_answer": SQRT.format(backward="1 / (2 * y)")},
+                 5 + 3 / 7 + 1.6, "error", hint="it ignores grad_output", questions={"q1": 3 / 7, "q2": 1.6}),
+    ExerciseCase("own_ops_returns_grad_output", OWN_OPS, {"q1_answer": SQRT.format(backward="grad_output")},
+                 5 + 3 / 7 + 1.6, "error", hint="the local derivative is missing", questions={"q1": 3 / 7, "q2": 1.6}),
+    ExerciseCase("own_ops_forgets_zero_grad_by_hand", OWN_OPS, {"q3_answer": TRAIN.format(loop=STEP)}, 7.6,
+                 hint="The gradients pile up from step to step", questions={"q3": 0.6}),
+    ExerciseCase("own_ops_forgets_zero_grad_with_sgd", OWN_OPS, {"q4_answer": SGD}, 8.0,
+                 hint="the optimizer clears them only when you ask it to", questions={"q4": 0.0}),
+    # zero_() before the first backward(): .grad is still None, the call raises in every check
+    ExerciseCase("own_ops_zeroes_before_first_backward", OWN_OPS, {"q3_answer": TRAIN.format(
+        loop="        w.grad.zero_()\n        b.grad.zero_()\n" + STEP)}, 7.0,
+                 hint=".grad is None until a backward pass has reached the tensor", questions={"q3": 0.0}),
+    # the update recorded by autograd: PyTorch refuses an in-place change of a leaf that requires grad
+    ExerciseCase("own_ops_updates_outside_no_grad", OWN_OPS, {"q3_answer": TRAIN.format(loop=STEP.replace(
+        "        with torch.no_grad():\n            w -= lr * w.grad\n            b -= lr * b.grad\n",
+        "        w -= lr * w.grad\n        b -= lr * b.grad\n        w.grad.zero_()\n        b.grad.zero_()\n"))}, 7.0,
+                 hint="do the update inside", questions={"q3": 0.0}),
+    ExerciseCase("own_ops_numeric_in_float32", OWN_OPS, {"q2_answer": textwrap.dedent("""
+        def numeric_gradient(f, values, h=1e-6):
+            out = []
+            for i in range(len(values)):
+                up, down = list(values), list(values)
+                up[i] += h
+                down[i] -= h
+                out.append((f(torch.tensor(up)).sum().item() - f(torch.tensor(down)).sum().item()) / (2 * h))
+            return out
+
+        gradcheck_ok = torch.autograd.gradcheck(Sqrt.apply, (torch.tensor([0.25, 1.0, 16.0], dtype=torch.float64, requires_grad=True),))
+    """).strip()}, 8.8, questions={"q2": 0.8}),
+    ExerciseCase("own_ops_one_sided_difference", OWN_OPS, {"q2_answer": textwrap.dedent("""
+        def numeric_gradient(f, values, h=1e-6):
+            base = np.array(values, dtype=np.float64)
+            out = np.empty_like(base)
+            for i in range(base.size):
+                up = base.copy()
+                up[i] += h
+                out[i] = (f(torch.tensor(up)).sum().item() - f(torch.tensor(base)).sum().item()) / h
+            return out
+
+        gradcheck_ok = True
+    """).strip()}, 9.2, questions={"q2": 1.2}),
+    # cheating: the public data's results written in
+    ExerciseCase("own_ops_hard_coded_training", OWN_OPS, {
+        "q3_answer": "def train_by_hand(x_values, y_values, lr, steps):\n    return 2.001132, 0.997584, [0.0] * 50",
+        "q4_answer": "def train_with_sgd(x_values, y_values, lr, steps):\n    return 2.001132, 0.997584, [0.0] * 50"},
+        5 + 1.2 + 2 / 3, questions={"q3": 1.2, "q4": 2 / 3}),
+]
+
+CASES = CAPSTONE_CASES + HARD_CODED_CASES + OWN_OPS_CASES
