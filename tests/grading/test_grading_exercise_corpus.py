@@ -35,6 +35,8 @@ def write_submission(case: ExerciseCase, folder: Path) -> None:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid in answers:
             cell["source"] = answers[gid].splitlines(keepends=True)
+    if case.edit is not None:
+        case.edit(nb["cells"])
     target = folder / case.name / f"{case.notebook}.ipynb"
     target.parent.mkdir(parents=True)
     target.write_text(json.dumps(nb))
@@ -67,5 +69,8 @@ def test_exercise_case_grade(graded: dict, case: ExerciseCase) -> None:
     for qid, points in case.questions.items():
         assert float(row[qid]) == pytest.approx(points, abs=0.005), (qid, row)
     assert case.hint in row["feedback_text"]
+    assert case.note in row["notes"]
+    if not case.note:
+        assert not any(word in row["notes"] for word in ("inserted", "edited", "missing", "position")), row["notes"]
     assert (float(row["total"]) == float(row["max"])) == case.correct, "a wrong answer must lose points"
 

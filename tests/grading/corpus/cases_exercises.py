@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 CAPSTONE = "05_capstone"
 
@@ -40,6 +41,8 @@ class ExerciseCase:
     hint: str = ""            # a hint the feedback must show (public or hidden check)
     questions: dict[str, float] = field(default_factory=dict)   # exact points of some questions
     correct: bool = False     # a right answer (full marks); every other case must lose points
+    edit: Callable[[list[dict[str, Any]]], None] | None = None   # changes the notebook's cells further
+    note: str = ""            # a note the gradebook row must have (rows without one say nothing of their cells)
 
 
 # The capstone (8 points). q1 (4 points) has 8 weight units: forward 1 and large inputs 1; upstream
@@ -218,4 +221,44 @@ OWN_OPS_CASES = [
         5 + 1.2 + 2 / 3, questions={"q3": 1.2, "q4": 2 / 3}),
 ]
 
-CASES = CAPSTONE_CASES + HARD_CODED_CASES + OWN_OPS_CASES
+def _checks_cell(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(c for c in cells if c.get("metadata", {}).get("autograd_lab", {}).get("role") == "public-checks")
+
+
+def _answer_in_checks_cell(cells: list[dict[str, Any]]) -> None:
+    """The answer written into the checks cell (the grader never runs that cell)."""
+    _checks_cell(cells)["source"] = SQRT.format(backward="grad_output / (2 * y)").splitlines(keepends=True)
+    next(c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q1_answer")["source"] = []
+
+
+def _checks_cell_deleted(cells: list[dict[str, Any]]) -> None:
+    cells.remove(_checks_cell(cells))
+
+
+def _checks_cell_rewritten(cells: list[dict[str, Any]]) -> None:
+    """Public checks registered with every expected value the student wants, and a cheat in the same cell."""
+    _checks_cell(cells)["source"] = [
+        "from autograd_lab.grading import checks\n",
+        "checks.score_test = lambda *a, **k: None\n",
+        "import autograd_lab.grading.scoring as s\ns.compare = lambda *a, **k: True\n",
+    ]
+
+
+def _checks_cell_without_metadata(cells: list[dict[str, Any]]) -> None:
+    for cell in cells:
+        cell["metadata"] = {}
+
+
+# The released notebook's checks cell, which only the student's own check() uses
+CHECKS_CELL_CASES = [
+    # Sqrt never defined: q1 gets nothing and q2's gradcheck line raises (status error, gradcheck_ok unset)
+    ExerciseCase("checks_cell_holds_the_answer", OWN_OPS, {}, 6.6, "error", edit=_answer_in_checks_cell,
+                 questions={"q1": 0.0, "q2": 1.6}),
+    ExerciseCase("checks_cell_deleted", OWN_OPS, {}, 10, correct=True, edit=_checks_cell_deleted),
+    ExerciseCase("checks_cell_rewritten", OWN_OPS, {"q3_answer": TRAIN.format(loop=STEP)}, 7.6,
+                 edit=_checks_cell_rewritten, questions={"q3": 0.6}),
+    ExerciseCase("all_metadata_deleted", OWN_OPS, {}, 10, correct=True, edit=_checks_cell_without_metadata,
+                 note="matched by position"),
+]
+
+CASES = CAPSTONE_CASES + HARD_CODED_CASES + OWN_OPS_CASES + CHECKS_CELL_CASES
