@@ -3,6 +3,7 @@ JupyterHub): the public checks come from the released notebook's checks cell, un
 values are named, and the errors students meet most get their hint."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,24 @@ def test_checks_travel_in_the_released_notebook(tmp_path: Path) -> None:
     for cell, (code, wanted) in zip(nb.cells[len(first):], STEPS):
         assert wanted in _outputs(cell), (code, _outputs(cell))
     assert "NameError" not in _outputs(nb.cells[len(first)])
+
+
+SOURCES = sorted((RELEASE.parent / "source").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("name", [p.name for p in SOURCES])
+def test_solved_release_runs_clean_in_a_kernel(tmp_path: Path, name: str) -> None:
+    """A released notebook with the solutions written in, run top to bottom as a student runs it, from another
+    folder: no cell fails (test cells assert their public checks), and the summary passes every question."""
+    solutions = {c["metadata"]["nbgrader"]["grade_id"]: source_text(c) for c in read_notebook(RELEASE.parent / "source" / name)["cells"]
+                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    nb = nbformat.reads(json.dumps(read_notebook(RELEASE / name)), as_version=4)
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in solutions:
+            cell.source = solutions[gid]
+    nbclient.NotebookClient(nb, timeout=30, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    summary = _outputs(nb.cells[-1])
+    questions = len([c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")])
+    assert f"{questions}/{questions} questions pass their public checks" in summary, summary
