@@ -85,6 +85,17 @@ CAPSTONE_CASES = [
     ExerciseCase("softplus_drops_an_element", CAPSTONE, softplus("(grad_output * torch.sigmoid(x))[:1]"), 5,
                  questions={"q1": 1.0}),
     ExerciseCase("softplus_returns_none", CAPSTONE, softplus("None"), 5, questions={"q1": 1.0}),
+    # cheating: a backward that ignores grad_output and, when called, patches the NumPy and library functions
+    # the helpers compare with. The patches last only in that check's evaluator (the world is put back for each
+    # test cell, each check runs in its own fork). It fools the helper that compares with NumPy inside the sandbox
+    # (random weights, 2-D input: the "what is left" of docs/grading-trust-model.md), not gradcheck (looked up
+    # before backward runs) nor the given-weights check, which the grader compares itself: fewer marks.
+    ExerciseCase("softplus_backward_patches_numpy", CAPSTONE, {"q1_answer": SOFTPLUS.format(backward="torch.sigmoid(x)").replace(
+        "(x,) = ctx.saved_tensors",
+        "(x,) = ctx.saved_tensors\n"
+        "        np.max = lambda *a, **k: 0.0\n"
+        "        np.allclose = lambda *a, **k: True\n"
+        "        torch.autograd.gradcheck = lambda *a, **k: True")}, 6, questions={"q1": 2.0}),
     # cheating: the public inputs' answers written in, right only where the public checks look
     ExerciseCase("softplus_hard_coded_gradient", CAPSTONE, softplus(
         "grad_output * torch.tensor([0.5, 0.7310586, 0.1192029], dtype=x.dtype) if x.shape == (3,) else grad_output"),
