@@ -224,7 +224,7 @@ OWN_OPS_CASES = [
             return out
 
         gradcheck_ok = True
-    """).strip()}, 9.2, questions={"q2": 1.2}),
+    """).strip()}, 9.2, hint="That is a one-sided difference", questions={"q2": 1.2}),
     # cheating: the public data's results written in
     ExerciseCase("own_ops_hard_coded_training", OWN_OPS, {
         "q3_answer": "def train_by_hand(x_values, y_values, lr, steps):\n    return 2.001132, 0.997584, [0.0] * 50",
