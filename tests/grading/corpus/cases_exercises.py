@@ -104,6 +104,30 @@ CAPSTONE_CASES = [
 
 # Hard-coded answers: the values the lessons print, written in. Each question whose value a lesson shows is a
 # function the hidden checks call at other inputs, so these lose the hidden checks' share.
+# Errors every class makes, with the hint the feedback gives under the cell's error
+MISCONCEPTION_CASES = [
+    ExerciseCase("integer_tensor_requires_grad", "01_first_gradients",
+                 {"q1_answer": "x = torch.tensor(5, requires_grad=True)\ny = x**3 - 4 * x\ny.backward()\ngrad_x = x.grad"},
+                 6, "error", hint="An integer tensor cannot require gradients", questions={"q1": 0.0}),
+    # a check calls the student's function, which raises: the hint comes with the failed public check
+    ExerciseCase("zeroes_grad_before_first_backward", "06_your_own_ops", {"q4_answer": textwrap.dedent("""
+        def train_with_sgd(x_values, y_values, lr, steps):
+            x, y = torch.tensor(x_values), torch.tensor(y_values)
+            w = torch.tensor(0.0, requires_grad=True)
+            b = torch.tensor(0.0, requires_grad=True)
+            optimizer = torch.optim.SGD([w, b], lr=lr)
+            losses = []
+            for step in range(steps):
+                w.grad.zero_()
+                b.grad.zero_()
+                loss = ((w * x + b - y) ** 2).mean()
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+            return w.item(), b.item(), losses
+    """).strip()}, 8, hint=".grad is None until a backward pass has reached the tensor", questions={"q4": 0.0}),
+]
+
 HARD_CODED_CASES = [
     ExerciseCase("hard_coded_r2_grads", "01_first_gradients",
                  {"q3_answer": "def r2_grads(x0, z0):\n    return 10.2236068, 1.3333333\n\nwhy = 'b'"}, 7.0,
@@ -272,4 +296,4 @@ CHECKS_CELL_CASES = [
                  note="matched by position"),
 ]
 
-CASES = CAPSTONE_CASES + HARD_CODED_CASES + OWN_OPS_CASES + CHECKS_CELL_CASES
+CASES = CAPSTONE_CASES + MISCONCEPTION_CASES + HARD_CODED_CASES + OWN_OPS_CASES + CHECKS_CELL_CASES
