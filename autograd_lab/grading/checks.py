@@ -57,7 +57,7 @@ def watch_cells() -> None:
 
 @dataclass(frozen=True)
 class FailedCell:
-    """A cell that raised: the names it binds hold values from before the failure (or none)."""
+    """A cell that raised: the names it binds (and no later cell rebound) hold values from before the failure."""
 
     names: frozenset[str]
     error: str
@@ -67,7 +67,8 @@ def _after_cell(result: Any) -> None:
     info = getattr(result, "info", None)
     names = frozenset(bound_names(to_python(getattr(info, "raw_cell", "") or "")))
     error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
-    failed = [f for f in _state["failed"] if not f.names <= names]
+    # a name is fresh again once a cell that binds it has run without error
+    failed = [FailedCell(f.names - names, f.error) for f in _state["failed"] if f.names - names]
     if error is not None and names:
         failed.append(FailedCell(names, error_text(error)))
     _state["failed"] = failed

@@ -27,6 +27,10 @@ STEPS = [
     ("grad_x = y.grad", ""),
     ('print(check("q1"))', "the gradient lands in the .grad of the leaf x"),
     ("print(check_all())", "questions pass their public checks"),
+    ("grad_x = 1 / 0", ""),
+    ('print(check("q1"))', "the cell that sets grad_x failed (ZeroDivisionError"),
+    ("grad_x = x.grad", ""),
+    ('print(check("q1"))', "q1: 3/3 public checks passed"),
 ]
 
 
