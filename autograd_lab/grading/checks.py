@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from .cells import bound_names, to_python
+from .misconceptions import known_error_hint
 from .notebook import NotebookError, read_notebook
 from .probe import TimeLimit, error_text, evaluate, with_time_limit
 from .scoring import QuestionOutcome, TestOutcome, score_question, score_test
-from .misconceptions import known_error_hint
 from .spec import MISSING, Assignment, Question, SpecError, Test, _validate, load_assignment
 from .values import EvalError
 
 _state: dict[str, Any] = {"notebook": None, "cache": {}, "registered": {}, "failed": [], "watching": False}
-
 
 
 def set_notebook(path: str | os.PathLike[str] | None) -> None:
@@ -81,9 +80,15 @@ def _names_in(exprs: list[str]) -> set[str]:
     return {node.id for expr in exprs for node in ast.walk(ast.parse(expr, mode="eval")) if isinstance(node, ast.Name)}
 
 
-def _stale(question: Question) -> FailedCell | None:
-    needed = _names_in([e for t in question.public_tests for e in t.needed()])
-    return next((f for f in reversed(_state["failed"]) if f.names & needed), None)
+def stale_message(exprs: list[str]) -> tuple[str, str] | None:
+    """When a check of ``exprs`` would read a value a failed cell left stale: what to say, and a hint."""
+    needed = _names_in(exprs)
+    failed = next((f for f in reversed(_state["failed"]) if f.names & needed), None)
+    if failed is None:
+        return None
+    names = ", ".join(sorted(failed.names & needed))
+    return (f"not checked: the cell that sets {names} failed ({failed.error}), so its values are stale. "
+            "Fix that cell and run it again, then check."), known_error_hint(failed.error)
 
 
 def _not_answered(outcome: TestOutcome, got: Any) -> None:
@@ -127,6 +132,9 @@ def expect(answer: str, expected: Any = MISSING, **options: Any) -> None:
         options["mistakes"] = tuple((value, str(text)) for value, text in options["mistakes"])
     test = Test(answer=answer, expected=expected, **options)
     _validate(test, 0)
+    stale = stale_message(test.needed())
+    if stale is not None:
+        raise AssertionError(f"{test.label}: {stale[0]}" + (f"\nHint: {stale[1]}" if stale[1] else ""))
     values, _ = evaluate(test.needed(), _caller_namespace())
     outcome = score_test(Question("expect", 1.0, (test,)), test, values)
     _not_answered(outcome, values.get(test.answer))
@@ -282,15 +290,12 @@ def _summary(outcome: QuestionOutcome) -> str:
 
 def _check_question(question: Question, namespace: dict[str, Any], timeout: float) -> CheckResult:
     result = CheckResult(question.qid, max_points=question.points, hidden=question.n_hidden)
-    failed = _stale(question)
-    if failed is not None:
-        names = ", ".join(sorted(failed.names & _names_in(question.needed())) or sorted(failed.names))
-        result.ok = False
-        result.message = (f"not checked: the cell that sets {names} failed ({failed.error}), so its values are "
-                          "stale. Fix that cell and run it again, then check.")
-        result.hint = known_error_hint(failed.error)
-        return result
     exprs = [e for t in question.public_tests for e in t.needed()]
+    stale = stale_message(exprs)
+    if stale is not None:
+        result.ok = False
+        result.message, result.hint = stale
+        return result
     try:
         values, caught = with_time_limit(timeout, lambda: evaluate(list(dict.fromkeys(exprs)), namespace))
     except TimeLimit:

@@ -29,6 +29,7 @@ STEPS = [
     ("print(check_all())", "questions pass their public checks"),
     ("grad_x = 1 / 0", ""),
     ('print(check("q1"))', "the cell that sets grad_x failed (ZeroDivisionError"),
+    ('expect("grad_x", 71.0)', "grad_x: not checked: the cell that sets grad_x failed"),
     ("grad_x = x.grad", ""),
     ('print(check("q1"))', "q1: 3/3 public checks passed"),
 ]
