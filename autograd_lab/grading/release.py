@@ -14,7 +14,7 @@ from .spec import (
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TEXT_STUB = "YOUR ANSWER HERE"
 CHECKS_ROLE = "public-checks"
-CHECKS_HEADER = "# The public checks of this notebook, so that check() and check_all() work wherever it is opened."
+CHECKS_HEADER = "# @title The public checks of this notebook: run this cell, do not edit it"
 
 
 def _strip_region(source: str, begin: str, end: str, stub: tuple[str, ...]) -> tuple[str, int]:
@@ -73,7 +73,8 @@ def checks_cell(released: Notebook, name: str) -> Cell:
     payload = json.dumps(tests, sort_keys=True, ensure_ascii=False)
     source = (
         f"{CHECKS_HEADER}\n"
-        "# Written by `autograd-lab release`; the grader does not run this cell. Do not edit it.\n"
+        "# Written by `autograd-lab release` so that check() and check_all() work wherever the notebook is\n"
+        "# opened. The grader does not run this cell.\n"
         "from autograd_lab.grading.checks import register_checks\n"
         f"register_checks({name!r}, {payload!r})"
     )
