@@ -42,13 +42,9 @@ def register_checks(name: str, payload: str) -> None:
 
 def watch_cells() -> None:
     """In IPython, remember which cells fail so that :func:`check` can say when values are stale."""
-    if _state["watching"]:
+    if _state["watching"] or "IPython" not in sys.modules:   # a kernel has IPython loaded; elsewhere no shell
         return
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = sys.modules["IPython"].get_ipython()
     if shell is not None and hasattr(shell, "events"):
         shell.events.register("post_run_cell", _after_cell)
         _state["watching"] = True
