@@ -39,12 +39,16 @@ NON_LEAF_REQUIRES_GRAD_MESSAGE = (
 _warned: set[str] = set()
 
 
-def warn_once(message: str) -> None:
-    """A UserWarning shown the first time only in a session, as PyTorch's warn-once messages are."""
+def warn_once(message: str, from_library: bool = False) -> None:
+    """A UserWarning shown the first time only in a session, as PyTorch's warn-once messages are.
+
+    It points at the student's line, or with ``from_library`` at the caller inside the
+    library (where PyTorch's C++ warnings point: its own Python wrapper).
+    """
     if message not in _warned:
         _warned.add(message)
         frame, depth = sys._getframe(1), 2
-        while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lab"):
+        while not from_library and frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lab"):
             frame, depth = frame.f_back, depth + 1
         warnings.warn(message, UserWarning, stacklevel=depth)
 

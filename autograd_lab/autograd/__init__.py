@@ -11,9 +11,11 @@ from typing import Any, Sequence
 
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # isort: skip
 from .function import AccumulateGrad, Function, Node  # isort: skip
-from . import engine, events
+from . import anomaly_mode, engine, events
 from .._tensor import Tensor
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .events import listening
+from .variable import Variable
 
 
 def _as_tuple(value: Any) -> tuple:
@@ -23,11 +25,11 @@ def _as_tuple(value: Any) -> tuple:
 
 
 def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
+             create_graph: bool = False, grad_variables: Any = None, inputs: Any = None) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (only into ``inputs``, if given)."""
     roots = _as_tuple(tensors)
-    grads = _as_tuple(grad_tensors) or (None,) * len(roots)
-    engine.backward(roots, grads, retain_graph, create_graph)
+    grads = _as_tuple(grad_tensors if grad_variables is None else grad_variables) or (None,) * len(roots)
+    engine.backward(roots, grads, retain_graph, create_graph, inputs)
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], grad_outputs: Any = None,
@@ -40,6 +42,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], 
     """
     roots = _as_tuple(outputs)
     targets = _as_tuple(inputs)
+    if not targets:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _as_tuple(grad_outputs) or (None,) * len(roots)
     for target in targets:
         if not target.requires_grad:
@@ -47,18 +51,11 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], 
     return engine.grad(roots, targets, grads, retain_graph, create_graph, bool(allow_unused))
 
 
-def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
-    """Legacy wrapper from PyTorch < 0.4: returns ``data`` as a plain tensor (a new leaf)."""
-    variable = data.detach()
-    if requires_grad:
-        variable.requires_grad_(True)
-    return variable
-
-
 # built on grad() above; the function gradcheck hides its module, as torch.autograd.gradcheck does
-from . import functional, graph  # noqa: E402
+from . import functional, graph, variable  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
-__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward", "enable_grad", "engine", "events",
+__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "anomaly_mode", "backward", "detect_anomaly",
+           "enable_grad", "engine", "events",
            "functional", "grad", "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_grad_enabled",
-           "listening", "no_grad", "set_grad_enabled"]
+           "listening", "no_grad", "set_detect_anomaly", "set_grad_enabled", "variable"]

@@ -24,9 +24,10 @@ import numpy as np
 
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method, warn_once
-from . import events
+from . import anomaly_mode, events
 from .function import AccumulateGrad, Edge, Node, gradient_edge
 from .grad_mode import set_grad_enabled
+from .node_hooks import check_hook_result
 
 CREATE_GRAPH_CYCLE_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
@@ -53,23 +54,29 @@ def tensor_backward(self: Tensor, gradient: Tensor | None = None, retain_graph: 
     may be omitted only for a single-element tensor. Leaves accumulate into
     ``.grad``. The graph's saved tensors are freed unless ``retain_graph=True``.
     """
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
     if gradient is not None and not isinstance(gradient, Tensor):  # PyTorch reads it as one per output
         if not isinstance(gradient, (list, tuple)):
             raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
         gradient = gradient[0] if gradient else None
-    backward([self], [gradient], retain_graph, create_graph)
+    backward([self], [gradient], retain_graph, create_graph, inputs)
     if create_graph:
-        warn_once(CREATE_GRAPH_CYCLE_WARNING)
+        warn_once(CREATE_GRAPH_CYCLE_WARNING, from_library=True)
 
 
 def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Tensor | None], retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Accumulate d(tensors)/d(leaf) weighted by ``grad_tensors`` into every leaf's ``.grad``."""
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate d(tensors)/d(leaf) weighted by ``grad_tensors`` into every leaf's ``.grad``.
+
+    With ``inputs`` (a tensor or a sequence of them), only those get a gradient: a leaf
+    in ``.grad``, a non-leaf too (backward calls ``retain_grad()`` on it, as PyTorch does).
+    """
     create_graph = bool(create_graph)
     retain_graph = create_graph if retain_graph is None else retain_graph
-    GraphTask(retain_graph, create_graph).execute(tensors, _root_gradients(tensors, grad_tensors, create_graph))
+    if inputs is None:
+        task: GraphTask = GraphTask(retain_graph, create_graph)
+    else:
+        task = InputsTask(_checked_backward_inputs(inputs), retain_graph, create_graph)
+    task.execute(tensors, _root_gradients(tensors, grad_tensors, create_graph))
 
 
 def grad(tensors: Sequence[Tensor], inputs: Sequence[Tensor], grad_tensors: Sequence[Tensor | None],
@@ -93,6 +100,9 @@ class GraphTask:
         self.buffers: dict[Node, list[Tensor | None]] = {}  # node -> per output, the gradient summed so far
         self.waiting: dict[Node, int] = {}  # node -> edges into it whose gradient has not been sent yet
         self.ready: list[Ready] = []  # a heap: newest node first
+        if anomaly_mode.state.enabled:  # chosen once per backward: the loop pays nothing when the mode is off
+            plain_call = self.call
+            self.call = lambda node, grad_outputs: anomaly_mode.checked_call(plain_call, node, grad_outputs)
 
     def execute(self, roots: Sequence[Tensor], root_grads: list[Tensor]) -> None:
         """Run backward from ``roots``, recording the backward formulas only with ``create_graph``."""
@@ -282,6 +292,31 @@ class GradTask(GraphTask):
         return tuple(self.captured)
 
 
+class InputsTask(GradTask):
+    """``backward(inputs=...)``: run only the nodes that lead to ``inputs``, and fill the inputs' ``.grad``.
+
+    A leaf input's AccumulateGrad runs as in a full backward; a non-leaf input gets its
+    ``.grad`` through ``retain_grad()``, called before the run.
+    """
+
+    def start(self, root_edges: list[Edge], root_grads: list[Tensor]) -> None:
+        super().start(root_edges, root_grads)
+        self.needed.update(node for node in self.targets if isinstance(node, AccumulateGrad))
+
+
+def _checked_backward_inputs(inputs: Any) -> list[Tensor]:
+    """PyTorch's checks of ``backward(inputs=...)``; non-leaf inputs are made to retain their gradient."""
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for tensor in inputs:
+        if not isinstance(tensor, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(tensor).__name__}")
+    for tensor in inputs:
+        tensor.retain_grad()
+    return inputs
+
+
 def _root_gradients(roots: Sequence[Tensor], given: Sequence[Tensor | None], create_graph: bool) -> list[Tensor]:
     """The gradient each root starts with: the one given, checked, or 1 for a single-element root."""
     grads = []
@@ -333,20 +368,9 @@ def _apply_hooks(hooks: Iterable[Any], grad: Tensor | None) -> Tensor | None:
         if result is not None:
             if grad is None:
                 raise RuntimeError("can't replace a None gradient with a non-None value")
-            _check_hook_result(hook, grad, result)
+            check_hook_result(hook, grad, result)
             grad = result
     return grad
-
-
-def _check_hook_result(hook: object, grad: Tensor, result: object) -> None:
-    """A hook may change a gradient's values, not what it is (PyTorch's checks)."""
-    name = getattr(hook, "__name__", type(hook).__name__)
-    if not isinstance(result, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
-    if result.shape != grad.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    if result.dtype is not grad.dtype:
-        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {result.type()})")
 
 
 def _fit_to_input(node: Node, slot: int, grad: Tensor) -> tuple[Tensor, tuple[int, ...] | None]:

@@ -19,24 +19,15 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._tensor import RemovableHandle, Tensor
 from .grad_mode import no_grad
 from .grad_mode import state as grad_mode
+from .node_hooks import expose_saved_names, instrument
+from .saved_errors import SECOND_BACKWARD_MESSAGE, modified_message
 
 Hook = Callable[[Tensor], "Tensor | None"]
 Edge = tuple["Node | None", int]
 Metadata = tuple[tuple[int, ...], np.dtype]
-
-SECOND_BACKWARD_MESSAGE = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they "
-    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
-    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
-    "or if you need to access saved tensors after calling backward."
-)
-_INPLACE_HINT = (
-    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
-    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-)
 
 _sequence_numbers = itertools.count()
 _NO_EDGE: Edge = (None, 0)  # where the gradient of a constant goes: nowhere (one tuple shared by all of them)
@@ -91,6 +82,13 @@ class Node:
     _retained: dict[int, "weakref.ref[Tensor]"] | None = None  # output_nr -> the output that called retain_grad()
     _check_gradient_count = False  # students' Functions: backward must return one gradient per argument
     _non_tensor_positions: tuple[int, ...] = ()  # students' Functions: arguments whose gradient must be None
+    _dirty: set[int] | None = None  # students' Functions: ids of inputs forward changed in place (mark_dirty)
+    # set only on nodes that use them (see node_hooks): node hooks, packed saved tensors, metadata
+    _node_prehooks: dict[int, Callable] | None = None
+    _node_posthooks: dict[int, Callable] | None = None
+    _packed: dict[int, tuple[Any, Callable]] | None = None  # index in _saved -> (packed value, unpack hook)
+    _saved_tensor_objects: dict[int, Any] | None = None  # index in _saved -> its SavedTensor
+    _metadata: dict | None = None
 
     # -- the public, read-only surface -------------------------------------------------
 
@@ -154,6 +152,51 @@ class Node:
         alive = [ref() for ref in self._retained.values()] if self._retained else []
         return tuple([tensor for tensor in alive if tensor is not None])
 
+    @property
+    def metadata(self) -> dict:
+        """A dict for your own notes on this node (empty until you write to it), as PyTorch's nodes have."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    # -- PyTorch's inspection names: grad_fn._saved_self, _raw_saved_self, _saved_exponent ----
+    # (the attributes themselves are SavedAttribute descriptors, one per name built-in ops use: see node_hooks;
+    # a __getattr__ here would make every attribute read of every node slower)
+
+    def __dir__(self) -> list[str]:
+        own = [name for name in super().__dir__() if not name.startswith(("_saved", "_raw_saved"))]
+        if not self._built_in:
+            return own
+        tensors = [name for name in self._saved_names if not name.startswith("saved")]
+        return own + [f"_saved_{name}" for name in (*tensors, *self._saved_arguments())] + \
+            [f"_raw_saved_{name}" for name in tensors]
+
+    def _saved_arguments(self) -> list[str]:
+        """Forward's non-tensor arguments this node kept for backward (``ctx.exponent = exponent``)."""
+        names = self._function._argument_names
+        return [key for key in vars(self) if key in names and key not in self._saved_names]
+
+    # -- hooks on the node itself ---------------------------------------------------------------
+
+    def register_prehook(self, hook: Callable[[tuple], "tuple | None"]) -> RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node's backward; a returned tuple replaces the gradients."""
+        if self._node_prehooks is None:
+            self._node_prehooks = {}
+        return self._add_node_hook(self._node_prehooks, hook)
+
+    def register_hook(self, hook: Callable[[tuple, tuple], "tuple | None"]) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward; a returned tuple replaces
+        ``grad_inputs`` (what is sent on to the inputs)."""
+        if self._node_posthooks is None:
+            self._node_posthooks = {}
+        return self._add_node_hook(self._node_posthooks, hook)
+
+    def _add_node_hook(self, hooks: dict[int, Callable], hook: Callable) -> RemovableHandle:
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        instrument(self)
+        return handle
+
     # -- what forward() and backward() may call on ctx -----------------------------------
 
     @functools.cached_property
@@ -178,6 +221,12 @@ class Node:
         self._saved = tensors
         self._saved_versions = tuple(versions)
 
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Declare inputs that forward changed in place (and returns): they become outputs of this node."""
+        if self._dirty is None:
+            self._dirty = set()
+        self._dirty.update(id(t) for t in tensors)
+
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
         if self._non_differentiable is None:
@@ -195,7 +244,7 @@ class Node:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
         for tensor, version in zip(self._saved, self._saved_versions):
             if tensor is not None and tensor._version_counter[0] != version:
-                raise RuntimeError(_modified_message(tensor, version, self))
+                raise RuntimeError(modified_message(tensor, version, self))
         if not self._saved_outputs:
             return self._saved
         saved = list(self._saved)
@@ -224,6 +273,9 @@ class Node:
             self._freed = True
 
 
+expose_saved_names(Node, ("result", "result0", "result1", "result2"))  # a saved output, as PyTorch names it
+
+
 class AccumulateGrad(Node):
     """The node that adds the incoming gradient into a leaf tensor's ``.grad``."""
 
@@ -245,7 +297,12 @@ class AccumulateGrad(Node):
         """``variable.grad += grad`` (the first gradient is stored; with create_graph it stays in the graph)."""
         variable = self.variable
         if variable._grad is None:
-            variable._grad = grad if grad_mode.enabled else Tensor._wrap(grad._data.copy())
+            if not grad_mode.enabled:
+                variable._grad = Tensor._wrap(grad._data.copy())
+            elif grad._requires_grad:  # create_graph: PyTorch copies the gradient into a fresh tensor (CopyBackwards)
+                variable._grad = Tensor._wrap(np.zeros_like(grad._data)).copy_(grad)
+            else:
+                variable._grad = grad
         elif grad_mode.enabled:
             variable._grad = variable._grad + grad
         else:
@@ -271,23 +328,6 @@ def gradient_edge(tensor: Tensor) -> Edge:
         accumulator = AccumulateGrad(tensor)
         tensor._accumulator_ref = weakref.ref(accumulator)
     return accumulator, 0
-
-
-def _modified_message(tensor: Tensor, expected_version: int, node: Node) -> str:
-    """PyTorch's message; a saved output is described as output of ``node`` (the op that saved it)."""
-    description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
-    owner, output_nr = tensor.grad_fn, tensor._output_nr
-    for name, saved in zip(node._saved_names, node._saved):
-        if saved is tensor and name.startswith("result"):
-            owner, output_nr = node, int(name[len("result"):] or 0)
-    if owner is not None:
-        op_name = owner.name().split("Backward")[0]
-        description += f", which is output {output_nr} of {op_name},"
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"{description} is at version {tensor._version_counter[0]}; expected version {expected_version} instead. "
-        + _INPLACE_HINT
-    )
 
 
 class Function:
@@ -316,6 +356,7 @@ class Function:
     _repr_prefix = ""
     _argument_names: tuple[str, ...] = ()
     _varargs_name: str | None = None
+    _forward_takes_ctx = True  # False for Functions with a setup_context (forward(*args) without ctx)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -326,19 +367,33 @@ class Function:
         materialize = cls.materialize_grads if cls.materialize_grads is not None else not cls._built_in
         cls._node_class = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
                                                "materialize_grads": materialize, "_built_in": cls._built_in})
-        parameters = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
+        if "vjp" in cls.__dict__ and "backward" not in cls.__dict__:
+            cls.backward = cls.__dict__["vjp"]  # PyTorch's other name for backward
+        cls._forward_takes_ctx = cls.setup_context is Function.setup_context
+        parameters = list(inspect.signature(cls.forward).parameters.values())
+        if cls._forward_takes_ctx:
+            parameters = parameters[1:]  # after ctx
         cls._argument_names = tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY,
                                                                                p.POSITIONAL_OR_KEYWORD))
         cls._varargs_name = next((p.name for p in parameters if p.kind is p.VAR_POSITIONAL), None)
+        if cls._built_in:
+            expose_saved_names(Node, (*cls._argument_names, *([cls._varargs_name] if cls._varargs_name else [])))
 
     @staticmethod
     def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx: Node, inputs: tuple, output: Any) -> None:
+        """With a ``forward(*args)`` that takes no ctx: save what backward needs from ``inputs`` and ``output``."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
     def backward(ctx: Node, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -351,7 +406,11 @@ class Function:
             else:  # a student's forward may use tensor ops: like PyTorch, run it without recording
                 ctx._argument_count = len(args)
                 with no_grad():
-                    outputs = cls.forward(ctx, *args, **kwargs)
+                    if cls._forward_takes_ctx:
+                        outputs = cls.forward(ctx, *args, **kwargs)
+                    else:
+                        outputs = cls.forward(*args, **kwargs)
+                        cls.setup_context(ctx, args, outputs)
         except AttributeError as error:
             _reject_non_tensor_input(cls, args, error)
             raise
@@ -505,9 +564,61 @@ def _attach(ctx: Node, output: Any, slot: int, args: tuple) -> Any:
     if not ctx._function._built_in:  # built-in forwards always return new tensors; a student's may return an input
         for arg in args:
             if output is arg:
-                output = output._alias()
+                if ctx._dirty is not None and id(output) in ctx._dirty:
+                    _check_dirty_input(output)  # changed in place: the input itself becomes this node's output
+                    output._version_counter[0] += 1  # as PyTorch's mark_dirty does
+                else:
+                    output = output._alias()
                 break
     output._grad_fn = ctx
     output._output_nr = slot
     output._requires_grad = True
     return output
+
+
+def _check_dirty_input(tensor: Tensor) -> None:
+    """PyTorch's error when a custom Function changed a leaf that requires grad in place (``mark_dirty``)."""
+    if tensor._grad_fn is None and tensor._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+
+
+class _OnceDifferentiableError(Function):
+    """Stands between a ``@once_differentiable`` backward's results and whatever differentiates them again."""
+
+    backward_name = "Error"
+    derivatives = {"grads": "raises: a @once_differentiable backward cannot be differentiated"}
+
+    @staticmethod
+    def forward(ctx: Node, *grads: Tensor) -> Any:
+        outputs = tuple(Tensor._wrap(grad._data) for grad in grads)
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    @staticmethod
+    def backward(ctx: Node, *grad_outputs: Tensor) -> Any:
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a Function's backward that cannot itself be differentiated (it may use non-tensor code).
+
+    It runs without recording. When a gradient it received requires grad (a backward
+    with ``create_graph=True`` through a differentiable graph), its results are given a
+    node that raises PyTorch's error if they are differentiated again.
+    """
+    @functools.wraps(backward)
+    def wrapper(ctx: Node, *grad_outputs: Any) -> Any:
+        with no_grad():
+            results = backward(ctx, *grad_outputs)
+        if not grad_mode.enabled or not any(isinstance(g, Tensor) and g._requires_grad for g in grad_outputs):
+            return results
+        as_tuple = results if isinstance(results, tuple) else (results,)
+        positions = [i for i, r in enumerate(as_tuple) if isinstance(r, Tensor) and r._data.dtype.kind == "f"]
+        if not positions:
+            return results
+        linked = _OnceDifferentiableError.apply(*[as_tuple[i].detach().requires_grad_() for i in positions])
+        replaced = list(as_tuple)
+        for position, tensor in zip(positions, linked if isinstance(linked, tuple) else (linked,)):
+            replaced[position] = tensor
+        return tuple(replaced) if isinstance(results, tuple) else replaced[0]
+
+    return wrapper

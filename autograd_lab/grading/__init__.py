@@ -3,6 +3,6 @@
 Students use :func:`check` / :func:`check_all`; test cells use :func:`expect`. Instructors use the
 ``autograd-lab release``, ``grade``, ``gradebook`` and ``gradescope`` commands (see exercises/README.md).
 """
-from .checks import CheckAllResult, CheckResult, check, check_all, expect, set_notebook
+from .checks import CheckAllResult, CheckResult, check, check_all, expect, register_checks, set_notebook
 
-__all__ = ["CheckAllResult", "CheckResult", "check", "check_all", "expect", "set_notebook"]
+__all__ = ["CheckAllResult", "CheckResult", "check", "check_all", "expect", "register_checks", "set_notebook"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from .cells import bound_names, helper_statements, to_python
 from .notebook import Cell, Notebook, grade_id, source_text
-from .release import strip_hidden
+from .release import is_checks_cell, strip_hidden
 from .spec import Assignment, CellSpec, Question
 
 
@@ -91,7 +91,7 @@ def _source_steps(cells: tuple[CellSpec, ...], by_qid: dict[str, Question]) -> d
 def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     """Match the submission's cells to the source and list the steps to run."""
     out = Assembled()
-    cells: list[Cell] = submission.get("cells", [])
+    cells: list[Cell] = [c for c in submission.get("cells", []) if not is_checks_cell(c)]
     by_id: dict[str, list[Cell]] = defaultdict(list)
     for cell in cells:
         gid = grade_id(cell)

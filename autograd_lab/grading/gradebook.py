@@ -16,6 +16,7 @@ from typing import Any
 from .. import __version__
 from .grader import StudentResult
 from .identity import display, file_stems, key, lookalikes
+from .misconceptions import known_error_hint
 from .notebook import write_text_atomic
 from .store import AssignmentInfo, Gradebook, Row
 
@@ -95,6 +96,8 @@ def feedback_html(assignment: str, res: StudentResult) -> str:
         parts.append("<h2>Errors in your answer cells</h2>")
         for gid, err in res.cell_errors.items():
             parts.append(f"<h3>{e(gid)}</h3><pre>{e(err)}</pre>")
+            if known_error_hint(err):
+                parts.append(f"<p><b>Hint:</b> {e(known_error_hint(err))}</p>")
     for name, text in (("Output", res.stdout), ("Error output", res.stderr)):
         if text.strip():
             parts.append(f"<details><summary>{name} (first {len(text)} characters)</summary>"
@@ -129,6 +132,8 @@ def summary_text(res: StudentResult) -> str:
     lines.extend(f"- {note}" for note in res.notes)
     for gid, err in res.cell_errors.items():
         lines.append(f"\nError in your answer cell {gid}:\n{err}")
+        if known_error_hint(err):
+            lines.append(f"Hint: {known_error_hint(err)}")
     return "\n".join(lines)
 
 

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
+from typing import Any
 
-from .notebook import Notebook, dumps_notebook, read_notebook, set_source, source_text, write_text_atomic
+from .notebook import Cell, Notebook, dumps_notebook, lab_meta, read_notebook, set_source, source_text, write_text_atomic
 from .spec import (
     BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, SpecError, cell_kind, load_assignment, parse_tests,
 )
 
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TEXT_STUB = "YOUR ANSWER HERE"
+CHECKS_ROLE = "public-checks"
+CHECKS_HEADER = "# @title The public checks of this notebook: run this cell, do not edit it"
 
 
 def _strip_region(source: str, begin: str, end: str, stub: tuple[str, ...]) -> tuple[str, int]:
@@ -51,10 +55,49 @@ def strip_hidden(source: str) -> tuple[str, int]:
     return text.rstrip("\n"), hidden
 
 
+def is_checks_cell(cell: Cell) -> bool:
+    """The cell that carries a released notebook's public checks (the grader never runs it), also when a
+    notebook tool dropped its metadata."""
+    return lab_meta(cell).get("role") == CHECKS_ROLE or (
+        cell.get("cell_type") == "code" and source_text(cell).startswith(CHECKS_HEADER + "\n"))
+
+
+def checks_cell(released: Notebook, name: str) -> Cell:
+    """A code cell that registers the released test cells (public checks only) with ``check``."""
+    tests: list[dict[str, Any]] = []
+    for cell in released["cells"]:
+        if cell_kind(cell) == "test":
+            meta = cell["metadata"]
+            tests.append({"cell_type": "code", "source": source_text(cell),
+                          "metadata": {"nbgrader": meta["nbgrader"], "autograd_lab": meta["autograd_lab"]}})
+    payload = json.dumps(tests, sort_keys=True, ensure_ascii=False)
+    source = (
+        f"{CHECKS_HEADER}\n"
+        "# Written by `autograd-lab release` so that check() and check_all() work wherever the notebook is\n"
+        "# opened. The grader does not run this cell.\n"
+        "from autograd_lab.grading.checks import register_checks\n"
+        f"register_checks({name!r}, {payload!r})"
+    )
+    cell = {"cell_type": "code", "execution_count": None, "outputs": [], "source": [],
+            "metadata": {"autograd_lab": {"role": CHECKS_ROLE}, "cellView": "form", "editable": False,
+                         "deletable": False, "jupyter": {"source_hidden": True}, "tags": [CHECKS_ROLE]}}
+    set_source(cell, source)
+    return cell
+
+
+def _checks_position(cells: list[Cell]) -> int:
+    """Right after the first code cell that imports the grading helpers (the setup cell), else first."""
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") == "code" and "autograd_lab.grading" in source_text(cell):
+            return index + 1
+    return 0
+
+
 def release_notebook(nb: Notebook, name: str) -> Notebook:
     """Return the student copy of a source notebook."""
     load_assignment(nb, name)
     out = copy.deepcopy(nb)
+    out["cells"] = [cell for cell in out["cells"] if not is_checks_cell(cell)]
     for cell in out["cells"]:
         kind = cell_kind(cell)
         source = source_text(cell)
@@ -71,6 +114,7 @@ def release_notebook(nb: Notebook, name: str) -> Notebook:
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
+    out["cells"].insert(_checks_position(out["cells"]), checks_cell(out, name))
     out.setdefault("metadata", {})["autograd_lab"] = {"assignment": name}
     return out
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .compare import Verdict, compare, describe, within
+from .misconceptions import known_error_hint
 from .spec import MISSING, Question, Test
 from .values import EvalError
 
@@ -74,6 +75,8 @@ def _hint(test: Test, got: Any) -> str:
     for value, text in test.mistakes:
         if compare(got, value, rtol=test.rtol, atol=test.atol).ok:
             return text
+    if isinstance(got, EvalError):
+        return known_error_hint(got.message) or test.hint
     return test.hint
 
 

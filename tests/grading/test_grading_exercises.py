@@ -18,7 +18,7 @@ pytest.importorskip("autograd_lab.nn")
 
 ROOT = Path(__file__).resolve().parents[2] / "exercises"
 SOURCES = sorted((ROOT / "source").glob("*.ipynb"))
-LIMITS = Limits(cell_timeout=20, total_timeout=60)
+LIMITS = Limits(cell_timeout=20, total_timeout=30)  # every exercise runs in under 30 s
 
 
 def _assignment(path: Path):
@@ -43,7 +43,7 @@ def _solution(path: Path, gid: str) -> str:
 
 
 def test_there_is_a_graded_set_per_seed() -> None:
-    assert [p.stem[:2] for p in SOURCES] == ["01", "02", "03", "04", "05"]
+    assert [p.stem[:2] for p in SOURCES] == ["01", "02", "03", "04", "05", "06"]
     for path in SOURCES:
         assignment = _assignment(path)
         assert len(assignment.questions) >= 2
@@ -68,29 +68,54 @@ def test_solutions_score_full_marks_and_stubs_zero(path: Path) -> None:
     assert blank.points == 0 and blank.status == "error"
 
 
+RECORD_GRADS = ("def record_grads(start, epochs, reset):\n    weights = torch.tensor(start, requires_grad=True)\n"
+                "    grads = []\n    for e in range(epochs):\n{body}    return grads")
 MISTAKES = [
+    # reading y.grad (None: y is not a leaf) instead of x.grad
+    ("01_first_gradients", "q1_answer",
+     "x = torch.tensor(5.0, requires_grad=True)\ny = x**3 - 4 * x\ny.backward()\ngrad_x = y.grad",
+     "q1", 12 / 7, "the gradient lands in the .grad of the leaf x"),
     ("02_tensors_and_graphs", "q2_answer",
      "t = torch.randn(3, 3, requires_grad=True)\ndoubled = t * 2\ns = doubled.sum()\ns.retain_grad()\n"
      "before = [t.grad, doubled.grad, s.grad]\ns.backward()",
-     "q2", 2.5, "doubled.retain_grad()"),
+     "q2", 2.5, "doubled is not a leaf"),
+    ("02_tensors_and_graphs", "q5_answer",
+     "def chain_names(t):\n    names, node = [], t.grad_fn\n    while node is not None and node.next_functions:\n"
+     "        names.append(type(node).__name__)\n        node = node.next_functions[0][0]\n    return names",
+     "q5", 1.0, "goes on to the leaf's AccumulateGrad node"),
+    # forgetting to reset, and storing the live .grad instead of a copy
     ("03_vector_jacobian_products", "q4_answer",
-     "weights = torch.ones(3, requires_grad=True)\nbuggy_grads, fixed_grads = [], []\nfor e in range(3):\n"
-     "    (weights * 2).sum().backward()\n    fixed_grads.append(weights.grad.clone())\nbuggy_grads = fixed_grads",
-     "q4", 2.0, "zero_()"),
+     RECORD_GRADS.format(body="        (weights * weights).sum().backward()\n        grads.append(weights.grad.clone())\n"),
+     "q4", 1.8, "The gradient accumulates"),
     ("03_vector_jacobian_products", "q4_answer",
-     "weights = torch.ones(3, requires_grad=True)\nbuggy_grads, fixed_grads = [], []\nfor e in range(3):\n"
-     "    (weights * 2).sum().backward()\n    buggy_grads.append(weights.grad)\n"
-     "weights = torch.ones(3, requires_grad=True)\nfor e in range(3):\n"
-     "    (weights * 2).sum().backward()\n    fixed_grads.append(weights.grad)\n    weights.grad.zero_()",
-     "q4", 1.0, ".clone()"),
+     RECORD_GRADS.format(body="        (weights * weights).sum().backward()\n        grads.append(weights.grad)\n"
+                              "        if reset:\n            weights.grad.zero_()\n"),
+     "q4", 0.6, ".clone()"),
+    # zero_() before the first backward(): .grad is still None
+    ("03_vector_jacobian_products", "q4_answer",
+     RECORD_GRADS.format(body="        if reset:\n            weights.grad.zero_()\n"
+                              "        (weights * weights).sum().backward()\n        grads.append(weights.grad.clone())\n"),
+     "q4", 1.8, ".grad is None until a backward pass has reached the tensor"),
+    # .data and detach() taken for the same thing
+    ("03_vector_jacobian_products", "q5_answer",
+     "def grad_after_data_edit(values, factor):\n    x = torch.tensor(values, requires_grad=True)\n"
+     "    y = (x * x).sum()\n    x.detach().mul_(factor)\n    y.backward()\n    return x.grad\n"
+     "detach_error = None\nwhich = {'data': 'b', 'detach': 'b', 'no_grad': 'a'}",
+     "q5", 0.4, "detach() shares the storage and autograd notices"),
     ("04_backward_in_depth", "q1_answer",
-     "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x**2\ny.retain_grad()\nz = y**3\nz.backward(x)\n"
-     "y_grad, x_grad, why_none = y.grad, x.grad, 'd'",
+     "def y_and_x_grads(values):\n    x = torch.tensor(values, requires_grad=True)\n    y = x**2\n    y.retain_grad()\n"
+     "    z = y**3\n    z.backward(x)\n    return y.grad, x.grad\nwhy_none = 'd'",
      "q1", 0.0, "You passed x as the gradient"),
     ("04_backward_in_depth", "q1_answer",
-     "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x**2\nz = y**3\nz.backward(torch.ones(2))\n"
-     "y_grad, x_grad, why_none = y.grad, x.grad, 'a'",
-     "q1", 2.25, "y is not a leaf"),
+     "def y_and_x_grads(values):\n    x = torch.tensor(values, requires_grad=True)\n    y = x**2\n    z = y**3\n"
+     "    z.backward(torch.ones_like(z))\n    return y.grad, x.grad\nwhy_none = 'a'",
+     "q1", 2.0, "y is not a leaf"),
+    ("05_capstone", "q2_answer",
+     "model = torch.nn.Sequential(torch.nn.Linear(1, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))\n"
+     "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\nloss_history = []\nfor step in range(300):\n"
+     "    loss = torch.nn.MSELoss()(model(X), Y)\n    loss.backward()\n    optimizer.step()\n"
+     "    loss_history.append(loss.item())\nfinal_loss = loss_history[-1]",
+     "q2", None, "clear the gradients at every step"),
 ]
 
 
@@ -103,9 +128,9 @@ def test_misconceptions_get_their_hint(tmp_path: Path, name: str, gid: str, code
     answers[gid] = code
     result = grade_submission(assignment, Submission("student", _edit(path, tmp_path, answers)), LIMITS)
     question = next(q for q in result.questions if q.qid == qid)
-    assert question.points == pytest.approx(points)
+    assert question.points < question.max_points if points is None else question.points == pytest.approx(points), question
     assert any(hint in t.hint for t in question.tests if not t.passed), [t.hint for t in question.tests]
-    assert result.points == pytest.approx(assignment.max_points - question.max_points + points)
+    assert result.points == pytest.approx(assignment.max_points - question.max_points + question.points, abs=1e-3)
 
 
 def test_check_in_a_released_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,10 +146,10 @@ def test_check_in_a_released_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     y.backward()
     ns = {"torch": torch, "np": np, "x": x, "y": y, "grad_x": x.grad}
     result = check("q1", namespace=ns)
-    assert result.message == "3/3 public checks passed; 3 hidden checks run at grading."
+    assert result.message == "3/3 public checks passed; 4 hidden checks run at grading."
     ns["grad_x"] = None
     result = check("q1", namespace=ns)
-    assert not result.passed and "call y.backward()" in repr(result)
+    assert not result.passed and "once y.backward() has run" in repr(result)
 
 
 def test_check_picks_the_right_notebook_among_several(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

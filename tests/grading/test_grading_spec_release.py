@@ -92,7 +92,8 @@ def test_release_cli_on_folder(tmp_path) -> None:
     first = (tmp_path / "rel" / "practice.ipynb").read_bytes()
     assert main(["release", str(tmp_path / "src"), str(tmp_path / "rel")]) == 0
     assert (tmp_path / "rel" / "practice.ipynb").read_bytes() == first
-    assert "YOUR CODE HERE" in source_text(nb["cells"][3])
+    assert "register_checks('practice'" in source_text(nb["cells"][2])  # after the setup cell
+    assert "YOUR CODE HERE" in source_text(nb["cells"][4])
 
 
 def test_cli_reports_spec_errors(tmp_path, capsys) -> None:

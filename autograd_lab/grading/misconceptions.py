@@ -1,0 +1,25 @@
+"""Errors students meet while learning autograd, and the hint that explains each (matched on the message)."""
+from __future__ import annotations
+
+KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
+    ("Only Tensors of floating point and complex dtype can require gradients",
+     "An integer tensor cannot require gradients: write the numbers as floats (2.0, not 2) or pass a float dtype."),
+    ("object has no attribute 'zero_'",
+     ".grad is None until a backward pass has reached the tensor: there is nothing to zero before the first "
+     "backward(). Zero it after using it (or skip it while it is None), or let optimizer.zero_grad() do it."),
+    ("a leaf Variable that requires grad is being used in an in-place operation",
+     "Updating a parameter in place is an operation autograd would record: do the update inside "
+     "`with torch.no_grad():`."),
+    ("has been modified by an inplace operation",
+     "A value backward() needs was changed in place. detach() shares the storage and autograd notices the "
+     "change (this error); .data shares it too but hides the change, giving wrong gradients silently."),
+    ("Trying to backward through the graph a second time",
+     "The first backward() freed the graph's saved values: keep them with retain_graph=True, or build the graph again."),
+    ("grad can be implicitly created only for scalar outputs",
+     "backward() without an argument needs a single-number output: pass a gradient of the output's shape, or reduce it first."),
+)
+
+
+def known_error_hint(message: str) -> str:
+    """The hint for an error students often meet, or ``""``."""
+    return next((hint for pattern, hint in KNOWN_ERRORS if pattern in message), "")
