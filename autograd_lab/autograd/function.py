@@ -31,6 +31,24 @@ Metadata = tuple[tuple[int, ...], np.dtype]
 
 _sequence_numbers = itertools.count()
 _NO_EDGE: Edge = (None, 0)  # where the gradient of a constant goes: nowhere (one tuple shared by all of them)
+_METADATA_KEPT = 4096
+_shared_metadata: dict[Metadata, Metadata] = {}
+
+
+def metadata_of(data: np.ndarray) -> Metadata:
+    """``(shape, dtype)`` of ``data``, as a node stores it for an input or output.
+
+    Exists only for speed: nodes share one tuple per distinct pair instead of making their
+    own, so a recorded op leaves fewer objects for Python's cycle collector to rescan as
+    the graph grows (record cost per op at 300 000 nodes over 1 000: 2.1x -> 1.6x).
+    """
+    key = (data.shape, data.dtype)
+    shared = _shared_metadata.get(key)
+    if shared is None:
+        if len(_shared_metadata) >= _METADATA_KEPT:
+            _shared_metadata.clear()
+        shared = _shared_metadata[key] = key
+    return shared
 
 
 class Node:
@@ -266,10 +284,14 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
         data = variable._data
-        self._input_metadata = self._output_metadata = ((data.shape, data.dtype),)
+        self._input_metadata = self._output_metadata = (metadata_of(data),)
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def __lt__(self, other: Node) -> bool:
+        """Never: accumulators share one sequence number, so the engine's ready heap leaves them in heap order."""
+        return False
 
     def apply(self, grad: Tensor) -> tuple[()]:  # type: ignore[override]
         """``variable.grad += grad`` (the first gradient is stored; with create_graph it stays in the graph)."""
@@ -396,8 +418,8 @@ class Function:
             return outputs
         ctx._sequence_nr = next(_sequence_numbers)
         if cls._built_in and type(outputs) is not tuple:  # most ops: _record_outputs written out, 0.5 us less
-            data = outputs._data
-            ctx._output_metadata = ((data.shape, data.dtype),)
+            data = outputs._data  # (the shared pair looked up inline, as in _link_inputs)
+            ctx._output_metadata = (_shared_metadata.get((data.shape, data.dtype)) or metadata_of(data),)
             if ctx._saved:
                 _name_saved(cls, ctx, args, (outputs,))
             if data.dtype.kind == "f":
@@ -426,26 +448,25 @@ def _link_inputs(ctx: Node, args: tuple, excluded: tuple[int, ...]) -> bool:
     loop: it runs for every recorded op, and list comprehensions cost about 0.2 us more.
     """
     edges, metadata = [], []
-    recorded, skipped, in_order = False, False, True
+    recorded = False
+    last = -1  # the position of the last tensor argument
     for position, arg in enumerate(args):
-        if not isinstance(arg, Tensor) or excluded and position in excluded:
-            skipped = True
-            continue
-        in_order = in_order and not skipped
-        if arg._requires_grad:
-            recorded = True
-            grad_fn = arg._grad_fn
-            edges.append((grad_fn, arg._output_nr) if grad_fn is not None else gradient_edge(arg))
-        else:
-            edges.append(_NO_EDGE)
-        data = arg._data
-        metadata.append((data.shape, data.dtype))
+        if isinstance(arg, Tensor) and not (excluded and position in excluded):
+            last = position
+            if arg._requires_grad:
+                recorded = True
+                grad_fn = arg._grad_fn
+                edges.append((grad_fn, arg._output_nr) if grad_fn is not None else gradient_edge(arg))
+            else:
+                edges.append(_NO_EDGE)
+            data = arg._data  # the shared pair looked up here first, 0.15 us less per recorded op than a call:
+            metadata.append(_shared_metadata.get((data.shape, data.dtype)) or metadata_of(data))
     if not recorded:
         return False
     ctx._argument_count = len(args)
     ctx.next_functions = tuple(edges)
     ctx._input_metadata = tuple(metadata)
-    if not in_order:  # the edges are not simply the first arguments
+    if last >= len(edges):  # a non-tensor argument comes before a tensor: the edges are not the first arguments
         ctx._tensor_positions = tuple([position for position, arg in enumerate(args)
                                        if isinstance(arg, Tensor) and position not in excluded])
     return True
@@ -457,7 +478,7 @@ def _record_outputs(cls: type[Function], ctx: Node, args: tuple, outputs: Any) -
         ctx._check_gradient_count = True
         ctx._non_tensor_positions = tuple(i for i, arg in enumerate(args) if not isinstance(arg, Tensor))
     results = outputs if type(outputs) is tuple else (outputs,)
-    ctx._output_metadata = tuple([(out._data.shape, out._data.dtype) for out in results if isinstance(out, Tensor)])
+    ctx._output_metadata = tuple([metadata_of(out._data) for out in results if isinstance(out, Tensor)])
     if ctx._saved:
         _name_saved(cls, ctx, args, results)
     linked = tuple([_attach(ctx, out, slot, args) for slot, out in enumerate(results)])
