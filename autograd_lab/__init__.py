@@ -7,7 +7,7 @@ work and print as they do in PyTorch 2.x.
 from __future__ import annotations
 
 from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
-from . import accelerator, backends, cuda, linalg, nn, ops, optim, testing, utils
+from . import accelerator, backends, cuda, linalg, nn, ops, optim, serialization, testing, utils
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye, from_numpy,
                         full, full_like, linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like)
 from ._device import device, get_default_device, set_default_device
@@ -25,6 +25,7 @@ from ._torch_alias import install_as_torch, load_ipython_extension, uninstall_as
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
+from .serialization import load, save
 from .ops import *  # noqa: F401,F403  (every op module's __all__: torch.exp, torch.cat, ...)
 
 

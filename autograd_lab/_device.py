@@ -64,8 +64,9 @@ class device:
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
-        return device, (str(self),)
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # By a function of this module: the class itself names the module "torch", which a pickle cannot import.
+        return device_from_string, (str(self),)
 
     def __enter__(self) -> "device":
         object.__setattr__(self, "_previous", _default["device"])
@@ -77,6 +78,11 @@ class device:
 
 
 device.__module__ = "torch"
+
+
+def device_from_string(text: str) -> device:
+    """``device('cuda:1')``: how a pickled device is rebuilt."""
+    return device(text)
 
 
 def _parse(text: str, index: Any) -> tuple[str, int | None]:

@@ -8,19 +8,12 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import floating, quietly
+from ._operands import floating, quietly, rounded_once as _rounded
 from .selection import where
 from .unary import sqrt
 
 __all__ = ["acos", "arccos", "arcsin", "arctan", "asin", "atan", "cosh", "exp2", "expm1", "log10", "log1p", "log2",
            "nan_to_num", "rsqrt", "sinh", "tan"]
-
-
-def _rounded(function: Any, data: np.ndarray) -> np.ndarray:
-    """``function`` of float32 data computed in float64 and rounded once, as closely as PyTorch's float32 kernels."""
-    if data.dtype == np.float32:
-        return function(data.astype(np.float64)).astype(np.float32)
-    return function(data)
 
 
 class Log10(Function):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, common_dtype, floating, quietly
+from ._operands import as_operand, common_dtype, floating, quietly, rounded_once
 from .selection import maximum, minimum, where
 
 __all__ = ["abs", "clamp", "clamp_max", "clamp_min", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid",
@@ -21,7 +21,7 @@ class Exp(Function):
     @staticmethod
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
-        result = Tensor._wrap(np.exp(floating(self)))
+        result = Tensor._wrap(rounded_once(np.exp, floating(self)))
         ctx.save_for_backward(result)
         return result
 
@@ -39,7 +39,7 @@ class Log(Function):
     @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.log(floating(self)))
+        return Tensor._wrap(rounded_once(np.log, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -88,7 +88,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.sin(floating(self)))
+        return Tensor._wrap(rounded_once(np.sin, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -103,7 +103,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
-        return Tensor._wrap(np.cos(floating(self)))
+        return Tensor._wrap(rounded_once(np.cos, floating(self)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -117,7 +117,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Node, self: Tensor) -> Tensor:
-        result = Tensor._wrap(np.tanh(floating(self)))
+        result = Tensor._wrap(rounded_once(np.tanh, floating(self)))
         ctx.save_for_backward(result)
         return result
 
