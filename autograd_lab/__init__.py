@@ -21,6 +21,7 @@ from ._random import (bernoulli, multinomial, normal, rand, rand_like, randint, 
                       randperm)
 from ._size import Size
 from ._tensor import Tensor
+from ._typeinfo import finfo, iinfo
 from ._torch_alias import install_as_torch, load_ipython_extension, uninstall_as_torch, unload_ipython_extension
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled

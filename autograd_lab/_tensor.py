@@ -452,9 +452,9 @@ def _from_python(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
     kind = array.dtype.kind
     if kind not in "fiub":
         culprit = _first_non_number(data)
-        if culprit is None:
-            raise RuntimeError("Could not infer dtype of NoneType")
-        raise TypeError(f"new(): invalid data type '{type(culprit).__name__}'")
+        if isinstance(culprit, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(culprit).__name__}'")
+        raise RuntimeError(f"Could not infer dtype of {type(culprit).__name__}")
     if dtype is None and kind == "f":
         with np.errstate(over="ignore"):  # a float too large for float32 becomes inf, as in PyTorch
             return array.astype(_dtypes.get_default_dtype().numpy)
@@ -489,6 +489,11 @@ def _tensors_to_numbers(data: Any) -> Any:
 
 def _check_rectangular(data: Any) -> None:
     """Raise PyTorch's errors for ragged nested lists (a number where a list belongs, or the reverse)."""
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, str) and first is not data:  # PyTorch reads a string as a sequence and descends forever
+        raise ValueError("too many dimensions 'str'")
     level: list[Any] = [data]
     dim = 0
     while level and isinstance(level[0], (list, tuple)):

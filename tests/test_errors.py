@@ -430,3 +430,22 @@ def test_non_leaf_grad_access_warns() -> None:
     y = leaf() * 2
     with pytest.warns(UserWarning, match=r"^The \.grad attribute of a Tensor that is not a leaf Tensor is being"):
         assert y.grad is None
+
+
+@pytest.mark.parametrize(("data", "kind", "message"), [
+    (["a", "b"], ValueError, "too many dimensions 'str'"),
+    ([["a"]], ValueError, "too many dimensions 'str'"),
+    (["a", 1], ValueError, "too many dimensions 'str'"),
+    ([1, "a"], TypeError, "new(): invalid data type 'str'"),
+    ("a", TypeError, "new(): invalid data type 'str'"),
+    ([b"a"], TypeError, "new(): invalid data type 'bytes'"),
+    ({"a": 1}, RuntimeError, "Could not infer dtype of dict"),
+    ({1, 2}, RuntimeError, "Could not infer dtype of set"),
+    ([1, None], RuntimeError, "Could not infer dtype of NoneType"),
+    ([[1], [object()]], RuntimeError, "Could not infer dtype of object"),
+])
+def test_tensor_from_non_numbers_raises_pytorchs_error(data, kind, message) -> None:
+    """A list of strings is read as ever deeper sequences in PyTorch; other objects cannot give a dtype."""
+    with pytest.raises(kind) as error:
+        torch.tensor(data)
+    assert str(error.value) == message

@@ -168,3 +168,26 @@ def test_float32_transcendentals_are_the_float64_result_rounded_once(name: str) 
 
 def test_exp_of_twelve_prints_as_pytorch_prints_it() -> None:
     assert str(torch.exp(torch.tensor([12.0, 10.0]))) == "tensor([162754.7969,  22026.4648])"
+
+
+def test_finfo_and_iinfo_limits_and_reprs() -> None:
+    single = torch.finfo(torch.float32)
+    assert (single.bits, single.eps, single.max, single.resolution, single.dtype) == (
+        32, float(np.finfo(np.float32).eps), float(np.finfo(np.float32).max), 1e-06, "float32")
+    assert repr(torch.finfo(torch.float16)) == ("finfo(resolution=0.001, min=-65504, max=65504, eps=0.000976562, "
+                                                "smallest_normal=6.10352e-05, tiny=6.10352e-05, dtype=float16)")
+    assert torch.finfo() == torch.finfo(torch.get_default_dtype())
+    assert torch.finfo(torch.float64).tiny == torch.finfo(torch.float64).smallest_normal == 2.2250738585072014e-308
+    assert (torch.iinfo(torch.int64).max, torch.iinfo(torch.uint8).min) == (2**63 - 1, 0)
+    assert repr(torch.iinfo(torch.int32)) == "iinfo(min=-2.14748e+09, max=2.14748e+09, dtype=int32)"
+
+
+@pytest.mark.parametrize(("info", "dtype", "message"), [
+    ("finfo", "int32", "torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'"),
+    ("iinfo", "float32", "torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'"),
+    ("iinfo", "bool", "torch.bool is not supported by torch.iinfo"),
+])
+def test_finfo_and_iinfo_refuse_the_other_kind(info: str, dtype: str, message: str) -> None:
+    with pytest.raises(TypeError) as error:
+        getattr(torch, info)(getattr(torch, dtype))
+    assert str(error.value) == message
