@@ -24,7 +24,8 @@ from ._tensor import Tensor
 from ._typeinfo import finfo, iinfo
 from ._torch_alias import install_as_torch, load_ipython_extension, uninstall_as_torch, unload_ipython_extension
 from ._version import __version__
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .serialization import load, save
 from .ops import *  # noqa: F401,F403  (every op module's __all__: torch.exp, torch.cat, ...)

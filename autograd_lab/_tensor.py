@@ -28,6 +28,10 @@ REQUIRES_GRAD_TO_SCALAR_WARNING = (
     "Consider using tensor.detach() first. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)"
 )
+INFERENCE_REQUIRES_GRAD_MESSAGE = "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+INFERENCE_INPLACE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                             "clone to get a normal tensor before doing inplace update.See "
+                             "https://github.com/pytorch/rfcs/pull/17 for more details.")
 LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 LEAF_VIEW_INPLACE_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 NON_LEAF_REQUIRES_GRAD_MESSAGE = (
@@ -91,6 +95,7 @@ class Tensor:
     _base: "Tensor | None" = None
     _views: "list[weakref.ref[Tensor]] | None" = None  # a base's views, given new history when it changes in place
     _wrapped_number = False
+    _inference = False  # made inside inference_mode()
     __array_priority__ = 1000  # NumPy defers to the tensor's operators: np.float64(2) * t is a tensor
 
     def __init__(self, *args: Any) -> None:
@@ -113,6 +118,8 @@ class Tensor:
         tensor._version_counter = [0]
         if requires_grad:
             tensor._requires_grad = True
+        if grad_mode.inference:
+            tensor._inference = True
         return tensor
 
     # -- basic attributes ---------------------------------------------------------------
@@ -184,8 +191,14 @@ class Tensor:
             return self
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._inference and not grad_mode.inference:
+            raise RuntimeError(INFERENCE_REQUIRES_GRAD_MESSAGE)
         self._requires_grad = bool(requires_grad)
         return self
+
+    def is_inference(self) -> bool:
+        """True for a tensor made inside ``inference_mode()``."""
+        return self._inference
 
     @property
     def grad_fn(self) -> "Node | None":
@@ -289,6 +302,7 @@ class Tensor:
         """A tensor sharing this one's memory, cut from the graph (``requires_grad=False``)."""
         detached = Tensor._wrap(self._data)
         detached._version_counter = self._version_counter
+        detached._inference = self._inference  # a view is an inference tensor when its base is one
         return detached
 
     def detach_(self) -> "Tensor":
@@ -313,6 +327,7 @@ class Tensor:
         """A second tensor object for the same memory and history."""
         alias = Tensor._wrap(self._data, self._requires_grad)
         alias._grad_fn, alias._output_nr, alias._version_counter = self._grad_fn, self._output_nr, self._version_counter
+        alias._inference = self._inference
         return alias
 
     # -- conversion to Python and NumPy ---------------------------------------------------

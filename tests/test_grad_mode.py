@@ -177,3 +177,59 @@ def test_backward_switches_recording_off_only_in_its_own_thread() -> None:
     y.sum().backward()
     thread.join()
     assert seen == [False, True]
+
+
+# -- inference mode ----------------------------------------------------------------------------------
+
+def test_tensors_made_in_inference_mode_are_inference_tensors_views_follow_their_base() -> None:
+    x = torch.ones(2)
+    with torch.inference_mode():
+        assert torch.is_inference_mode_enabled() and not torch.is_grad_enabled()
+        made, product, view, detached = torch.ones(3), x * 2, x[0:1], x.detach()
+    assert made.is_inference() and product.is_inference()
+    assert not view.is_inference() and not detached.is_inference() and not x.is_inference()
+    assert not (made * 2).is_inference() and not made.clone().is_inference()
+    assert not torch.is_inference_mode_enabled() and torch.is_grad_enabled()
+
+
+def test_inference_mode_false_and_no_grad_inside_it() -> None:
+    with torch.inference_mode():
+        with torch.inference_mode(False):
+            assert not torch.is_inference_mode_enabled() and torch.is_grad_enabled()
+            assert not torch.ones(1).is_inference()
+        with torch.no_grad():
+            assert torch.is_inference_mode_enabled() and torch.ones(1).is_inference()
+        assert torch.is_inference_mode_enabled()
+
+
+def test_inference_mode_decorates_with_and_without_parentheses() -> None:
+    @torch.inference_mode
+    def bare() -> bool:
+        return torch.ones(1).is_inference()
+
+    @torch.inference_mode()
+    def called() -> bool:
+        return torch.ones(1).is_inference() and not torch.is_grad_enabled()
+
+    assert bare() and called() and not torch.is_inference_mode_enabled()
+
+
+def test_inference_tensors_refuse_requires_grad_and_in_place_changes_outside() -> None:
+    with torch.inference_mode():
+        t = torch.ones(3)
+        t.add_(1)
+        t[0] = 5.0  # allowed inside
+    inplace = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get "
+               "a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
+               "details.")
+    for change in (lambda: t.add_(1), lambda: t.zero_(), lambda: t.__setitem__(0, 1.0)):
+        with pytest.raises(RuntimeError) as error:
+            change()
+        assert str(error.value) == inplace
+    with torch.no_grad(), pytest.raises(RuntimeError, match="Inplace update to inference tensor"):
+        t.mul_(2)
+    with pytest.raises(RuntimeError, match="^Setting requires_grad=True on inference tensor outside InferenceMode "
+                                           "is not allowed.$"):
+        t.requires_grad_()
+    assert t.requires_grad_(False).tolist() == [5.0, 2.0, 2.0]
+    assert t.clone().requires_grad_().requires_grad

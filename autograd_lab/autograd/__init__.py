@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # isort: skip
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,  # isort: skip
+                        set_grad_enabled)
 from .function import AccumulateGrad, Function, Node  # isort: skip
 from . import anomaly_mode, engine, events
 from .._tensor import Tensor
@@ -58,4 +59,5 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 __all__ = ["AccumulateGrad", "Function", "Node", "Variable", "anomaly_mode", "backward", "detect_anomaly",
            "enable_grad", "engine", "events",
            "functional", "grad", "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled",
            "listening", "no_grad", "set_detect_anomaly", "set_grad_enabled", "variable"]

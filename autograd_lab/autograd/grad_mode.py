@@ -15,9 +15,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _ThreadGradMode(threading.local):
-    """``enabled``: this thread's grad mode. Read on every op, so it is one attribute of a thread-local."""
+    """``enabled``: this thread's grad mode. Read on every op, so it is one attribute of a thread-local.
+
+    ``inference``: inside ``inference_mode()``; tensors made there are inference tensors.
+    """
 
     enabled = True
+    inference = False
 
 
 state = _ThreadGradMode()
@@ -80,11 +84,48 @@ class enable_grad(_BareDecorator):
     _mode = True
 
 
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (in this thread)."""
+    return state.inference
+
+
 class inference_mode(_GradModeContext):
-    """Like ``no_grad``: nothing in the block is recorded."""
+    """Like ``no_grad``: nothing in the block is recorded, and the tensors it makes are inference tensors.
+
+    An inference tensor (``t.is_inference()``) can never join a graph later: outside inference
+    mode it cannot require grad or be changed in place.
+    """
+
+    def __new__(cls, mode: bool | Callable[..., Any] = True) -> Any:
+        context = super().__new__(cls)
+        if not callable(mode):
+            return context
+        context.__init__(True)  # ``@inference_mode`` without parentheses
+        return context(mode)
 
     def __init__(self, mode: bool = True) -> None:
         self._mode = not mode
+        self._inference = mode
+
+    def __enter__(self) -> None:
+        self._previous_inference = state.inference
+        state.inference = self._inference
+        super().__enter__()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        super().__exit__(exc_type, exc, traceback)
+        state.inference = self._previous_inference
+
+    def __call__(self, function: F) -> F:
+        context = self
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(context._inference):
+                return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
 
 
 class set_grad_enabled(_GradModeContext):

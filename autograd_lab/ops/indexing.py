@@ -15,8 +15,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._size import normalize_dim
-from .._tensor import Tensor, tensor_from_data, tensor_method
+from .._tensor import INFERENCE_INPLACE_MESSAGE, Tensor, tensor_from_data, tensor_method
 from ..autograd.function import Function, Node
+from ..autograd.grad_mode import state as grad_mode
 from ._operands import as_operand, type_name, warn_user
 from .shape import Unsqueeze, _expanded_shape, _view_of, _view_or_copy
 
@@ -378,6 +379,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     autograd, the write is recorded (``CopySlices``, ``IndexPutBackward0``,
     ``FillBackward3``, ``CopyBackwards``).
     """
+    if self._inference and not grad_mode.inference:
+        raise RuntimeError(INFERENCE_INPLACE_MESSAGE)
     source = _value_tensor(self, value)
     parts = index_parts(key)
     _check_parts(parts, self.shape)

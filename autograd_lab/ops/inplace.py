@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtypes
-from .._tensor import LEAF_INPLACE_MESSAGE, LEAF_VIEW_INPLACE_MESSAGE, Tensor, tensor_method
+from .._tensor import INFERENCE_INPLACE_MESSAGE, LEAF_INPLACE_MESSAGE, LEAF_VIEW_INPLACE_MESSAGE, Tensor, tensor_method
 from ..autograd.function import Edge, Node
 from ..autograd.grad_mode import state as grad_mode
 from . import arithmetic, elementary, rounding, selection, unary
@@ -43,6 +43,8 @@ def apply_inplace(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
     ``compute`` is the out-of-place op; it receives a tensor standing for the old
     values (with ``self``'s history), so its node links where ``self`` did.
     """
+    if self._inference and not grad_mode.inference:
+        raise RuntimeError(INFERENCE_INPLACE_MESSAGE)
     recording = grad_mode.enabled
     if recording:
         _check_allowed(self)

@@ -25,6 +25,8 @@ def _view_of(base: Tensor, data: np.ndarray) -> Tensor:
     """
     view = Tensor._wrap(data)
     view._version_counter = base._version_counter
+    if grad_mode.inference:  # a view is an inference tensor when its base is one
+        view._inference = base._inference
     root = view._base = base._base if base._base is not None else base
     if grad_mode.enabled:
         remember_view(root, view)
