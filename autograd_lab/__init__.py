@@ -7,7 +7,7 @@ work and print as they do in PyTorch 2.x.
 from __future__ import annotations
 
 from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
-from . import accelerator, backends, cuda, linalg, nn, ops, optim, serialization, testing, utils
+from . import accelerator, backends, cuda, distributions, linalg, nn, ops, optim, serialization, testing, utils
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye, from_numpy,
                         full, full_like, linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like)
 from ._device import device, get_default_device, set_default_device

@@ -428,7 +428,8 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
         values = bernoulli_(_like(input, None), p, generator=source)._data
         return _NODES["NotImplemented"].apply(input, values)
     _check_probability_dtype(input)
-    values = placed_like(input._data, _bernoulli_from_tensor(source, input._data, input._data))
+    out = np.empty(input.shape, dtype=input._data.dtype)  # contiguous whatever input's layout: drawn in C order
+    values = placed_like(out, _bernoulli_from_tensor(source, input._data, out))
     return _NODES["BernoulliBackward0"].apply(input, values)
 
 
