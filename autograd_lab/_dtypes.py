@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._class_names import TorchNamed
 
-class dtype:
+
+class dtype(metaclass=TorchNamed):
     """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
+
+    _torch_path = "torch.dtype"
 
     __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "legacy_name", "itemsize")
 

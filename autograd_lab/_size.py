@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._class_names import TorchNamed
 
-class Size(tuple):
+
+class Size(tuple, metaclass=TorchNamed):
     """The shape of a tensor, e.g. ``torch.Size([2, 3])``."""
+
+    _torch_path = "torch.Size"
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"

@@ -1,6 +1,7 @@
 """``Tensor``: a NumPy array plus what autograd needs to know about it."""
 from __future__ import annotations
 
+import copy
 import sys
 import warnings
 import weakref
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 
 from . import _dtypes
+from ._class_names import TorchNamed
 from ._printing import format_tensor
 from ._size import Size, normalize_dim
 from .autograd.grad_mode import state as grad_mode
@@ -28,6 +30,10 @@ REQUIRES_GRAD_TO_SCALAR_WARNING = (
     "Consider using tensor.detach() first. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)"
 )
+DEEPCOPY_NON_LEAF_MESSAGE = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment.  If you "
+    "were attempting to deepcopy a module, this may be because of a torch.nn.utils.weight_norm usage, see "
+    "https://github.com/pytorch/pytorch/pull/103001")
 INFERENCE_REQUIRES_GRAD_MESSAGE = "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
 INFERENCE_INPLACE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
                              "clone to get a normal tensor before doing inplace update.See "
@@ -72,7 +78,7 @@ class RemovableHandle:
         self._hooks.pop(self.id, None)
 
 
-class Tensor:
+class Tensor(metaclass=TorchNamed):
     """A multi-dimensional array that can record the operations applied to it.
 
     ``requires_grad=True`` on a leaf tensor makes every operation that uses it
@@ -85,6 +91,7 @@ class Tensor:
     on top of Tensor, so Tensor cannot import them.
     """
 
+    _torch_path = "torch.Tensor"
     _requires_grad = False
     _grad_fn: "Node | None" = None
     _output_nr = 0
@@ -297,6 +304,24 @@ class Tensor:
         if self._requires_grad and value._data.dtype.kind != "f":
             raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = value._data
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickle the data and flags (never ``grad`` or the graph), as PyTorch does."""
+        from .serialization import tensor_reduction
+        return tensor_reduction(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Tensor":
+        """A leaf with copied data (views copied together keep sharing it) and a copied ``grad``."""
+        if self._grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_NON_LEAF_MESSAGE)
+        rebuild, args, attributes = self.__reduce_ex__(4)
+        copied = rebuild(*copy.deepcopy(args, memo))
+        memo[id(self)] = copied
+        if attributes:
+            vars(copied).update(copy.deepcopy(attributes, memo))
+        if self._grad is not None:
+            copied.grad = copy.deepcopy(self._grad, memo)
+        return copied
 
     def detach(self) -> "Tensor":
         """A tensor sharing this one's memory, cut from the graph (``requires_grad=False``)."""

@@ -57,31 +57,24 @@ def _rebuild_parameter(root: np.ndarray, offset: int, shape: tuple[int, ...], st
     return Parameter(_rebuild_tensor(root, offset, shape, strides, False), requires_grad=requires_grad)
 
 
-def _tensor_reduction(tensor: Tensor) -> tuple[Any, tuple[Any, ...]]:
+def tensor_reduction(tensor: Tensor) -> tuple[Any, tuple[Any, ...], dict[str, Any] | None]:
+    """How a tensor pickles and deep-copies: its data (the whole array it views), flags and Python attributes."""
     from .nn.parameter import Parameter
     data = tensor._data
     root = _root_array(data)
     offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
     rebuild = _rebuild_parameter if isinstance(tensor, Parameter) else _rebuild_tensor
-    return rebuild, (root, offset, data.shape, data.strides, bool(tensor.requires_grad))
-
-
-class _TensorPickler(pickle.Pickler):
-    """A pickler that writes tensors as their data and flags, never their graph."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, Tensor):
-            return _tensor_reduction(obj)
-        return NotImplemented
+    attributes = {name: value for name, value in vars(tensor).items() if not name.startswith("_")}
+    return rebuild, (root, offset, data.shape, data.strides, bool(tensor.requires_grad)), attributes or None
 
 
 def save(obj: Any, f: FileLike, pickle_module: Any = pickle, pickle_protocol: int = 2) -> None:
     """Write ``obj`` (a state_dict, a checkpoint dict, a tensor, a whole model) to a path or binary file."""
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as file:
-            _TensorPickler(file, protocol=pickle_protocol).dump(obj)
+            pickle_module.dump(obj, file, protocol=pickle_protocol)
     else:
-        _TensorPickler(f, protocol=pickle_protocol).dump(obj)
+        pickle_module.dump(obj, f, protocol=pickle_protocol)
 
 
 def _unsupported_global(module: str, name: str) -> pickle.UnpicklingError:

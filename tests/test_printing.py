@@ -108,3 +108,20 @@ def test_unknown_profile_changes_nothing_else() -> None:
 def test_unsupported_dtype_is_rejected() -> None:
     with pytest.raises(ValueError, match="complex64"):
         format_tensor(np.zeros(2, dtype=np.complex64), "complex64")
+
+
+def test_library_classes_print_pytorchs_path_but_keep_their_module() -> None:
+    """``type(x)`` in a notebook shows what PyTorch shows; pickles and tracebacks still name autograd_lab."""
+    import autograd_lab as torch
+    from autograd_lab import nn
+    assert str(type(torch.ones(1))) == "<class 'torch.Tensor'>" and repr(torch.Tensor) == "<class 'torch.Tensor'>"
+    assert str(nn.Parameter) == "<class 'torch.nn.parameter.Parameter'>"
+    assert str(type(torch.no_grad())) == "<class 'torch.autograd.grad_mode.no_grad'>"
+    assert str(torch.inference_mode) == "<class 'torch.autograd.grad_mode.inference_mode'>"
+    assert (str(torch.Size), str(torch.dtype)) == ("<class 'torch.Size'>", "<class 'torch.dtype'>")
+    assert torch.Tensor.__module__ == "autograd_lab._tensor"
+
+    class Mine(torch.Tensor):
+        pass
+
+    assert str(Mine) == f"<class '{__name__}.{Mine.__qualname__}'>"

@@ -130,3 +130,50 @@ def test_saved_array_is_a_copy_not_the_live_tensor() -> None:
     t.add_(1)
     buffer.seek(0)
     assert np.array_equal(torch.load(buffer).numpy(), np.zeros(3, dtype=np.float32))
+
+
+# -- pickle and deepcopy of tensors --------------------------------------------------------------------
+
+def test_pickle_after_backward_keeps_data_and_drops_grad_and_graph() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).sum().backward()
+    copy_ = pickle.loads(pickle.dumps(x))
+    assert copy_.tolist() == [1.0, 2.0] and copy_.requires_grad and copy_.grad is None
+    model = nn.Linear(2, 1)
+    model(torch.ones(2)).sum().backward()
+    restored = pickle.loads(pickle.dumps(model))
+    assert torch.equal(restored.weight, model.weight) and isinstance(restored.weight, nn.Parameter)
+
+
+def test_python_attributes_of_a_tensor_survive_pickle_and_deepcopy() -> None:
+    import copy
+    t = torch.ones(2)
+    t.label = "inputs"
+    assert pickle.loads(pickle.dumps(t)).label == "inputs" and copy.deepcopy(t).label == "inputs"
+
+
+def test_deepcopy_copies_leaves_with_grad_keeps_views_together_and_refuses_non_leaves() -> None:
+    import copy
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).sum().backward()
+    twin = copy.deepcopy(x)
+    assert twin.grad.tolist() == [2.0, 2.0] and twin.grad is not x.grad and twin.is_leaf
+    base = torch.arange(4.0)
+    copied_base, copied_view = copy.deepcopy([base, base[1:3]])
+    copied_view[0] = 100.0
+    assert copied_base.tolist() == [0.0, 100.0, 2.0, 3.0] and base.tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pytest.raises(RuntimeError, match=r"^Only Tensors created explicitly by the user \(graph leaves\) support "
+                                           r"the deepcopy protocol at the moment\."):
+        copy.deepcopy(x * 2)
+
+
+def test_deepcopy_of_a_parameter_leaves_its_grad_behind_as_pytorch_does() -> None:
+    import copy
+    model = nn.Linear(2, 1)
+    model(torch.ones(2)).sum().backward()
+    twin = copy.deepcopy(model)
+    assert twin.weight.grad is None and model.weight.grad is not None
+    assert torch.equal(twin.weight, model.weight) and twin.weight is not model.weight
+    shared = nn.Sequential(model, model)
+    tied = copy.deepcopy(shared)
+    assert tied[0].weight is tied[1].weight

@@ -11,6 +11,8 @@ import threading
 from types import TracebackType
 from typing import Any, Callable, TypeVar
 
+from .._class_names import TorchNamed
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -33,7 +35,7 @@ def is_grad_enabled() -> bool:
     return state.enabled
 
 
-class _GradModeContext:
+class _GradModeContext(metaclass=TorchNamed):
     """Base for context managers (and decorators) that set grad mode for a block."""
 
     _mode: bool

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._class_names import torch_path
 from .._tensor import Tensor
-
-_LIBRARY = "autograd_lab"
-
 
 def qualified_name(cls: type) -> str:
     """``torch.nn.modules.linear.Linear`` for a library class, ``int`` for a builtin, ``__main__.Net`` otherwise."""
-    module = cls.__module__
-    if module == "builtins":
+    if cls.__module__ == "builtins":
         return cls.__qualname__
-    if module == _LIBRARY or module.startswith(_LIBRARY + "."):
-        module = "torch" + module[len(_LIBRARY):]
-    return f"{module}.{cls.__qualname__}"
+    return torch_path(cls)
 
 
 def typename(obj: Any) -> str:

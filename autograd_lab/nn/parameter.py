@@ -1,6 +1,8 @@
 """``Parameter``: a leaf tensor that a Module registers as trainable."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._tensor import Tensor, _init
@@ -20,6 +22,12 @@ class Parameter(Tensor):
             _init(self, data._data, False)
             self._version_counter = data._version_counter
         self.requires_grad_(requires_grad)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Parameter":
+        """A new parameter with a copy of the data; as in PyTorch, ``grad`` is not copied."""
+        copied = Parameter(self.data.clone(), self.requires_grad)
+        memo[id(self)] = copied
+        return copied
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
