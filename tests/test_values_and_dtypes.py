@@ -191,3 +191,46 @@ def test_finfo_and_iinfo_refuse_the_other_kind(info: str, dtype: str, message: s
     with pytest.raises(TypeError) as error:
         getattr(torch, info)(getattr(torch, dtype))
     assert str(error.value) == message
+
+
+def _lane_order_sum(row: np.ndarray, lanes: int) -> np.float32:
+    """PyTorch's AVX-512 reduce_all: lane-wise block sums, the tail into the first lanes, then halves."""
+    if row.size < lanes:
+        total = row[0]
+        for value in row[1:]:
+            total = np.float32(total + value)
+        return total
+    acc = [row[i] for i in range(lanes)]
+    blocks = row.size // lanes
+    for block in range(1, blocks):
+        acc = [np.float32(acc[i] + row[block * lanes + i]) for i in range(lanes)]
+    for i, value in enumerate(row[blocks * lanes:]):
+        acc[i] = np.float32(acc[i] + value)
+    while len(acc) > 1:
+        half = len(acc) // 2
+        acc = [np.float32(acc[i] + acc[i + half]) for i in range(half)]
+    return acc[0]
+
+
+@pytest.mark.parametrize("size", [3, 15, 16, 17, 27, 40])
+def test_softmax_along_the_last_dim_scales_by_one_over_a_lane_order_sum(size: int) -> None:
+    """As PyTorch's vectorised kernel: exp(x - max) * (1 / sum), the sum taken in vector-lane order."""
+    x = (np.random.default_rng(size).standard_normal((3, size)) * 3).astype(np.float32)
+    result = torch.softmax(torch.from_numpy(x), dim=-1).numpy()
+    for row, out in zip(x, result):
+        exp = np.exp((row - row.max()).astype(np.float64)).astype(np.float32)
+        scale = np.float32(1) / _lane_order_sum(exp, 16)
+        assert np.array_equal(out, exp * scale)
+    log_result = torch.log_softmax(torch.from_numpy(x), dim=-1).numpy()
+    for row, out in zip(x, log_result):
+        shifted = row - row.max()
+        total = _lane_order_sum(np.exp(shifted.astype(np.float64)).astype(np.float32), 16)
+        assert np.array_equal(out, shifted - np.float32(np.log(np.float64(total))))
+
+
+def test_softmax_along_another_dim_divides_by_the_sum() -> None:
+    scores = torch.tensor([[0.1, 0.9, 0.3], [0.8, 0.2, 0.5], [0.4, 0.4, 0.2], [0.0, 0.1, 0.7]])
+    x = scores.numpy()
+    exp = np.exp((x - x.max(0)).astype(np.float64)).astype(np.float32)
+    assert np.array_equal(torch.softmax(scores, dim=0).numpy(), exp / exp.sum(0, keepdims=True))
+    assert str(torch.softmax(scores, dim=0).sum(0)) == "tensor([1.0000, 1.0000, 1.0000])"  # as PyTorch prints it
