@@ -480,7 +480,8 @@ def _to_array(data: Any, dtype: _dtypes.dtype | None) -> np.ndarray:
     else:
         array = _from_python(data, dtype)
     if dtype is not None:
-        array = array.astype(dtype.numpy, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):  # out of range: inf, silently as in PyTorch
+            array = array.astype(dtype.numpy, copy=False)
     _dtypes.from_numpy(array.dtype)
     return array
 

@@ -234,3 +234,27 @@ def test_softmax_along_another_dim_divides_by_the_sum() -> None:
     exp = np.exp((x - x.max(0)).astype(np.float64)).astype(np.float32)
     assert np.array_equal(torch.softmax(scores, dim=0).numpy(), exp / exp.sum(0, keepdims=True))
     assert str(torch.softmax(scores, dim=0).sum(0)) == "tensor([1.0000, 1.0000, 1.0000])"  # as PyTorch prints it
+
+
+_BIG = [3e38, 3e38]
+_OVERFLOWS: dict[str, Callable[[], Any]] = {
+    "add": lambda: torch.tensor(_BIG) + torch.tensor(_BIG), "mul": lambda: torch.tensor([1e38]) * 10,
+    "sub": lambda: torch.tensor([-3e38]) - torch.tensor([3e38]), "number": lambda: 1e39 - torch.tensor([1.0]),
+    "sum": lambda: torch.tensor(_BIG).sum(), "sum_dim": lambda: torch.tensor([_BIG, _BIG]).sum(0),
+    "mean": lambda: torch.tensor(_BIG).mean(), "var": lambda: torch.tensor(_BIG).var(),
+    "matmul": lambda: torch.tensor(_BIG) @ torch.tensor(_BIG),
+    "mm": lambda: torch.tensor([_BIG, _BIG]) @ torch.tensor([_BIG, _BIG]),
+    "cumsum": lambda: torch.tensor(_BIG).cumsum(0), "prod": lambda: torch.tensor(_BIG).prod(),
+    "norm": lambda: torch.tensor(_BIG).norm(), "mse": lambda: F.mse_loss(torch.tensor(_BIG), -torch.tensor(_BIG)),
+    "half": lambda: torch.tensor([1e6]).half(), "to_float": lambda: torch.tensor([1e300], dtype=torch.float64).float(),
+    "tensor": lambda: torch.tensor([1e300], dtype=torch.float32), "to_long": lambda: torch.tensor([float("nan")]).long(),
+    "log0": lambda: torch.tensor([0.0]).log(), "sqrt_negative": lambda: torch.tensor([-1.0]).sqrt(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_OVERFLOWS))
+def test_overflow_and_invalid_values_are_silent_as_in_pytorch(name: str) -> None:
+    """PyTorch gives inf and nan without a word; NumPy's RuntimeWarnings must not reach the notebook."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _OVERFLOWS[name]()

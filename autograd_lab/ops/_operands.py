@@ -77,7 +77,8 @@ def _number_in(value: float, dtype: np.dtype) -> Tensor:
     key = (type(value), value, dtype)
     tensor = _numbers_seen.get(key)
     if tensor is None:
-        tensor = Tensor._wrap(np.array(value, dtype=dtype))
+        with np.errstate(over="ignore"):  # a number too large for the dtype becomes inf, silently as in PyTorch
+            tensor = Tensor._wrap(np.array(value, dtype=dtype))
         tensor._wrapped_number = True
         if value and value == value:
             if len(_numbers_seen) >= _NUMBERS_KEPT:

@@ -35,6 +35,7 @@ class LeakyRelu(Function):
     derivatives = {"self": "grad if self > 0 else grad * negative_slope"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, negative_slope: float) -> Tensor:
         ctx.save_for_backward(self)
         ctx.negative_slope = negative_slope
@@ -224,6 +225,7 @@ class Hardtanh(Function):
     derivatives = {"self": "grad where min_val < self < max_val, else 0"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, min_val: float, max_val: float) -> Tensor:
         ctx.save_for_backward(self)
         ctx.min_val, ctx.max_val = min_val, max_val

@@ -21,6 +21,7 @@ class Add(Function):
     derivatives = {"self": "grad", "other": "grad * alpha"}
 
     @staticmethod
+    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
         x, y = broadcast_pair(self, other)
@@ -36,6 +37,7 @@ class Sub(Function):
     derivatives = {"self": "grad", "other": "-grad * alpha"}
 
     @staticmethod
+    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
         _check_no_bool(self, other)
@@ -57,6 +59,7 @@ class ReverseSub(Function):
     non_differentiable_args = (1,)
 
     @staticmethod
+    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         _check_no_bool(self, other)
         x, y = broadcast_pair(self, other)
@@ -83,6 +86,7 @@ class Mul(Function):
     derivatives = {"self": "grad * other", "other": "grad * self"}
 
     @staticmethod
+    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         ctx.save_for_backward(self if other._requires_grad else None, other if self._requires_grad else None)
         x, y = broadcast_pair(self, other)

@@ -201,6 +201,7 @@ class Atan(Function):
     derivatives = {"self": "grad / (1 + self * self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(_rounded(np.arctan, floating(self)))
@@ -291,6 +292,7 @@ class NanToNum(Function):
     derivatives = {"self": "grad * isfinite(self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, nan: float, posinf: float | None, neginf: float | None) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(np.nan_to_num(self._data, nan=nan, posinf=posinf, neginf=neginf))

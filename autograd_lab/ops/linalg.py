@@ -6,7 +6,7 @@ import numpy as np
 from .._dtypes import c_type_name
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import binary_operator, check_broadcast, type_name
+from ._operands import binary_operator, check_broadcast, quietly, type_name
 from .shape import SqueezeDim, View
 
 __all__ = ["bmm", "dot", "matmul", "mm", "mv"]
@@ -28,6 +28,7 @@ class Mm(Function):
     derivatives = {"self": "grad @ mat2.t()", "mat2": "self.t() @ grad"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, mat2: Tensor) -> Tensor:
         x, y = self._data, mat2._data
         if x.ndim != 2 or y.ndim != 2:
@@ -51,6 +52,7 @@ class Dot(Function):
     derivatives = {"self": "grad * tensor", "tensor": "grad * self"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, tensor: Tensor) -> Tensor:
         size, other_size = self._data.shape[0], tensor._data.shape[0]
         if size != other_size:
@@ -72,6 +74,7 @@ class Mv(Function):
     derivatives = {"self": "grad.unsqueeze(1) @ vec.unsqueeze(0)", "vec": "self.t() @ grad"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, vec: Tensor) -> Tensor:
         if self._data.shape[1] != vec._data.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({self.shape[0]}), mat ({_shape_text(self.shape)}), "
@@ -93,6 +96,7 @@ class BatchMatmul(Function):
     derivatives = {"self": "grad @ mat2.transpose(-1, -2)", "mat2": "self.transpose(-1, -2) @ grad"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, mat2: Tensor) -> Tensor:
         check_broadcast(self._data[..., :1, :1], mat2._data[..., :1, :1])  # the batch dimensions
         if self.shape[-1] != mat2.shape[-2]:

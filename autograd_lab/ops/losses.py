@@ -47,6 +47,7 @@ class MseLoss(Function):
     derivatives = {"self": "grad * 2 * (self - target) / N", "target": "-grad * 2 * (self - target) / N"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, target: Tensor, reduction: str) -> Tensor:
         ctx.save_for_backward(self, target)
         ctx.reduction = reduction
@@ -156,6 +157,7 @@ class NllGradient(Function):
     derivatives = {"grad_output": "-W / N at the targets, summed", "self": "0"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, grad_output: Tensor, self: Tensor, loss: Node) -> Tensor:
         ctx.loss = loss
         picks = _picked_weights(loss)
@@ -224,6 +226,7 @@ class NllLoss(Function):
     non_differentiable_args = (1, 2)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
                 ignore_index: int) -> Tensor:
         loss = _nll_forward(ctx, self, self._data.reshape(-1, self._data.shape[-1]), target, weight, reduction,
@@ -247,6 +250,7 @@ class NllLoss2d(Function):
     non_differentiable_args = (1, 2)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
                 ignore_index: int) -> Tensor:
         n, c, h, w = self.shape
@@ -381,6 +385,7 @@ class SmoothL1Loss(Function):
                    "target": "-grad * clamp((self - target) / beta, -1, 1) / N"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, target: Tensor, reduction: str, beta: float) -> Tensor:
         half = self._data.dtype.type(0.5)
         return _smoothed_forward(ctx, self, target, reduction, beta,
@@ -398,6 +403,7 @@ class HuberLoss(Function):
                    "target": "-grad * clamp(self - target, -delta, delta) / N"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, target: Tensor, reduction: str, delta: float) -> Tensor:
         half = self._data.dtype.type(0.5)
         return _smoothed_forward(ctx, self, target, reduction, delta,

@@ -38,6 +38,7 @@ class VectorNorm(Function):
     derivatives = {"self": "grad * self / result"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
         data = self._data
@@ -192,6 +193,7 @@ class Det(Function):
     derivatives = {"A": "grad * result * A.inverse().mT (zero where A is singular, as in PyTorch)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, A: Tensor) -> Tensor:
         result = Tensor._wrap(np.asarray(np.linalg.det(A._data), dtype=A._data.dtype))
         ctx.save_for_backward(A, result)
@@ -215,6 +217,7 @@ class Inverse(Function):
     derivatives = {"A": "-result.mT @ grad @ result.mT"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, A: Tensor) -> Tensor:
         try:
             result = Tensor._wrap(np.linalg.inv(A._data).astype(A._data.dtype))
@@ -234,6 +237,7 @@ class Solve(Function):
     derivatives = {"A": "-solve(A.mT, grad) @ result.mT", "B": "solve(A.mT, grad)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, A: Tensor, B: Tensor) -> Tensor:
         vector = B._data.ndim == A._data.ndim - 1
         ctx.vector = vector
@@ -263,6 +267,7 @@ class Slogdet(Function):
     materialize_grads = True
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, A: Tensor) -> tuple[Tensor, Tensor]:
         sign, logabsdet = np.linalg.slogdet(A._data)
         sign_tensor = Tensor._wrap(np.asarray(sign, dtype=A._data.dtype))

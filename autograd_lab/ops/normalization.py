@@ -13,6 +13,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ._fused import fused_multiply_add
+from ._operands import quietly
 
 __all__: list[str] = []  # reached through autograd_lab.nn.functional
 
@@ -67,6 +68,7 @@ class NativeBatchNorm(Function):
     non_differentiable_args = (3, 4)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
                 running_var: Tensor | None, training: bool, momentum: float, eps: float) -> Tensor:
         x = input._data
@@ -145,6 +147,7 @@ class NativeLayerNorm(Function):
                    "weight": "sum(grad * xhat)", "bias": "sum(grad)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, input: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | None,
                 bias: Tensor | None, eps: float) -> Tensor:
         x = input._data

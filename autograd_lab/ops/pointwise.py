@@ -28,6 +28,7 @@ class Erf(Function):
     derivatives = {"self": "grad * 2 / sqrt(pi) * exp(-self * self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(_via_float64(_erf, floating(self)))
@@ -43,6 +44,7 @@ class Erfc(Erf):
     derivatives = {"self": "-grad * 2 / sqrt(pi) * exp(-self * self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(_via_float64(_erfc, floating(self)))
@@ -82,6 +84,7 @@ class Scale(Function):
     derivatives = {"self": "grad * factor"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, factor: float) -> Tensor:
         ctx.factor = factor
         data = floating(self)
@@ -105,6 +108,7 @@ class Hypot(Function):
     derivatives = {"self": "grad * self / result", "other": "grad * other / result"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         result = Tensor._wrap(np.hypot(*broadcast_pair(self, other)))
         ctx.save_for_backward(self, other, result)
@@ -159,6 +163,7 @@ class Lerp(Function):
     derivatives = {"self": "grad * (1 - weight)", "end": "grad * weight"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, end: Tensor, weight: float) -> Tensor:
         ctx.weight = weight
         x, y = broadcast_pair(self, end)
@@ -177,6 +182,7 @@ class LerpByTensor(Function):
     derivatives = {"self": "grad * (1 - weight)", "end": "grad * weight", "weight": "grad * (end - self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, end: Tensor, weight: Tensor) -> Tensor:
         ctx.save_for_backward(self, end, weight)
         x, y, w = promoted(self, end, weight)
@@ -193,6 +199,7 @@ class Addcmul(Function):
     derivatives = {"self": "grad", "tensor1": "grad * value * tensor2", "tensor2": "grad * value * tensor1"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
         ctx.save_for_backward(tensor1, tensor2)
         ctx.value = value

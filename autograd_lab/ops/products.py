@@ -9,7 +9,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import check_broadcast, warn_user
+from ._operands import check_broadcast, quietly, warn_user
 from .linalg import UnsafeView, mm
 from .selection import where
 from .shape import Permute, View
@@ -27,6 +27,7 @@ class Cross(Function):
     derivatives = {"input": "cross(other, grad, dim)", "other": "cross(grad, input, dim)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, input: Tensor, other: Tensor, dim: int) -> Tensor:
         ctx.dim = dim
         ctx.save_for_backward(input, other)
@@ -120,6 +121,7 @@ class Vdot(Function):
     derivatives = {"self": "grad * other", "other": "grad * self"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         ctx.save_for_backward(self, other)
         return Tensor._wrap(np.asarray(np.dot(self._data, other._data)))
@@ -149,6 +151,7 @@ class Cdist(Function):
     derivatives = {"x1": "sum_j grad[i, j] * d(||x1_i - x2_j||_p)/dx1_i", "x2": "the same, with the opposite sign"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, x1: Tensor, x2: Tensor, p: float) -> Tensor:
         ctx.p = p
         differences = x1._data[..., :, None, :] - x2._data[..., None, :, :]
@@ -210,6 +213,7 @@ class Dist(Function):
     derivatives = {"self": "grad * d||self - other||_p / d(self - other)", "other": "minus the same"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor, p: float) -> Tensor:
         ctx.p = p
         difference = (self._data - other._data).reshape(-1)

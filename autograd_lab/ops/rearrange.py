@@ -10,7 +10,7 @@ import numpy as np
 from .._size import Size, normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import numpy_keywords
+from ._operands import numpy_keywords, quietly
 from .indexing import IndexAddInto, index_select
 from .shape import Clone, Permute, Transpose, View, _shape_args, _view_of, cat, expand, reshape, stack
 
@@ -29,6 +29,7 @@ class Repeat(Function):
     derivatives = {"self": "grad summed over the copies"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, repeats: tuple[int, ...]) -> Tensor:
         ctx.shape, ctx.repeats = self._data.shape, repeats
         return Tensor._wrap(np.tile(self._data, repeats))
@@ -79,6 +80,7 @@ class Flip(Function):
     derivatives = {"self": "grad.flip(dims)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dims: tuple[int, ...]) -> Tensor:
         ctx.dims = dims
         return Tensor._wrap(np.flip(self._data, dims).copy())
@@ -118,6 +120,7 @@ class Roll(Function):
     derivatives = {"self": "grad.roll(-shifts, dims)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, shifts: tuple[int, ...], dims: tuple[int, ...] | None) -> Tensor:
         ctx.shifts, ctx.dims = shifts, dims
         if dims is None:
@@ -153,6 +156,7 @@ class Split(Function):
     returns_several_views = True
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, sizes: tuple[int, ...]) -> tuple[Tensor, ...]:
         ctx.dim, ctx.sizes, ctx.dtype = dim, sizes, self._data.dtype
         ctx.shape = self._data.shape
@@ -185,6 +189,7 @@ class Unbind(Function):
     returns_several_views = True
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int) -> tuple[Tensor, ...]:
         ctx.dim, ctx.shape, ctx.dtype = dim, self._data.shape, self._data.dtype
         return tuple(_view_of(self, self._data[(slice(None),) * dim + (i,)]) for i in range(self._data.shape[dim]))
@@ -288,6 +293,7 @@ class Diagonal(Function):
     derivatives = {"self": "zeros_like(self) with grad on the diagonal"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
         ctx.shape, ctx.offset, ctx.dims = self._data.shape, offset, (dim1, dim2)
         return _view_of(self, _diagonal_view(self._data, offset, dim1, dim2))
@@ -303,6 +309,7 @@ class DiagonalCopy(Diagonal):
     backward_name = "DiagonalBackward0_copy"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
         ctx.shape, ctx.offset, ctx.dims = self._data.shape, offset, (dim1, dim2)
         return Tensor._wrap(_diagonal_view(self._data, offset, dim1, dim2).copy())
@@ -315,6 +322,7 @@ class DiagonalScatter(Function):
     derivatives = {"src": "grad.diagonal(offset, dim1, dim2)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, src: Tensor, shape: tuple[int, ...], offset: int, dim1: int, dim2: int) -> Tensor:
         ctx.offset, ctx.dims = offset, (dim1, dim2)
         out = np.zeros(shape, dtype=src._data.dtype)
@@ -367,6 +375,7 @@ class Trace(Function):
     derivatives = {"self": "eye_like(self) * grad"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.shape = self._data.shape
         return Tensor._wrap(np.asarray(np.trace(self._data), dtype=self._data.dtype if self._data.dtype.kind == "f"
@@ -606,6 +615,7 @@ class Unfold(Function):
     derivatives = {"self": "the gradient of each window added back where the window came from"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, size: int, step: int) -> Tensor:
         data = self._data if self._data.ndim else self._data.reshape(1)
         ctx.shape, ctx.dim, ctx.size, ctx.step = self._data.shape, dim, size, step

@@ -9,7 +9,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import numpy_keywords, type_name
+from ._operands import numpy_keywords, quietly, type_name
 from .selection import maximum, minimum, where
 
 __all__ = ["all", "any", "argmax", "argmin", "max", "mean", "min", "sum"]
@@ -43,6 +43,7 @@ class SumAll(Function):
     derivatives = {"self": "grad.expand(self.shape)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dtype: Any = None) -> Tensor:
         ctx.shape = self._data.shape
         return Tensor._wrap(np.sum(self._data, dtype=_sum_dtype(self._data, dtype)))
@@ -57,6 +58,7 @@ class SumDim(Function):
     derivatives = {"self": "grad.unsqueeze(dim).expand(self.shape)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool, dtype: Any = None) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
         return Tensor._wrap(np.sum(self._data, axis=ctx.dims, keepdims=keepdim, dtype=_sum_dtype(self._data, dtype)))
@@ -80,6 +82,7 @@ class SumToSize(Function):
     derivatives = {"self": "grad.expand(self.shape)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, shape: tuple[int, ...]) -> Tensor:
         ctx.shape = self._data.shape
         return Tensor._wrap(sum_to_shape(self._data, shape))
@@ -120,6 +123,7 @@ class MeanAll(Function):
     derivatives = {"self": "grad.expand(self.shape) / self.numel()"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.shape = self._data.shape
         return Tensor._wrap(_mean(self._data, None, False))
@@ -134,6 +138,7 @@ class MeanDim(Function):
     derivatives = {"self": "grad.unsqueeze(dim).expand(self.shape) / self.shape[dim]"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
         return Tensor._wrap(_mean(self._data, ctx.dims, keepdim))
@@ -165,6 +170,7 @@ class MaxAll(Function):
     derivatives = {"self": "grad * (self == result) / (self == result).sum()"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         return _extremum_all_forward(ctx, self, np.max, "max")
 
@@ -176,6 +182,7 @@ class MinAll(Function):
     derivatives = {"self": "grad * (self == result) / (self == result).sum()"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         return _extremum_all_forward(ctx, self, np.min, "min")
 
@@ -212,6 +219,7 @@ class MaxDim(Function):
     materialize_grads = True
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
         return _extremum_dim_forward(ctx, self, dim, keepdim, np.argmax)
 
@@ -224,6 +232,7 @@ class MinDim(Function):
     materialize_grads = True
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
         return _extremum_dim_forward(ctx, self, dim, keepdim, np.argmin)
 
@@ -237,6 +246,7 @@ class ScatterInto(Function):
     derivatives = {"src": "grad.gather(dim, index)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, src: Tensor, shape: tuple[int, ...], dim: int, index: Tensor) -> Tensor:
         ctx.dim, ctx.index = dim, index
         out = np.zeros(shape, dtype=src._data.dtype)
@@ -253,6 +263,7 @@ class Gather(Function):
     derivatives = {"self": "zeros_like(self).scatter_add(dim, index, grad)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, index: Tensor) -> Tensor:
         ctx.shape, ctx.dim, ctx.index = self._data.shape, normalize_dim(dim, self._data.ndim), index
         return Tensor._wrap(np.take_along_axis(self._data, index._data, axis=ctx.dim))
@@ -267,6 +278,7 @@ class ScatterAddInto(Function):
     derivatives = {"src": "grad.gather(dim, index)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, src: Tensor, shape: tuple[int, ...], dim: int, index: Tensor) -> Tensor:
         ctx.dim, ctx.index = dim, index
         out = np.zeros(shape, dtype=src._data.dtype)

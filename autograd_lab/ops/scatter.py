@@ -13,7 +13,7 @@ import numpy as np
 from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, warn_user
+from ._operands import as_operand, quietly, warn_user
 
 __all__ = ["gather", "scatter", "scatter_add"]
 
@@ -45,6 +45,7 @@ class Gather(Function):
     non_differentiable_args = (2,)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, index: Tensor) -> Tensor:
         ctx.shape, ctx.dim, ctx.index = self._data.shape, dim, index
         return Tensor._wrap(self._data[_positions(index._data, dim)])
@@ -61,6 +62,7 @@ class Scatter(Function):
     non_differentiable_args = (2,)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         ctx.dim, ctx.index = dim, index
         out = self._data.copy()
@@ -80,6 +82,7 @@ class ScatterValue(Function):
     non_differentiable_args = (2,)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
         ctx.dim, ctx.index = dim, index
         out = self._data.copy()
@@ -97,6 +100,7 @@ class ScatterAdd(Function):
     non_differentiable_args = (2,)
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         ctx.dim, ctx.index = dim, index
         out = self._data.copy()
@@ -114,6 +118,7 @@ class ScatterReduced(Function):
     backward_name = "NotImplemented"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, index: Tensor, src: Any, reduce: str) -> Tensor:
         out = self._data.copy()
         values = _covered(src._data, index._data) if isinstance(src, Tensor) else src

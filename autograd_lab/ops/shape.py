@@ -11,7 +11,7 @@ from .._size import normalize_dim
 from .._tensor import Tensor, tensor_method, warn_once
 from ..autograd.function import Function, Node
 from ..autograd.grad_mode import state as grad_mode
-from ._operands import arrays_in, common_dtype, numpy_keywords
+from ._operands import arrays_in, common_dtype, numpy_keywords, quietly
 from .views import remember_view
 
 __all__ = ["cat", "clone", "concatenate", "flatten", "permute", "reshape", "squeeze", "stack", "t", "transpose",
@@ -250,6 +250,7 @@ class ToDtype(Function):
     derivatives = {"self": "grad.to(self.dtype)"}
 
     @staticmethod
+    @quietly  # out-of-range values become inf (or an unspecified integer) silently, as in PyTorch
     def forward(ctx: Node, self: Tensor, dtype: _dtypes.dtype) -> Tensor:
         ctx.dtype = self.dtype
         return Tensor._wrap(self._data.astype(dtype.numpy))

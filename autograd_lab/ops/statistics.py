@@ -40,6 +40,7 @@ class Var(Function):
     derivatives = {"self": "grad * 2 * (self - self.mean(dim, keepdim=True)) / (N - correction)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> Tensor:
         ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
         ctx.save_for_backward(self)
@@ -64,6 +65,7 @@ class Std(Function):
     derivatives = {"self": "grad * (self - self.mean(dim, keepdim=True)) / ((N - correction) * result)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> Tensor:
         ctx.dims, ctx.correction, ctx.keepdim = _dims(dim, self._data.ndim), correction, keepdim
         result = Tensor._wrap(np.sqrt(_variance(self._data, ctx.dims, correction, keepdim)))
@@ -149,6 +151,7 @@ class VarMean(Function):
     derivatives = {"self": "var's gradient + mean's gradient"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
         variance, mean = _var_and_mean(ctx, self, dim, correction, keepdim)
         ctx.save_for_backward(self)
@@ -165,6 +168,7 @@ class StdMean(Function):
     derivatives = {"self": "std's gradient + mean's gradient"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, correction: float, keepdim: bool) -> tuple[Tensor, Tensor]:
         variance, mean = _var_and_mean(ctx, self, dim, correction, keepdim)
         deviation = Tensor._wrap(np.sqrt(variance._data))
@@ -225,6 +229,7 @@ class ProdAll(Function):
     derivatives = {"self": "grad * (product of the other elements)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dtype: _dtypes.dtype | None) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(np.prod(self._data, dtype=_product_dtype(self._data, dtype)))
@@ -242,6 +247,7 @@ class ProdDim(Function):
     derivatives = {"self": "grad.unsqueeze(dim) * (product of the other elements along dim)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool, dtype: _dtypes.dtype | None) -> Tensor:
         ctx.dim, ctx.keepdim = normalize_dim(dim, self._data.ndim), keepdim
         ctx.save_for_backward(self)
@@ -289,6 +295,7 @@ class Cumsum(Function):
     derivatives = {"self": "grad.flip(dim).cumsum(dim).flip(dim)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
         return _running(ctx, np.cumsum, self, dim, dtype)
 
@@ -304,6 +311,7 @@ class Cumprod(Function):
     derivatives = {"self": "sum over j >= i of grad[j] * (product of self[k] for k <= j, k != i)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, dtype: _dtypes.dtype | None) -> Tensor:
         result = _running(ctx, np.cumprod, self, dim, dtype)
         ctx.save_for_backward(self, result)
@@ -401,6 +409,7 @@ class Amax(Function):
     derivatives = {"self": "grad * (self == result) / (self == result).sum(dim, keepdim=True)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
         return _extreme(ctx, self, dim, keepdim, np.max)
 
@@ -413,6 +422,7 @@ class Amin(Amax):
     backward_name = "AminBackward0"
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
         return _extreme(ctx, self, dim, keepdim, np.min)
 
@@ -459,6 +469,7 @@ class MedianAll(Function):
     derivatives = {"self": "grad at the position of the (lower) median"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         flat = self._data.reshape(-1)
         if not flat.size:
@@ -478,6 +489,7 @@ class MedianDim(Function):
     materialize_grads = True
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
         data = self._data if self._data.ndim else self._data.reshape(1)
         ctx.dim, ctx.keepdim, ctx.shape = normalize_dim(dim, self._data.ndim), keepdim, self._data.shape
@@ -521,6 +533,7 @@ class Nansum(Function):
     derivatives = {"self": "grad * self.isnan().logical_not()"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, dims: Dims, keepdim: bool) -> Tensor:
         ctx.dims, ctx.keepdim = _dims(dims, self._data.ndim), keepdim
         ctx.save_for_backward(self)

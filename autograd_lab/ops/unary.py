@@ -86,6 +86,7 @@ class Sin(Function):
     derivatives = {"self": "grad * cos(self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(rounded_once(np.sin, floating(self)))
@@ -101,6 +102,7 @@ class Cos(Function):
     derivatives = {"self": "-grad * sin(self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(rounded_once(np.cos, floating(self)))
@@ -116,6 +118,7 @@ class Tanh(Function):
     derivatives = {"self": "grad * (1 - result * result)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(rounded_once(np.tanh, floating(self)))
         ctx.save_for_backward(result)
@@ -134,6 +137,7 @@ class TanhGradient(Function):
     derivatives = {"grad_output": "grad * (1 - output * output)", "output": "-2 * grad * grad_output * output"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
         ctx.save_for_backward(grad_output, output)
         return Tensor._wrap(grad_output._data * _one_minus_square(output._data))
@@ -183,6 +187,7 @@ class SigmoidGradient(Function):
     derivatives = {"grad_output": "grad * (1 - output) * output", "output": "grad * grad_output * (1 - 2 * output)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
         ctx.save_for_backward(grad_output, output)
         y = output._data
@@ -201,6 +206,7 @@ class Relu(Function):
     derivatives = {"self": "grad * (result > 0)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(np.maximum(self._data, 0).astype(self._data.dtype, copy=False))
         ctx.save_for_backward(result)
@@ -219,6 +225,7 @@ class ReluGradient(Function):
     derivatives = {"grad_output": "grad * (self > 0)", "self": "0"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, grad_output: Tensor, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(np.where(self._data > 0, grad_output._data, grad_output._data.dtype.type(0)))
@@ -234,6 +241,7 @@ class Abs(Function):
     derivatives = {"self": "grad * sign(self)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(np.abs(self._data))
@@ -249,6 +257,7 @@ class Sign(Function):
     derivatives = {"self": "0"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         return Tensor._wrap(np.sign(self._data))
 
@@ -262,6 +271,7 @@ class Clamp(Function):
     derivatives = {"self": "grad * ((self >= min) * (self <= max))"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, min: Any, max: Any) -> Tensor:
         ctx.save_for_backward(self)
         ctx.min, ctx.max = min, max
@@ -292,6 +302,7 @@ class ClampTensors(Function):
                    "max": "where((self > max) | (max < min), grad, 0)"}
 
     @staticmethod
+    @quietly
     def forward(ctx: Node, self: Tensor, min: Tensor | None, max: Tensor | None) -> Tensor:
         ctx.save_for_backward(self, min, max)
         data = self._data
