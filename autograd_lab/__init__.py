@@ -11,8 +11,8 @@ from . import accelerator, backends, cuda, distributions, linalg, nn, ops, optim
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye, from_numpy,
                         full, full_like, linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like)
 from ._device import device, get_default_device, set_default_device
-from ._dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
-                      int16, int32, int64, long, short, uint8, promote_types, set_default_dtype)
+from ._dtypes import (bool, can_cast, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
+                      int8, int16, int32, int64, long, short, uint8, promote_types, set_default_dtype)
 from ._generator import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                          set_rng_state)
 from ._memory import keep_freed_memory

@@ -84,6 +84,12 @@ def _category(d: dtype) -> int:
     return 2 if d.is_floating_point else 1
 
 
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """``torch.can_cast``: whether type promotion may turn ``from_`` into ``to`` (never float to integer or
+    integer to bool; any size within a kind)."""
+    return _category(from_) <= _category(to)
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """PyTorch's promotion of two dtypes (``torch.promote_types``)."""
     if a is b:

@@ -258,3 +258,37 @@ def test_overflow_and_invalid_values_are_silent_as_in_pytorch(name: str) -> None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _OVERFLOWS[name]()
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    (lambda: torch.tensor([1, 2]) << torch.tensor([1, 2]), ([2, 8], torch.int64)),
+    (lambda: 1 << torch.tensor([1, 2]), ([2, 4], torch.int64)),
+    (lambda: 64 >> torch.tensor([1, 2]), ([32, 16], torch.int64)),
+    (lambda: torch.tensor([True]) << 1, ([2], torch.int64)),
+    (lambda: torch.tensor([-8]) >> 1, ([-4], torch.int64)),
+    (lambda: torch.tensor([1], dtype=torch.uint8) << 9, ([0], torch.uint8)),
+    (lambda: torch.tensor([1]) << 64, ([0], torch.int64)),
+    (lambda: torch.tensor([1]) >> -1, ([0], torch.int64)),
+    (lambda: torch.tensor([-5]) >> 70, ([-1], torch.int64)),
+    (lambda: torch.tensor([200], dtype=torch.uint8) >> 9, ([0], torch.uint8)),
+    (lambda: torch.bitwise_left_shift(torch.tensor([1]), 3), ([8], torch.int64)),
+])
+def test_bit_shifts_follow_pytorchs_rules_for_large_and_negative_amounts(expression, expected) -> None:
+    result = expression()
+    assert (result.tolist(), result.dtype) == expected
+
+
+def test_bit_shifts_of_floats_name_the_promoted_dtype() -> None:
+    for operand in (torch.tensor([1.5]), 2.0):
+        with pytest.raises(NotImplementedError, match="^\"lshift_cpu\" not implemented for 'Float'$"):
+            torch.tensor([1]) << operand if operand == 2.0 else operand << 1
+
+
+def test_result_type_and_can_cast() -> None:
+    assert torch.result_type(torch.tensor([1]), 1.0) is torch.float32
+    assert torch.result_type(torch.tensor([1], dtype=torch.int8), 300) is torch.int8
+    assert torch.result_type(2, 3.0) is torch.float32
+    assert torch.result_type(torch.tensor(1.0, dtype=torch.float64), torch.tensor([1.0])) is torch.float32
+    assert not torch.can_cast(torch.float32, torch.int32) and not torch.can_cast(torch.int64, torch.bool)
+    assert torch.can_cast(torch.int32, torch.float32) and torch.can_cast(torch.float64, torch.float16)
+    assert torch.can_cast(torch.uint8, torch.int8) and torch.can_cast(torch.bool, torch.int8)

@@ -13,7 +13,7 @@ from .selection import where
 from .unary import log, reciprocal
 
 __all__ = ["add", "div", "divide", "floor_divide", "fmod", "mul", "multiply", "neg", "negative", "pow", "remainder",
-           "square", "sub", "subtract", "true_divide"]
+           "result_type", "square", "sub", "subtract", "true_divide"]
 
 
 class Add(Function):
@@ -512,3 +512,9 @@ def div_(self: Tensor, other: Any, *, rounding_mode: Any = _TRUE_DIVISION) -> Te
 def pow_(self: Tensor, exponent: Any) -> Tensor:
     """``self **= exponent``."""
     return self._inplace(lambda old: pow(old, exponent))
+
+
+def result_type(tensor1: Any, tensor2: Any) -> _dtypes.dtype:
+    """The dtype an arithmetic op of these two operands (tensors or numbers) gives."""
+    operands = [value if isinstance(value, Tensor) else as_operand(value) for value in (tensor1, tensor2)]
+    return common_dtype(*operands)

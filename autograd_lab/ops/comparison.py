@@ -6,11 +6,11 @@ from typing import Any, Callable
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ._operands import as_operand, binary_operator, broadcast_pair, check_broadcast, type_name
+from ._operands import as_operand, binary_operator, broadcast_pair, check_broadcast, common_dtype, type_name
 
-__all__ = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "equal", "ge", "gt", "isclose",
-           "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal", "le", "logical_and", "logical_not",
-           "logical_or", "logical_xor", "lt", "ne", "signbit"]
+__all__ = ["allclose", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
+           "bitwise_xor", "eq", "equal", "ge", "gt", "isclose", "isfinite", "isinf", "isnan", "isneginf", "isposinf",
+           "isreal", "le", "logical_and", "logical_not", "logical_or", "logical_xor", "lt", "ne", "signbit"]
 
 
 def _compare(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[Tensor, Any], Tensor]:
@@ -90,6 +90,45 @@ def _bitwise(name: str, operator: Callable[[np.ndarray, np.ndarray], np.ndarray]
 bitwise_and = binary_operator("__and__", "__rand__")(tensor_method(_bitwise("bitwise_and", np.bitwise_and)))
 bitwise_or = binary_operator("__or__", "__ror__")(tensor_method(_bitwise("bitwise_or", np.bitwise_or)))
 bitwise_xor = binary_operator("__xor__", "__rxor__")(tensor_method(_bitwise("bitwise_xor", np.bitwise_xor)))
+
+
+def _shift(name: str, kernel: str, left: bool) -> Callable[[Any, Any], Tensor]:
+    """A bit shift with PyTorch's rule for amounts outside [0, bits): a left shift gives 0, a right shift
+    shifts by bits - 1 (0, or -1 for negative signed values)."""
+    def shift(input: Any, other: Any) -> Tensor:
+        tensors = as_operand(input), as_operand(other)
+        dtype = common_dtype(*tensors)
+        if dtype.is_floating_point:
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{type_name(dtype)}\'')
+        x, y = broadcast_pair(*tensors)
+        bits = x.dtype.itemsize * 8
+        outside = (y < 0) | (y >= bits)
+        if left:
+            return Tensor._wrap(np.asarray(np.where(outside, 0, np.left_shift(x, np.where(outside, 0, y)))
+                                           .astype(x.dtype, copy=False)))
+        widest = bits - 1 if x.dtype.kind == "i" else bits
+        shifted = np.right_shift(x, np.where(outside, min(widest, bits - 1), y))
+        if x.dtype.kind != "i":
+            shifted = np.where(outside, 0, shifted)
+        return Tensor._wrap(np.asarray(shifted.astype(x.dtype, copy=False)))
+
+    shift.__name__ = name
+    shift.__doc__ = f"``{'<<' if left else '>>'}`` of bool or integer tensors, elementwise."
+    return shift
+
+
+bitwise_left_shift = binary_operator("__lshift__")(tensor_method(_shift("bitwise_left_shift", "lshift", left=True)))
+bitwise_right_shift = binary_operator("__rshift__")(tensor_method(_shift("bitwise_right_shift", "rshift", left=False)))
+
+
+@binary_operator("__rlshift__")
+def _reflected_left_shift(self: Tensor, other: Any) -> Tensor:
+    return bitwise_left_shift(other, self)
+
+
+@binary_operator("__rrshift__")
+def _reflected_right_shift(self: Tensor, other: Any) -> Tensor:
+    return bitwise_right_shift(other, self)
 
 
 @tensor_method("bitwise_not", "__invert__")
