@@ -28,6 +28,7 @@ def structure(node, depth: int = 2):
 ACC = ("AccumulateGrad", [])
 X = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
 W = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+B = torch.ones(2, 3, 2, requires_grad=True)
 GRAPHS = {  # recorded from PyTorch 2.13
     "x + 2": (lambda: X + 2, ("AddBackward0", [(ACC, 0), (None, 0)])),
     "2 - x": (lambda: 2 - X, ("RsubBackward1", [(ACC, 0)])),
@@ -52,8 +53,22 @@ GRAPHS = {  # recorded from PyTorch 2.13
                                                                               ("TBackward0", 0)]), 0)])),
     "w.mm(w.t())": (lambda: W.mm(W.t()), ("MmBackward0", [(ACC, 0), (("TBackward0", [("AccumulateGrad", 0)]), 0)])),
     "3d @ 2d": (lambda: W.expand(4, 2, 3) @ W.t(),
-                ("UnsafeViewBackward0", [(("MmBackward0", [("ViewBackward0", 0), ("TBackward0", 0)]), 0)])),
+                ("UnsafeViewBackward0", [(("MmBackward0", [("UnsafeViewBackward0", 0), ("TBackward0", 0)]), 0)])),
     "w.reshape(-1)": (lambda: W.reshape(-1), ("ViewBackward0", [(ACC, 0)])),
+    "w.t().reshape(-1)": (lambda: W.t().reshape(-1),
+                          ("UnsafeViewBackward0", [(("CloneBackward0", [("TBackward0", 0)]), 0)])),
+    "w[:, ::2].reshape(-1)": (lambda: W[:, ::2].reshape(-1),
+                              ("UnsafeViewBackward0", [(("CloneBackward0", [("SliceBackward0", 0)]), 0)])),
+    "w[:, :2].reshape(2, 1, 2)": (lambda: W[:, :2].reshape(2, 1, 2), ("ReshapeAliasBackward0", [(("SliceBackward0", [
+        ("AccumulateGrad", 0)]), 0)])),
+    "3d @ 3d": (lambda: W.expand(4, 2, 3) @ B[0].expand(4, 3, 2),
+                ("UnsafeViewBackward0", [(("BmmBackward0", [("ReshapeAliasBackward0", 0),
+                                                             ("ReshapeAliasBackward0", 0)]), 0)])),
+    "b.mT @ b": (lambda: B.mT @ B, ("UnsafeViewBackward0", [(("BmmBackward0", [("ReshapeAliasBackward0", 0),
+                                                                                ("ViewBackward0", 0)]), 0)])),
+    "x @ 3d": (lambda: X @ B, ("UnsafeViewBackward0", [(("MvBackward0", [("UnsafeViewBackward0", 0),
+                                                                          ("AccumulateGrad", 0)]), 0)])),
+    "w @ 3d": (lambda: W @ B, ("CloneBackward0", [(("TransposeBackward0", [("UnsafeViewBackward0", 0)]), 0)])),
     "w.flatten()": (lambda: W.flatten(), ("ViewBackward0", [(ACC, 0)])),
     "w.T": (lambda: W.T, ("PermuteBackward0", [(ACC, 0)])),
     "w.t()": (lambda: W.t(), ("TBackward0", [(ACC, 0)])),
@@ -163,3 +178,31 @@ def test_norm_and_tensor_power_at_zero_match_pytorch() -> None:
         (base ** exponent).sum().backward()
     assert repr(base.grad) == "tensor([ 0.,  0., 12.])"  # d(b**0)/db is 0 at b = 0, not nan
     assert repr(exponent.grad) == "tensor([0.0000, 0.0000, 5.5452])"
+
+
+def test_copying_reshape_gives_a_tensor_of_its_own_whose_gradient_flows_back() -> None:
+    w = torch.arange(6.0).reshape(2, 3).requires_grad_()
+    flat = w.t().reshape(-1)
+    assert flat.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0] and flat.is_contiguous()
+    (flat * torch.arange(6.0)).sum().backward()
+    assert w.grad.tolist() == [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
+    detached = w.detach().t().reshape(-1)
+    detached[0] = 100.0  # a copy: the original is untouched
+    assert w[0, 0].item() == 0.0
+
+
+def test_batched_matmul_values_and_gradients_match_per_batch_products() -> None:
+    torch.manual_seed(0)
+    a = torch.randn(3, 1, 2, 4, requires_grad=True)
+    b = torch.randn(5, 4, 2, requires_grad=True)
+    out = a @ b
+    assert out.shape == (3, 5, 2, 2)
+    expected = torch.stack([torch.stack([a[i, 0].detach() @ b[j].detach() for j in range(5)]) for i in range(3)])
+    assert torch.allclose(out, expected, atol=1e-6)
+    out.sum().backward()
+    assert torch.allclose(a.grad, (torch.ones(5, 2, 2) @ b.detach().mT).sum(0).expand(3, 1, 2, 4), atol=1e-5)
+    vector = torch.randn(4, requires_grad=True)
+    assert torch.allclose(vector @ b, torch.stack([vector.detach() @ b[j].detach() for j in range(5)]), atol=1e-6)
+    with pytest.raises(RuntimeError, match=r"^The size of tensor a \(2\) must match the size of tensor b \(3\) at "
+                                           r"non-singleton dimension 0$"):
+        torch.ones(2, 3, 4) @ torch.ones(3, 4, 6)

