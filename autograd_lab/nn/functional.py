@@ -14,15 +14,19 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import _dtypes, _random, ops
+from .._creation import ones
 from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ..ops import activations, embedding as _embedding, losses, normalization
 from ..ops._operands import type_name
+from ..ops.matrices import norm_along, vector_norm
 
-__all__ = ["batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cross_entropy",
-           "dropout", "elu", "embedding", "gelu", "hardtanh", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
-           "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "one_hot", "relu", "relu6", "selu",
-           "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh"]
+__all__ = ["batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cosine_similarity",
+           "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardsigmoid", "hardswish", "hardtanh",
+           "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+           "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance", "prelu", "relu",
+           "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax",
+           "softmin", "softplus", "softsign", "tanh", "threshold"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -629,3 +633,164 @@ def _cross_entropy_smoothed(input: Tensor, target: Tensor, weight: Tensor | None
     elif reduction == "sum":
         smooth = smooth.sum()
     return _ScalarMul.apply(nll, 1 - label_smoothing) + _ScalarMul.apply(smooth, label_smoothing / classes)
+
+
+# -- more activations -------------------------------------------------------------------------------
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    if inplace:
+        return _in_place(input, activations.Hardswish.apply)
+    return activations.Hardswish.apply(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    if inplace:
+        return _in_place(input, activations.Hardsigmoid.apply)
+    return activations.Hardsigmoid.apply(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    if inplace:
+        return _in_place(input, lambda old: activations.Threshold.apply(old, threshold, value))
+    return activations.Threshold.apply(input, threshold, value)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, else ``weight * x`` (one weight, or one per channel: dimension 1)."""
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{weight.numel()} and channel size = {channels}.")
+    return activations.Prelu.apply(input, weight)
+
+
+# -- distances and normalisation --------------------------------------------------------------------
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """``input`` divided by its ``p``-norm along ``dim`` (at least ``eps``)."""
+    denominator = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denominator
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcast first)."""
+    x1, x2 = ops.broadcast_tensors(x1, x2)
+    norm1 = vector_norm(x1, 2, dim=dim, keepdim=True).clamp_min(eps)
+    norm2 = vector_norm(x2, 2, dim=dim, keepdim=True).clamp_min(eps)
+    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """The ``p``-norm of ``x1 - x2 + eps`` along the last dimension."""
+    last = max(x1.ndim, x2.ndim) - 1
+    return norm_along(x1 - x2 + eps, p, last, keepdim)
+
+
+# -- padding ----------------------------------------------------------------------------------------
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad (or, with negative sizes, crop) the last ``len(pad) // 2`` dimensions: ``(left, right, top, bottom,
+    ...)`` from the last dimension backwards. ``mode``: a constant, or the reflected, replicated or wrapped
+    border."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    sides = [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(len(pad) // 2)]  # last dimension first
+    if mode == "constant":
+        return _ConstantPad.apply(input, tuple(sides), 0.0 if value is None else value)
+    result = input
+    for offset, (before, after) in enumerate(sides):
+        dim = input.ndim - 1 - offset
+        result = result.index_select(dim, Tensor._wrap(_border_indices(mode, result.shape[dim], before, after,
+                                                                       dim, input.shape)))
+    return result
+
+
+def _border_indices(mode: str, size: int, before: int, after: int, dim: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Which input positions each output position along one dimension copies."""
+    if mode == "reflect" and (before >= size or after >= size):
+        raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, but "
+                           f"got: padding ({before}, {after}) at dimension {dim} of input "
+                           f"[{', '.join(map(str, shape))}]")
+    positions = np.arange(-before, size + after)
+    if mode == "replicate":
+        return np.clip(positions, 0, size - 1)
+    if mode == "circular":
+        return positions % size
+    period = 2 * (size - 1)
+    folded = np.abs(positions) % period if period else np.zeros_like(positions)
+    return np.where(folded < size, folded, period - folded)
+
+
+class _ConstantPad(Function):
+    backward_name = "ConstantPadNdBackward0"
+    derivatives = {"self": "grad cropped back (padded where the pad was negative)"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, sides: tuple[tuple[int, int], ...], value: float) -> Tensor:
+        x = self._data
+        ctx.sides, ctx.shape = sides, x.shape
+        widths = [(0, 0)] * x.ndim
+        for offset, (before, after) in enumerate(sides):
+            widths[x.ndim - 1 - offset] = (before, after)
+        grown = [(max(b, 0), max(a, 0)) for b, a in widths]
+        padded = np.pad(x, grown, constant_values=np.array(value).astype(x.dtype))
+        crop = tuple(slice(-min(b, 0), padded.shape[i] + min(a, 0)) for i, (b, a) in enumerate(widths))
+        return Tensor._wrap(np.ascontiguousarray(padded[crop]))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        undo = tuple((-before, -after) for before, after in ctx.sides)
+        return _ConstantPad.apply(grad, undo, 0.0), None, None
+
+
+# -- KL divergence and attention -------------------------------------------------------------------
+
+_KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                    "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target || exp(input)) summed pointwise: ``input`` holds log-probabilities."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=2)
+    if log_target:
+        pointwise = ops.exp(target) * (target - input)
+    else:
+        pointwise = ops.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return pointwise.sum() / input.shape[0] if input.ndim else pointwise.sum()
+    return _reduced(pointwise, _reduction(reduction))
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(query @ key^T * scale + mask) @ value, the reference computation of attention."""
+    length, source_length = query.shape[-2], key.shape[-2]
+    scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = query @ key.transpose(-2, -1) * scale_factor
+    if is_causal:
+        causal = ones(length, source_length, dtype=_dtypes.bool).tril()
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if attn_mask is not None:
+        scores = scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype is _dtypes.bool \
+            else scores + attn_mask
+    weights = softmax(scores, dim=-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, training=True)
+    return weights @ value

@@ -238,3 +238,90 @@ class Hardtanh(Function):
         (self,) = ctx.saved_tensors
         inside = (self > ctx.min_val) & (self < ctx.max_val)
         return where(inside, grad, 0.0), None, None
+
+
+class Hardswish(Function):
+    backward_name = "HardswishBackward0"
+    derivatives = {"self": "grad * (0 if x <= -3, 1 if x >= 3, else (2x + 3) / 6)"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        x = floating(self)
+        t = x.dtype.type
+        return Tensor._wrap((x * np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        (self,) = ctx.saved_tensors
+        slope = where(self <= -3, 0.0, where(self < 3, self / 3 + 0.5, 1.0))
+        return grad * slope
+
+
+class Hardsigmoid(Function):
+    backward_name = "HardsigmoidBackward0"
+    derivatives = {"self": "grad / 6 where -3 < x < 3, else 0"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor) -> Tensor:
+        ctx.save_for_backward(self)
+        x = floating(self)
+        t = x.dtype.type
+        return Tensor._wrap((np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Tensor:
+        (self,) = ctx.saved_tensors
+        return where((self > -3) & (self < 3), grad / 6, 0.0)
+
+
+class Threshold(Function):
+    backward_name = "ThresholdBackward0"
+    derivatives = {"self": "grad where self > threshold, else 0"}
+
+    @staticmethod
+    def forward(ctx: Node, self: Tensor, threshold: float, value: float) -> Tensor:
+        ctx.save_for_backward(self)
+        ctx.threshold = threshold
+        x = self._data
+        return Tensor._wrap(np.where(x > threshold, x, x.dtype.type(value)).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None]:
+        (self,) = ctx.saved_tensors
+        return where(self > ctx.threshold, grad, 0.0), None, None
+
+
+class Prelu(Function):
+    """x for x > 0, else ``weight * x``, one weight per channel (dimension 1) or one for all."""
+
+    backward_name = "PreluKernelBackward0"
+    derivatives = {"self": "grad if self > 0 else weight * grad", "weight": "sum of self * grad where self <= 0"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, weight: Tensor) -> Tensor:
+        ctx.save_for_backward(self, weight)
+        x = floating(self)
+        w = _channel_weight(weight._data, x.ndim)
+        return Tensor._wrap(np.where(x > 0, x, w * x).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        self, weight = ctx.saved_tensors
+        shaped = Tensor._wrap(_channel_weight(weight._data, self.ndim))
+        grad_input = where(self > 0, grad, grad * shaped)
+        per_element = where(self > 0, 0.0, self * grad)
+        if weight.numel() == 1:
+            return grad_input, per_element.sum().reshape(weight.shape)
+        dims = [d for d in range(self.ndim) if d != 1]
+        return grad_input, per_element.sum(dims) if dims else per_element
+
+
+def _channel_weight(weight: np.ndarray, ndim: int) -> np.ndarray:
+    """The PReLU weight shaped to broadcast along dimension 1 (the channels) of an ``ndim``-D input."""
+    if weight.size == 1 or ndim < 2:
+        return weight.reshape(()) if weight.size == 1 else weight
+    return weight.reshape((1, -1) + (1,) * (ndim - 2))

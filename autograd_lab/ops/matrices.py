@@ -113,6 +113,21 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Dims = None, keepdim: bool = False
     return PNorm.apply(x, float(ord), dim, keepdim)
 
 
+class _NormDim(VectorNorm):
+    """The Euclidean norm along dims as PyTorch's C++ functions call it (``at::norm``): another node name."""
+
+    backward_name = "NormBackward1"
+
+
+class _PNormDim(PNorm):
+    backward_name = "NormBackward1"
+
+
+def norm_along(x: Tensor, p: float, dim: Dims, keepdim: bool = False) -> Tensor:
+    """``at::norm(x, p, dim, keepdim)``, the norm inside ``pairwise_distance`` (``NormBackward1``)."""
+    return _NormDim.apply(x, dim, keepdim) if p == 2 else _PNormDim.apply(x, float(p), dim, keepdim)
+
+
 def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1), keepdim: bool = False) -> Tensor:
     """The Frobenius norm ('fro'), or the largest column (1) or row (inf) sum of |A| (-1, -inf: the smallest)."""
     if A.ndim < 2:

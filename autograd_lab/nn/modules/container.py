@@ -1,4 +1,5 @@
-"""``Sequential``, ``ModuleList`` and ``ModuleDict``: modules holding modules, registered so the tree sees them."""
+"""``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList`` and ``ParameterDict``: modules holding modules
+or parameters, registered so the tree sees them."""
 from __future__ import annotations
 
 import operator
@@ -7,10 +8,12 @@ from collections import abc as container_abcs
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Mapping
 
+from ..._tensor import Tensor
 from .._typename import class_text
+from ..parameter import Parameter
 from .module import Module, _addindent
 
-__all__ = ["ModuleDict", "ModuleList", "Sequential"]
+__all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]
 
 
 def _checked_index(index: Any, size: int) -> int:
@@ -245,3 +248,140 @@ class ModuleDict(Module):
                 raise ValueError("ModuleDict update sequence element #" + str(j) + " has length " + str(len(pair)) +
                                  "; 2 is required")
             self[pair[0]] = pair[1]
+
+
+def _parameter_line(key: Any, value: Any, type_text: str) -> str:
+    if not isinstance(value, Tensor):
+        return f"  ({key}): Object of type: {type(value).__name__}"
+    kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+    size = "x".join(str(s) for s in value.shape)
+    return f"  ({key}): {kind} containing: [{type_text} of size {size}]"
+
+
+def _as_parameter(value: Any) -> Any:
+    """A plain tensor put in a parameter container becomes a Parameter, as in PyTorch."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+class ParameterList(Module):
+    """A list of parameters, each registered under its position ("0", "1", ...); it has no forward."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self += values
+
+    def _key_at(self, index: int) -> str:
+        return str(_checked_index(index, len(self)))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ParameterList([self[i] for i in range(len(self))[index]])
+        return getattr(self, self._key_at(index))
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        key = self._key_at(index) if index != self._size else str(index)
+        setattr(self, key, _as_parameter(value))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+    def __iadd__(self, values: Iterable[Any]) -> "ParameterList":
+        return self.extend(values)
+
+    def __dir__(self) -> list[str]:
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+    def append(self, value: Any) -> "ParameterList":
+        """Add ``value`` at the end."""
+        index = self._size
+        self._size += 1
+        self[index] = value
+        return self
+
+    def extend(self, values: Iterable[Any]) -> "ParameterList":
+        """Append every value of ``values``."""
+        if not isinstance(values, container_abcs.Iterable) or isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend should be called with an iterable, but got "
+                            + type(values).__name__)
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(_parameter_line(i, value, str(value.dtype) if isinstance(value, Tensor) else "")
+                         for i, value in enumerate(self))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class ParameterDict(Module):
+    """A dict of parameters by name, each registered; a plain dict given at once is taken in sorted key order."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        self._keys: dict[str, None] = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._keys[key] = None
+        setattr(self, key, _as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def keys(self) -> Iterable[str]:
+        return self._keys.keys()
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return ((key, self[key]) for key in self._keys)
+
+    def values(self) -> Iterable[Any]:
+        return (self[key] for key in self._keys)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def pop(self, key: str) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+    def update(self, parameters: Any) -> None:
+        """Add or replace entries; a plain mapping's entries go in sorted key order, as in PyTorch."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, container_abcs.Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = list(parameters)
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(_parameter_line(key, value, value.type() if isinstance(value, Tensor) else "")
+                         for key, value in self.items())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterDict should not be called.")
