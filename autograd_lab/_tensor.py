@@ -306,9 +306,14 @@ class Tensor(metaclass=TorchNamed):
         self._data = value._data
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        """Pickle the data and flags (never ``grad`` or the graph), as PyTorch does."""
-        from .serialization import tensor_reduction
-        return tensor_reduction(self)
+        """Pickle the data (the whole array it views, so tensors sharing memory still share it when loaded
+        together), the class and ``requires_grad``, and Python attributes; never ``grad`` or the graph."""
+        data = self._data
+        root = _root_array(data)
+        offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        attributes = {name: value for name, value in vars(self).items() if not name.startswith("_")}
+        arguments = (type(self), root, offset, data.shape, data.strides, bool(self._requires_grad))
+        return _rebuild_tensor, arguments, attributes or None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Tensor":
         """A leaf with copied data (views copied together keep sharing it) and a copied ``grad``."""
@@ -451,6 +456,24 @@ def tensor_method(*names: Any) -> Any:
         function, names = names[0], ()
         return register(function)
     return register
+
+
+def _root_array(data: np.ndarray) -> np.ndarray:
+    """The array owning the memory ``data`` views (a contiguous copy of ``data`` when that owner is not dense)."""
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return np.ascontiguousarray(data)
+    return root
+
+
+def _rebuild_tensor(kind: type, root: np.ndarray, offset: int, shape: tuple[int, ...], strides: tuple[int, ...],
+                    requires_grad: bool) -> Tensor:
+    """A pickled tensor (or Parameter) back from its data."""
+    tensor = _new_tensor(kind)
+    _init(tensor, np.ndarray(shape, dtype=root.dtype, buffer=root, offset=offset, strides=strides), requires_grad)
+    return tensor
 
 
 def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool) -> None:

@@ -16,12 +16,12 @@ import os
 import pickle
 from typing import IO, Any, Union
 
-import numpy as np
 
 from ._device import device_from_string
 from ._size import Size
-from ._tensor import Tensor
+from ._tensor import Tensor, _rebuild_tensor
 from ._torch_alias import LIBRARY, alias_name
+from .nn.parameter import Parameter
 
 __all__ = ["add_safe_globals", "get_safe_globals", "load", "save"]
 
@@ -31,41 +31,10 @@ _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 _SAFE_BUILTINS = {"set", "frozenset", "slice", "complex", "bytearray", "range"}
 _SAFE_NUMPY = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
                ("numpy._core.multiarray", "_reconstruct"), ("_codecs", "encode")}
-_SAFE_LIBRARY = {(Size.__module__, Size.__qualname__), (device_from_string.__module__, device_from_string.__name__)}
+_SAFE_LIBRARY = {(Size.__module__, Size.__qualname__), (device_from_string.__module__, device_from_string.__name__),
+                 (Tensor.__module__, Tensor.__qualname__), (_rebuild_tensor.__module__, _rebuild_tensor.__name__),
+                 (Parameter.__module__, Parameter.__qualname__)}
 _user_safe_globals: list[Any] = []
-
-
-def _root_array(data: np.ndarray) -> np.ndarray:
-    """The array owning the memory ``data`` views (``data`` itself when it is not a view of an array)."""
-    root = data
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    if not (root.flags.c_contiguous or root.flags.f_contiguous):
-        return np.ascontiguousarray(data)
-    return root
-
-
-def _rebuild_tensor(root: np.ndarray, offset: int, shape: tuple[int, ...], strides: tuple[int, ...],
-                    requires_grad: bool) -> Tensor:
-    data = np.ndarray(shape, dtype=root.dtype, buffer=root, offset=offset, strides=strides)
-    return Tensor._wrap(data, requires_grad=requires_grad)
-
-
-def _rebuild_parameter(root: np.ndarray, offset: int, shape: tuple[int, ...], strides: tuple[int, ...],
-                       requires_grad: bool) -> Tensor:
-    from .nn.parameter import Parameter
-    return Parameter(_rebuild_tensor(root, offset, shape, strides, False), requires_grad=requires_grad)
-
-
-def tensor_reduction(tensor: Tensor) -> tuple[Any, tuple[Any, ...], dict[str, Any] | None]:
-    """How a tensor pickles and deep-copies: its data (the whole array it views), flags and Python attributes."""
-    from .nn.parameter import Parameter
-    data = tensor._data
-    root = _root_array(data)
-    offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
-    rebuild = _rebuild_parameter if isinstance(tensor, Parameter) else _rebuild_tensor
-    attributes = {name: value for name, value in vars(tensor).items() if not name.startswith("_")}
-    return rebuild, (root, offset, data.shape, data.strides, bool(tensor.requires_grad)), attributes or None
 
 
 def save(obj: Any, f: FileLike, pickle_module: Any = pickle, pickle_protocol: int = 2) -> None:
@@ -102,8 +71,6 @@ class _WeightsUnpickler(pickle.Unpickler):
         if module in ("builtins", "__builtin__") and name in _SAFE_BUILTINS:
             return super().find_class(module, name)
         if (module, name) in _SAFE_NUMPY or (module, name) == ("collections", "OrderedDict"):
-            return super().find_class(module, name)
-        if module == __name__ and name in ("_rebuild_tensor", "_rebuild_parameter"):
             return super().find_class(module, name)
         if module == "autograd_lab._dtypes" or (module, name) in _SAFE_LIBRARY:
             return super().find_class(module, name)
