@@ -206,3 +206,16 @@ def test_batched_matmul_values_and_gradients_match_per_batch_products() -> None:
     with pytest.raises(RuntimeError, match=r"^The size of tensor a \(2\) must match the size of tensor b \(3\) at "
                                            r"non-singleton dimension 0$"):
         torch.ones(2, 3, 4) @ torch.ones(3, 4, 6)
+
+
+def test_addmm_scales_both_terms_and_records_one_node() -> None:
+    torch.manual_seed(0)
+    bias, mat1, mat2 = (torch.randn(*shape, dtype=torch.float64, requires_grad=True) for shape in [(3,), (2, 4), (4, 3)])
+    out = torch.addmm(bias, mat1, mat2, beta=0.5, alpha=2.0)
+    assert out.grad_fn.name() == "AddmmBackward0"
+    assert torch.allclose(out, 0.5 * bias + 2.0 * (mat1 @ mat2))
+    assert torch.autograd.gradcheck(lambda b, x, w: torch.addmm(b, x, w, beta=0.5, alpha=2.0), (bias, mat1, mat2))
+    with pytest.raises(RuntimeError, match=r"^mat1 and mat2 shapes cannot be multiplied \(2x4 and 2x4\)$"):
+        torch.addmm(bias, mat1, mat1)
+    with pytest.raises(RuntimeError, match="^mat2 must be a matrix, got 1-D tensor$"):
+        torch.addmm(bias, mat1, torch.ones(4, dtype=torch.float64))

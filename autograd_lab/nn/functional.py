@@ -19,6 +19,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function, Node
 from ..ops import activations, embedding as _embedding, losses, normalization
 from ..ops._operands import type_name
+from ..ops.linalg import Addmm
 from ..ops.matrices import norm_along, vector_norm
 
 __all__ = ["batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cosine_similarity",
@@ -96,32 +97,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                            f"{weight.ndim}D")
     folded = Addmm.apply(bias, input.reshape(-1, input.shape[-1]), weight.t())
     return folded.view(*input.shape[:-1], weight.shape[0])
-
-
-class Addmm(Function):
-    """``bias + mat1 @ mat2`` in one node: how PyTorch's Linear records ``input @ weight.T + bias``."""
-
-    backward_name = "AddmmBackward0"
-    derivatives = {"self": "grad", "mat1": "grad @ mat2.t()", "mat2": "mat1.t() @ grad"}
-
-    @staticmethod
-    def forward(ctx: Node, self: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
-        if mat1.shape[1] != mat2.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
-                               f"{mat2.shape[0]}x{mat2.shape[1]})")
-        if mat1._data.dtype != mat2._data.dtype:
-            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {type_name(mat1.dtype)} and "
-                               f"{type_name(mat2.dtype)}")
-        ctx.save_for_backward(mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None)
-        b, x, w = ops._operands.promoted(self, mat1, mat2)
-        return Tensor._wrap(x @ w + b)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None]:
-        mat1, mat2 = ctx.saved_tensors
-        grad_mat1 = grad.mm(mat2.t()) if mat2 is not None else None
-        grad_mat2 = mat1.t().mm(grad) if mat1 is not None else None
-        return grad, grad_mat1, grad_mat2
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

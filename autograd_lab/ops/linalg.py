@@ -1,15 +1,17 @@
-"""Matrix products: mm, dot, mv, bmm, and matmul choosing between them by shape."""
+"""Matrix products: mm, addmm, dot, mv, bmm, and matmul choosing between them by shape."""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from .._dtypes import c_type_name
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import binary_operator, check_broadcast, check_broadcast_shapes, quietly, type_name
+from ._operands import binary_operator, check_broadcast, check_broadcast_shapes, promoted, quietly, type_name
 from .shape import SqueezeDim, UnsafeView
 
-__all__ = ["bmm", "dot", "matmul", "mm", "mv"]
+__all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv"]
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -110,6 +112,47 @@ class BatchMatmul(Function):
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
         self, mat2 = ctx.saved_tensors
         return grad.matmul(mat2.transpose(-1, -2)), self.transpose(-1, -2).matmul(grad)
+
+
+class Addmm(Function):
+    """``beta * input + alpha * (mat1 @ mat2)`` in one node: how PyTorch's Linear records ``x @ W.T + b``."""
+
+    backward_name = "AddmmBackward0"
+    derivatives = {"self": "grad * beta", "mat1": "grad @ mat2.t() * alpha", "mat2": "mat1.t() @ grad * alpha"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, mat1: Tensor, mat2: Tensor, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        if mat1.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"{'mat1' if mat1.ndim != 2 else 'mat2'} must be a matrix, got "
+                               f"{mat1.ndim if mat1.ndim != 2 else mat2.ndim}-D tensor")
+        if mat1.shape[1] != mat2.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
+                               f"{mat2.shape[0]}x{mat2.shape[1]})")
+        if mat1._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {type_name(mat1.dtype)} and "
+                               f"{type_name(mat2.dtype)}")
+        ctx.save_for_backward(mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None)
+        ctx.beta, ctx.alpha = beta, alpha
+        b, x, w = promoted(self, mat1, mat2)
+        product = x @ w if alpha == 1 else (x @ w) * x.dtype.type(alpha)
+        if beta == 0:
+            return Tensor._wrap(np.broadcast_to(product, product.shape).copy())
+        return Tensor._wrap(product + (b if beta == 1 else b * b.dtype.type(beta)))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None, None, None]:
+        mat1, mat2 = ctx.saved_tensors
+        scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
+        grad_mat1 = scaled.mm(mat2.t()) if mat2 is not None else None
+        grad_mat2 = mat1.t().mm(scaled) if mat1 is not None else None
+        return (grad if ctx.beta == 1 else grad * ctx.beta), grad_mat1, grad_mat2, None, None
+
+
+@tensor_method
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to the product's shape."""
+    return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
 @tensor_method
