@@ -73,7 +73,7 @@ class Dot(Function):
 
 class Mv(Function):
     backward_name = "MvBackward0"
-    derivatives = {"self": "grad.unsqueeze(1) @ vec.unsqueeze(0)", "vec": "self.t() @ grad"}
+    derivatives = {"self": "grad.reshape(n, 1) * vec (an outer product)", "vec": "self.t() @ grad"}
 
     @staticmethod
     @quietly
@@ -88,7 +88,7 @@ class Mv(Function):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
         self, vec = ctx.saved_tensors
-        return grad.unsqueeze(1).mm(vec.unsqueeze(0)), self.t().mv(grad)
+        return grad.reshape(grad.shape[0], 1) * vec, self.t().mv(grad)  # PyTorch's ger: a broadcast product
 
 
 class BatchMatmul(Function):
