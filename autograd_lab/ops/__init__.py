@@ -6,16 +6,17 @@ takes its namespace from here. Adding an op to a module touches only that module
 """
 from __future__ import annotations
 
-from . import (arithmetic, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg, matrices,
-               pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting,
-               statistics, unary)
+from . import (arithmetic, arrangements, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg,
+               matrices, pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax,
+               sorting, statistics, unary)
 
-_MODULES = (arithmetic, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg, matrices,
-            pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax, sorting,
-            statistics, unary)
+_MODULES = (arithmetic, arrangements, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg,
+            matrices, pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax,
+            sorting, statistics, unary)
 __all__ = sorted({name for module in _MODULES for name in module.__all__})
 
 from .arithmetic import *  # noqa: E402,F401,F403
+from .arrangements import *  # noqa: E402,F401,F403
 from .comparison import *  # noqa: E402,F401,F403
 from .counting import *  # noqa: E402,F401,F403
 from .einsum import *  # noqa: E402,F401,F403  (the function einsum replaces the module's name here)

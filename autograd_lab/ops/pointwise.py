@@ -9,10 +9,11 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, broadcast_pair, floating, promoted, quietly
+from ._operands import as_operand, broadcast_pair, floating, promoted, quietly, rounded_once
 from .selection import where
 
-__all__ = ["addcdiv", "addcmul", "deg2rad", "erf", "erfc", "hypot", "lerp", "logaddexp", "logit", "rad2deg", "xlogy"]
+__all__ = ["addcdiv", "addcmul", "arctan2", "atan2", "copysign", "deg2rad", "erf", "erfc", "heaviside", "hypot", "lerp",
+           "logaddexp", "logit", "rad2deg", "xlogy"]
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
@@ -315,3 +316,66 @@ def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """``addcdiv`` in place."""
     return self._inplace(lambda old: addcdiv(old, tensor1, tensor2, value=value))
+
+
+class Atan2(Function):
+    backward_name = "Atan2Backward0"
+    derivatives = {"self": "grad * other / (self^2 + other^2)", "other": "grad * -self / (self^2 + other^2)"}
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
+        ctx.save_for_backward(self, other)
+        y, x = broadcast_pair(self, other)
+        if y.dtype.kind != "f":
+            y, x = y.astype(np.float32), x.astype(np.float32)
+        return Tensor._wrap(rounded_once(lambda wide: np.arctan2(wide, x.astype(wide.dtype)), y))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, Tensor]:
+        self, other = ctx.saved_tensors
+        denominator = self * self + other * other
+        return grad * other / denominator, grad * -self / denominator
+
+
+class Copysign(Function):
+    backward_name = "CopysignBackward0"
+    derivatives = {"self": "grad * result / self (0 where self is 0)"}
+    non_differentiable_args = (1,)
+
+    @staticmethod
+    @quietly
+    def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
+        x, y = broadcast_pair(self, other)
+        if x.dtype.kind != "f":
+            x = x.astype(np.float32 if y.dtype.kind != "f" else y.dtype)
+        result = Tensor._wrap(np.copysign(x, y.astype(x.dtype)))
+        ctx.save_for_backward(self, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
+        self, result = ctx.saved_tensors
+        return grad * where(self == 0, 0.0, result / self), None
+
+
+@tensor_method("atan2", "arctan2")
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The angle of the point (other, input): arctan(input / other) in the right quadrant."""
+    return Atan2.apply(input, other)
+
+
+arctan2 = atan2
+
+
+@tensor_method
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """|input| with the sign of ``other`` (a tensor or a number), as floats."""
+    return Copysign.apply(input, as_operand(other))
+
+
+@tensor_method
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where input < 0, 1 where input > 0, ``values`` where input is 0."""
+    x, v = broadcast_pair(input, values)
+    return Tensor._wrap(np.where(x == 0, v, (x > 0).astype(v.dtype)))
