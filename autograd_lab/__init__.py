@@ -28,6 +28,7 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
                        set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .serialization import load, save
+from . import special  # noqa: E402  (after ops and nn, which it names)
 from .ops import *  # noqa: F401,F403  (every op module's __all__: torch.exp, torch.cat, ...)
 
 

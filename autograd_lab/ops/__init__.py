@@ -6,13 +6,13 @@ takes its namespace from here. Adding an op to a module touches only that module
 """
 from __future__ import annotations
 
-from . import (arithmetic, arrangements, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg,
-               matrices, pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax,
-               sorting, statistics, unary)
+from . import (arithmetic, arrangements, comparison, counting, einsum, elementary, filling, gamma, indexing, inplace,
+               linalg, matrices, order_statistics, pointwise, products, rearrange, reduction, rounding, scatter,
+               selection, shape, softmax, sorting, statistics, unary)
 
-_MODULES = (arithmetic, arrangements, comparison, counting, einsum, elementary, filling, indexing, inplace, linalg,
-            matrices, pointwise, products, rearrange, reduction, rounding, scatter, selection, shape, softmax,
-            sorting, statistics, unary)
+_MODULES = (arithmetic, arrangements, comparison, counting, einsum, elementary, filling, gamma, indexing, inplace,
+            linalg, matrices, order_statistics, pointwise, products, rearrange, reduction, rounding, scatter,
+            selection, shape, softmax, sorting, statistics, unary)
 __all__ = sorted({name for module in _MODULES for name in module.__all__})
 
 from .arithmetic import *  # noqa: E402,F401,F403
@@ -22,10 +22,12 @@ from .counting import *  # noqa: E402,F401,F403
 from .einsum import *  # noqa: E402,F401,F403  (the function einsum replaces the module's name here)
 from .elementary import *  # noqa: E402,F401,F403
 from .filling import *  # noqa: E402,F401,F403
+from .gamma import *  # noqa: E402,F401,F403
 from .indexing import *  # noqa: E402,F401,F403
 from .inplace import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
 from .matrices import *  # noqa: E402,F401,F403
+from .order_statistics import *  # noqa: E402,F401,F403
 from .pointwise import *  # noqa: E402,F401,F403
 from .products import *  # noqa: E402,F401,F403
 from .rearrange import *  # noqa: E402,F401,F403

@@ -21,8 +21,8 @@ from ..autograd.grad_mode import state as grad_mode
 from ._operands import as_operand, type_name, warn_user
 from .shape import Unsqueeze, _expanded_shape, _view_of, _view_or_copy
 
-__all__ = ["index_add", "index_fill", "index_put", "index_put_", "index_select", "masked_select", "narrow", "nonzero",
-           "select", "take"]
+__all__ = ["index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_select", "masked_select", "narrow",
+           "nonzero", "put", "select", "take"]
 
 NON_TUPLE_SEQUENCE_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in pytorch 2.9; use "
@@ -529,6 +529,43 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 def index_fill_(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """``index_fill`` in place."""
     return input._inplace(lambda old: index_fill(old, dim, index, value))
+
+
+class IndexCopy(IndexAdd):
+    """Copying into zeroed slices is adding to them: index_add's forward and backward, PyTorch's node name."""
+
+    backward_name = "IndexCopyBackward0"
+
+
+@tensor_method
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim`` (indices distinct)."""
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{type_name(input.dtype)} and (source) {type_name(source.dtype)}")
+    dim = _checked_index("index_copy", input, dim, index)
+    return IndexCopy.apply(index_fill(input, dim, index, 0), dim, index, source, 1)
+
+
+@tensor_method
+def index_copy_(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``index_copy`` in place."""
+    return input._inplace(lambda old: index_copy(old, dim, index, source))
+
+
+@tensor_method
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source`` written (or with ``accumulate``, added) at flat positions ``index``."""
+    flat, positions, values = input.reshape(-1), index.reshape(-1), source.reshape(-1)
+    positions = Tensor._wrap(np.where(positions._data < 0, positions._data + flat.shape[0], positions._data))
+    written = index_add(flat, 0, positions, values) if accumulate else index_copy(flat, 0, positions, values)
+    return written.view(input.shape)
+
+
+@tensor_method
+def put_(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """``put`` in place."""
+    return input._inplace(lambda old: put(old, index, source, accumulate))
 
 
 @tensor_method
