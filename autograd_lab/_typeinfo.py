@@ -8,7 +8,19 @@ import numpy as np
 from . import _dtypes
 
 
-class finfo:
+class _TypeInfo:
+    """Equal when they describe the same dtype."""
+
+    dtype: str
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.dtype == self.dtype  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.dtype))
+
+
+class finfo(_TypeInfo):
     """Machine limits of a floating point dtype (the default dtype when none is given)."""
 
     def __init__(self, type: _dtypes.dtype | None = None) -> None:  # noqa: A002 - PyTorch's parameter name
@@ -25,18 +37,12 @@ class finfo:
         self.resolution = 10.0 ** -math.floor(-math.log10(self.eps))
         self.dtype = type.name
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, finfo) and other.dtype == self.dtype
-
-    def __hash__(self) -> int:
-        return hash(("finfo", self.dtype))
-
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
                 f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
 
 
-class iinfo:
+class iinfo(_TypeInfo):
     """Machine limits of an integer dtype."""
 
     def __init__(self, type: _dtypes.dtype) -> None:  # noqa: A002 - PyTorch's parameter name
@@ -50,12 +56,6 @@ class iinfo:
         self.min = int(info.min)
         self.max = int(info.max)
         self.dtype = type.name
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, iinfo) and other.dtype == self.dtype
-
-    def __hash__(self) -> int:
-        return hash(("iinfo", self.dtype))
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

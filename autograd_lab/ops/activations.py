@@ -240,6 +240,12 @@ class Hardtanh(Function):
         return where(inside, grad, 0.0), None, None
 
 
+def _relu6_of_x_plus_3(x: np.ndarray) -> np.ndarray:
+    """min(max(x + 3, 0), 6) in x's dtype: the ramp of hardswish and hardsigmoid."""
+    t = x.dtype.type
+    return np.minimum(np.maximum(x + t(3), t(0)), t(6))
+
+
 class Hardswish(Function):
     backward_name = "HardswishBackward0"
     derivatives = {"self": "grad * (0 if x <= -3, 1 if x >= 3, else (2x + 3) / 6)"}
@@ -249,8 +255,7 @@ class Hardswish(Function):
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         x = floating(self)
-        t = x.dtype.type
-        return Tensor._wrap((x * np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)).astype(x.dtype, copy=False))
+        return Tensor._wrap((x * _relu6_of_x_plus_3(x) / x.dtype.type(6)).astype(x.dtype, copy=False))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
@@ -268,8 +273,7 @@ class Hardsigmoid(Function):
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         x = floating(self)
-        t = x.dtype.type
-        return Tensor._wrap((np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)).astype(x.dtype, copy=False))
+        return Tensor._wrap((_relu6_of_x_plus_3(x) / x.dtype.type(6)).astype(x.dtype, copy=False))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Tensor:
