@@ -6,6 +6,10 @@ work and print as they do in PyTorch 2.x.
 """
 from __future__ import annotations
 
+from ._numpy_warnings import ignore_numpy_warnings_from_the_package  # isort: skip
+
+ignore_numpy_warnings_from_the_package()  # before any op runs: NumPy's warnings from the package are PyTorch's silence
+
 from . import autograd  # first: grad mode, then Tensor, Function and the engine built on it  # isort: skip
 from . import accelerator, backends, cuda, distributions, linalg, nn, ops, optim, serialization, testing, utils
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye, from_numpy,

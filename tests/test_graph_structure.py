@@ -173,9 +173,9 @@ def test_norm_and_tensor_power_at_zero_match_pytorch() -> None:
     (-x.norm()).backward()
     assert repr(x.grad) == "tensor([-0., -0.])"
     base, exponent = leaf(0.0, 0.0, 2.0), leaf(2.0, 0.0, 3.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
         (base ** exponent).sum().backward()
+    assert caught == []  # no NumPy warning reaches the notebook
     assert repr(base.grad) == "tensor([ 0.,  0., 12.])"  # d(b**0)/db is 0 at b = 0, not nan
     assert repr(exponent.grad) == "tensor([0.0000, 0.0000, 5.5452])"
 

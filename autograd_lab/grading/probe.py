@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import numpy as np
 
+from .._numpy_warnings import ignore_numpy_warnings_from_the_package
 from .._tensor import Tensor
 from .values import EvalError, as_library_tensor, to_plain, type_name
 
@@ -226,6 +227,7 @@ def evaluate(exprs: list[str], ns: Mapping[str, Any], *, helpers: Mapping[str, A
     for expr in exprs:
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
+            ignore_numpy_warnings_from_the_package()  # PyTorch's silence on inf and nan holds in checks too
             try:
                 values[expr] = to_plain(read(eval(compile_check(expr), env)))  # noqa: S307 - instructor code
             except TimeLimit:

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, binary_operator, broadcast_pair, common_dtype, promoted, quietly
+from ._operands import as_operand, binary_operator, broadcast_pair, common_dtype, promoted
 from .selection import where
 from .unary import log, reciprocal
 
@@ -21,7 +21,6 @@ class Add(Function):
     derivatives = {"self": "grad", "other": "grad * alpha"}
 
     @staticmethod
-    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
         x, y = broadcast_pair(self, other)
@@ -37,7 +36,6 @@ class Sub(Function):
     derivatives = {"self": "grad", "other": "-grad * alpha"}
 
     @staticmethod
-    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
         ctx.alpha = alpha
         _check_no_bool(self, other)
@@ -59,7 +57,6 @@ class ReverseSub(Function):
     non_differentiable_args = (1,)
 
     @staticmethod
-    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         _check_no_bool(self, other)
         x, y = broadcast_pair(self, other)
@@ -86,7 +83,6 @@ class Mul(Function):
     derivatives = {"self": "grad * other", "other": "grad * self"}
 
     @staticmethod
-    @quietly  # overflow to inf is silent in PyTorch
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         ctx.save_for_backward(self if other._requires_grad else None, other if self._requires_grad else None)
         x, y = broadcast_pair(self, other)
@@ -103,7 +99,6 @@ class Div(Function):
     derivatives = {"self": "grad / other", "other": "-grad * self / (other * other)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         ctx.save_for_backward(self if other._requires_grad else None, other)
         x, y = broadcast_pair(self, other)
@@ -143,7 +138,6 @@ class PowScalar(Function):
     derivatives = {"self": "grad * exponent * self ** (exponent - 1)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, exponent: int | float, dtype: np.dtype) -> Tensor:
         ctx.save_for_backward(self)
         ctx.exponent = exponent
@@ -167,7 +161,6 @@ class PowTensor(Function):
     derivatives = {"self": "grad * exponent * self ** (exponent - 1)", "exponent": "grad * result * log(self)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, exponent: Tensor) -> Tensor:
         x, y = broadcast_pair(self, exponent)
         result = Tensor._wrap(x ** y)
@@ -193,7 +186,6 @@ class PowReverse(Function):
     non_differentiable_args = (0,)
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, exponent: Tensor) -> Tensor:
         x, y = promoted(self, exponent)
         if y.dtype.kind != "f" and x.dtype.kind == "f":
@@ -220,7 +212,6 @@ class Remainder(Function):
     derivatives = {"self": "grad", "other": "-grad * floor_divide(self, other)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         x, y = _integer_division_operands(self, other)
         if other._requires_grad:
@@ -247,7 +238,6 @@ class FloorDivide(Function):
     backward_name = "NotImplemented"
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         return Tensor._wrap(np.floor_divide(*_integer_division_operands(self, other)))
 
@@ -331,7 +321,6 @@ class DivRounded(Function):
                    "other": "-grad * self / (other * other) if rounding_mode is None else 0"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor, rounding_mode: str | None) -> Tensor:
         ctx.rounding_mode = rounding_mode
         if rounding_mode is None:
@@ -360,7 +349,6 @@ class Fmod(Function):
     derivatives = {"self": "grad", "other": "-grad * div(self, other, rounding_mode='trunc')"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, other: Tensor) -> Tensor:
         if other._requires_grad:
             ctx.save_for_backward(self, other)

@@ -8,7 +8,7 @@ import numpy as np
 from .._dtypes import c_type_name
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import binary_operator, check_broadcast, check_broadcast_shapes, promoted, quietly, type_name
+from ._operands import binary_operator, check_broadcast, check_broadcast_shapes, promoted, type_name
 from .shape import SqueezeDim, UnsafeView
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv"]
@@ -30,7 +30,6 @@ class Mm(Function):
     derivatives = {"self": "grad @ mat2.t()", "mat2": "self.t() @ grad"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, mat2: Tensor) -> Tensor:
         x, y = self._data, mat2._data
         if x.ndim != 2 or y.ndim != 2:
@@ -54,7 +53,6 @@ class Dot(Function):
     derivatives = {"self": "grad * tensor", "tensor": "grad * self"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, tensor: Tensor) -> Tensor:
         size, other_size = self._data.shape[0], tensor._data.shape[0]
         if size != other_size:
@@ -76,7 +74,6 @@ class Mv(Function):
     derivatives = {"self": "grad.reshape(n, 1) * vec (an outer product)", "vec": "self.t() @ grad"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, vec: Tensor) -> Tensor:
         if self._data.shape[1] != vec._data.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({self.shape[0]}), mat ({_shape_text(self.shape)}), "
@@ -98,7 +95,6 @@ class BatchMatmul(Function):
     derivatives = {"self": "grad @ mat2.transpose(-1, -2)", "mat2": "self.transpose(-1, -2) @ grad"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, mat2: Tensor) -> Tensor:
         check_broadcast(self._data[..., :1, :1], mat2._data[..., :1, :1])  # the batch dimensions
         if self.shape[-1] != mat2.shape[-2]:
@@ -121,7 +117,6 @@ class Addmm(Function):
     derivatives = {"self": "grad * beta", "mat1": "grad @ mat2.t() * alpha", "mat2": "mat1.t() @ grad * alpha"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, mat1: Tensor, mat2: Tensor, beta: Any = 1, alpha: Any = 1) -> Tensor:
         if mat1.ndim != 2 or mat2.ndim != 2:
             raise RuntimeError(f"{'mat1' if mat1.ndim != 2 else 'mat2'} must be a matrix, got "

@@ -43,10 +43,9 @@ class SumAll(Function):
     derivatives = {"self": "grad.expand(self.shape)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, dtype: Any = None) -> Tensor:
         ctx.shape = self._data.shape
-        return Tensor._wrap(np.sum(self._data, dtype=_sum_dtype(self._data, dtype)))
+        return Tensor._wrap(np.add.reduce(self._data, axis=None, dtype=_sum_dtype(self._data, dtype)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None]:
@@ -58,10 +57,10 @@ class SumDim(Function):
     derivatives = {"self": "grad.unsqueeze(dim).expand(self.shape)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool, dtype: Any = None) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
-        return Tensor._wrap(np.sum(self._data, axis=ctx.dims, keepdims=keepdim, dtype=_sum_dtype(self._data, dtype)))
+        return Tensor._wrap(np.add.reduce(self._data, axis=ctx.dims, keepdims=keepdim,
+                                         dtype=_sum_dtype(self._data, dtype)))
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -82,7 +81,6 @@ class SumToSize(Function):
     derivatives = {"self": "grad.expand(self.shape)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, shape: tuple[int, ...]) -> Tensor:
         ctx.shape = self._data.shape
         return Tensor._wrap(sum_to_shape(self._data, shape))
@@ -103,8 +101,9 @@ def sum_to_shape(data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         if size != 1 and data.shape[leading + i] != size:
             raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
                                f"{{{', '.join(map(str, data.shape))}}}.")
-    summed = data.sum(axis=tuple(range(leading)) + stretched, keepdims=True) if leading or stretched else data
-    return summed.reshape(shape)
+    if not leading and not stretched:
+        return data.reshape(shape)
+    return np.add.reduce(data, axis=tuple(range(leading)) + stretched, keepdims=True).reshape(shape)
 
 
 def _mean(data: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
@@ -123,7 +122,6 @@ class MeanAll(Function):
     derivatives = {"self": "grad.expand(self.shape) / self.numel()"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.shape = self._data.shape
         return Tensor._wrap(_mean(self._data, None, False))
@@ -138,7 +136,6 @@ class MeanDim(Function):
     derivatives = {"self": "grad.unsqueeze(dim).expand(self.shape) / self.shape[dim]"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, dim: Dims, keepdim: bool) -> Tensor:
         ctx.shape, ctx.dims, ctx.keepdim = self._data.shape, _dims(dim, self._data.ndim), keepdim
         return Tensor._wrap(_mean(self._data, ctx.dims, keepdim))

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function, Node
-from ._operands import as_operand, common_dtype, floating, quietly, rounded_once
+from ._operands import as_operand, common_dtype, floating, rounded_once
 from .selection import maximum, minimum, where
 
 __all__ = ["abs", "clamp", "clamp_max", "clamp_min", "clip", "cos", "exp", "log", "reciprocal", "relu", "sigmoid",
@@ -19,7 +19,6 @@ class Exp(Function):
     derivatives = {"self": "grad * result"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(rounded_once(np.exp, floating(self)))
         ctx.save_for_backward(result)
@@ -36,7 +35,6 @@ class Log(Function):
     derivatives = {"self": "grad / self"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(rounded_once(np.log, floating(self)))
@@ -52,7 +50,6 @@ class Sqrt(Function):
     derivatives = {"self": "grad / (2 * result)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(np.sqrt(floating(self)))
         ctx.save_for_backward(result)
@@ -69,7 +66,6 @@ class Reciprocal(Function):
     derivatives = {"self": "-grad * result * result"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(np.reciprocal(floating(self)))
         ctx.save_for_backward(result)
@@ -86,7 +82,6 @@ class Sin(Function):
     derivatives = {"self": "grad * cos(self)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(rounded_once(np.sin, floating(self)))
@@ -102,7 +97,6 @@ class Cos(Function):
     derivatives = {"self": "-grad * sin(self)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(rounded_once(np.cos, floating(self)))
@@ -118,7 +112,6 @@ class Tanh(Function):
     derivatives = {"self": "grad * (1 - result * result)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(rounded_once(np.tanh, floating(self)))
         ctx.save_for_backward(result)
@@ -137,7 +130,6 @@ class TanhGradient(Function):
     derivatives = {"grad_output": "grad * (1 - output * output)", "output": "-2 * grad * grad_output * output"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
         ctx.save_for_backward(grad_output, output)
         return Tensor._wrap(grad_output._data * _one_minus_square(output._data))
@@ -167,7 +159,6 @@ class Sigmoid(Function):
     derivatives = {"self": "grad * (1 - result) * result"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         x = floating(self)
         result = Tensor._wrap((1 / (1 + np.exp(-x))).astype(x.dtype, copy=False))
@@ -187,7 +178,6 @@ class SigmoidGradient(Function):
     derivatives = {"grad_output": "grad * (1 - output) * output", "output": "grad * grad_output * (1 - 2 * output)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, grad_output: Tensor, output: Tensor) -> Tensor:
         ctx.save_for_backward(grad_output, output)
         y = output._data
@@ -206,7 +196,6 @@ class Relu(Function):
     derivatives = {"self": "grad * (result > 0)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         result = Tensor._wrap(np.maximum(self._data, 0).astype(self._data.dtype, copy=False))
         ctx.save_for_backward(result)
@@ -225,7 +214,6 @@ class ReluGradient(Function):
     derivatives = {"grad_output": "grad * (self > 0)", "self": "0"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, grad_output: Tensor, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(np.where(self._data > 0, grad_output._data, grad_output._data.dtype.type(0)))
@@ -241,7 +229,6 @@ class Abs(Function):
     derivatives = {"self": "grad * sign(self)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         ctx.save_for_backward(self)
         return Tensor._wrap(np.abs(self._data))
@@ -257,7 +244,6 @@ class Sign(Function):
     derivatives = {"self": "0"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor) -> Tensor:
         return Tensor._wrap(np.sign(self._data))
 
@@ -271,7 +257,6 @@ class Clamp(Function):
     derivatives = {"self": "grad * ((self >= min) * (self <= max))"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, min: Any, max: Any) -> Tensor:
         ctx.save_for_backward(self)
         ctx.min, ctx.max = min, max
@@ -302,7 +287,6 @@ class ClampTensors(Function):
                    "max": "where((self > max) | (max < min), grad, 0)"}
 
     @staticmethod
-    @quietly
     def forward(ctx: Node, self: Tensor, min: Tensor | None, max: Tensor | None) -> Tensor:
         ctx.save_for_backward(self, min, max)
         data = self._data
