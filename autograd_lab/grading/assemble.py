@@ -24,6 +24,8 @@ class Assembled:
     probe_step: dict[str, int] = field(default_factory=dict)
     answer_step: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    foreign: str = ""
+    """Why the notebook is not this assignment's at all (then nothing of it is run), or ``""``."""
 
 
 def _released_text(kind: str, source: str) -> str:
@@ -148,4 +150,28 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     inserted = [c for c in sub_code if id(c) not in used and (grade_id(c) or "") not in known]
     if inserted:
         out.notes.append(f"{len(inserted)} inserted code cell(s) were not run (put your code in the answer cells)")
+    out.foreign = _foreign(assignment, submission, by_id, sub_code, positional)
     return out
+
+
+def _foreign(assignment: Assignment, submission: Notebook, by_id: dict[str, list[Cell]], sub_code: list[Cell],
+             positional: bool) -> str:
+    """Why ``submission`` is not a copy of this assignment at all, or ``""``: it has no code cells; none of its
+    cells is this assignment's (by grade id or by position); or its metadata names another assignment and none
+    of this one's locked cells is there unchanged."""
+    if not sub_code:
+        return "the notebook has no code cells"
+    known = {c.grade_id for c in assignment.cells if c.grade_id}
+    if not positional and not known & set(by_id):
+        return ("none of its cells is one of this assignment's (no cell has one of its grade ids): "
+                "is it the notebook of another assignment?")
+    lab = submission.get("metadata", {}).get("autograd_lab")
+    named = lab.get("assignment") if isinstance(lab, dict) else None
+    if not isinstance(named, str) or named == assignment.name:
+        return ""
+    locked = [c for c in assignment.cells if c.kind in ("locked", "test") and c.cell_type == "code" and c.grade_id]
+    unchanged = [c for c in locked if any(_same(source_text(found), _released_text(c.kind, c.source))
+                                          or _same(source_text(found), c.source) for found in by_id.get(c.grade_id or "", []))]
+    if locked and not unchanged:
+        return f"this is the notebook of '{named}', not of '{assignment.name}'"
+    return ""

@@ -40,17 +40,17 @@ import resource  # noqa: E402
 import select  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import traceback  # noqa: E402
 import types  # noqa: E402
 from json.encoder import encode_basestring_ascii as _json_string  # noqa: E402
 from typing import Any  # noqa: E402
 
-from . import evaluation, linux, probe, shell, snapshot, values  # noqa: E402
+from . import errors, evaluation, linux, probe, shell, snapshot, values  # noqa: E402
 from .landlock import LandlockUnavailable, restrict  # noqa: E402
 
 MAX_ERROR_CHARS = 2000
 
 _write, _pipe, _close, _exit = os.write, os.pipe, os.close, os._exit
+_fstat, _open, _dup2, _O_RDWR, _DEVNULL = os.fstat, os.open, os.dup2, os.O_RDWR, os.devnull
 _select, _monotonic = select.select, time.monotonic
 _sigmask, _valid_signals, _set_handler, _setitimer = (
     _signal.pthread_sigmask, _signal.valid_signals, _signal.signal, _signal.setitimer)
@@ -98,13 +98,7 @@ def _refuse_new_audit_hooks(event: str, args: Any) -> None:
 
 
 def _format_error(exc: BaseException) -> str:
-    try:
-        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        kept = [line for line in lines if "autograd_lab/grading/" not in line]
-        text = "".join(kept)
-    except BaseException:  # noqa: BLE001 - the notebook may have broken the traceback module
-        text = probe.error_text(exc)
-    return text if len(text) <= MAX_ERROR_CHARS else "..." + text[-MAX_ERROR_CHARS:]
+    return errors.format_error(exc, MAX_ERROR_CHARS)
 
 
 # -- the fork server, and boot ------------------------------------------------------------------------
@@ -292,6 +286,7 @@ class Runner:
             if "run" in step:
                 self.results.send(ev="start", step=index)
                 outcome = run_cell(step["run"], step.get("label", str(index)), self.ns, self.seconds)
+                _reopen_standard_fds()
                 self.results.send(ev="end", step=index, **outcome)
             else:
                 self.test_cell(index, step)
@@ -325,10 +320,28 @@ class Runner:
         self.results.send(ev="test-cell", step=index)
 
 
+def _reopen_standard_fds() -> None:
+    """Put ``/dev/null`` where the notebook closed stdin, stdout or stderr: otherwise the next pipe the
+    grader opens would take that number, and writes meant for the notebook's output would go into it."""
+    for fd in (0, 1, 2):
+        try:
+            _fstat(fd)
+        except OSError:
+            try:
+                null = _open(_DEVNULL, _O_RDWR)
+            except OSError:
+                return
+            if null != fd:
+                _dup2(null, fd)
+                _close(null)
+
+
 def run_cell(source: str, label: str, ns: dict[str, Any], seconds: float) -> dict[str, Any]:
     """Run one cell's Python in ``ns``; never raises for anything the cell does."""
+    filename = f"<cell {label}>"
+    errors.remember_cell(filename, source)
     try:
-        code = compile(source, f"<cell {label}>", "exec")
+        code = compile(source, filename, "exec")
     except (SyntaxError, ValueError) as exc:
         return {"status": "syntax-error", "error": _format_error(exc)}
     try:

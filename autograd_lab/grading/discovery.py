@@ -25,6 +25,7 @@ MAX_ENTRIES = 10_000
 """Entries looked at per student folder."""
 IGNORED_DIRS = {".ipynb_checkpoints", "__MACOSX"}
 _COPY = re.compile(r"(-checkpoint|-Copy\d*)\.ipynb$", re.IGNORECASE)
+_NOTEBOOK = re.compile(r"(.+)\.ipynb(?:\.txt|\.json)?", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -38,8 +39,15 @@ class Submission:
     notes: list[str] = field(default_factory=list)
 
 
+def notebook_stem(name: str) -> str | None:
+    """The name without ``.ipynb`` if it names a notebook, else None. Browsers that save a notebook as text
+    add ``.txt`` or ``.json`` (``hw.ipynb.txt``): those are notebooks too."""
+    match = _NOTEBOOK.fullmatch(name)
+    return match.group(1) if match else None
+
+
 def is_notebook_name(name: str) -> bool:
-    return name.lower().endswith(".ipynb") and len(name) > len(".ipynb")
+    return notebook_stem(name) is not None
 
 
 def is_copy(name: str) -> bool:
@@ -158,7 +166,7 @@ def _entries(root: Path) -> Iterable[tuple[str, os.DirEntry[str]]]:
     for entry in listed:
         if entry.name.startswith(".") or entry.name in IGNORED_DIRS:
             continue
-        student = entry.name[: -len(".ipynb")] if is_notebook_name(entry.name) else entry.name
+        student = notebook_stem(entry.name) or entry.name
         yield student, entry
 
 

@@ -121,7 +121,13 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
         result.questions = [score_question(q, None, reason=reason) for q in assignment.questions.values()]
         return result
     result.notes.extend(sub.notes)
+    result.notes.extend(read.loaded.notes)
     plan = assemble(assignment, read.loaded.notebook)
+    if plan.foreign:
+        result.status = "wrong-notebook"
+        result.notes.append(f"not graded: {plan.foreign}; submit this assignment's notebook")
+        result.questions = [score_question(q, None, reason="wrong notebook") for q in assignment.questions.values()]
+        return result
     result.notes.extend(plan.notes)
     run = run_job(plan.steps, limits, protected)
     result.seconds = run.seconds

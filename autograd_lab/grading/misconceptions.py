@@ -17,6 +17,17 @@ KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
      "The first backward() freed the graph's saved values: keep them with retain_graph=True, or build the graph again."),
     ("grad can be implicitly created only for scalar outputs",
      "backward() without an argument needs a single-number output: pass a gradient of the output's shape, or reduce it first."),
+    ("NotImplementedError",
+     "NotImplementedError is what the released notebook's placeholder raises: replace the "
+     "`raise NotImplementedError()` line (and any that is left inside a function) with your answer."),
+    ("EOFError: EOF when reading a line",
+     "input() waits for someone to type, and nobody types while the notebook is graded: put the values in the code."),
+    ("KeyboardInterrupt",
+     "The cell raised KeyboardInterrupt (an interrupted run, or a line that raises it): the cell must run to its end "
+     "without an interruption."),
+    ("SystemExit",
+     "exit(), quit() and sys.exit() stop the cell there (in Jupyter they stop the kernel): remove them, so that the "
+     "cell runs to its end."),
 )
 
 

@@ -12,7 +12,7 @@ import mmap
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class LoadedNotebook:
     notebook: Notebook
     sha256: str
     size: int
+    notes: list[str] = field(default_factory=list)
 
 
 def file_kind(mode: int) -> str:
@@ -163,11 +164,33 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _v3_cells(data: dict[str, Any]) -> list[Any]:
+    """The cells of an nbformat 3 notebook (``worksheets``, code in ``input``, heading cells) in version 4's shape."""
+    cells: list[Any] = []
+    for sheet in data["worksheets"]:
+        sheet_cells = _dict(sheet).get("cells")
+        for cell in sheet_cells if isinstance(sheet_cells, list) else []:
+            if not isinstance(cell, dict):
+                continue
+            if cell.get("cell_type") == "code":
+                cell = {**cell, "source": cell.get("input")}
+            elif cell.get("cell_type") == "heading":
+                cell = {**cell, "cell_type": "markdown"}
+            cells.append(cell)
+    return cells
+
+
+def is_v3(data: Any) -> bool:
+    """An nbformat 3 notebook: its cells are in ``worksheets``."""
+    return isinstance(data, dict) and data.get("nbformat") == 3 and isinstance(data.get("worksheets"), list)
+
+
 def normalise(data: Any) -> Notebook:
-    """A notebook with the types the grader relies on, whatever nulls or odd types the JSON held."""
+    """A notebook with the types the grader relies on, whatever nulls or odd types the JSON held.
+    An nbformat 3 notebook is read as version 4 (as Jupyter converts it when it opens one)."""
     if not isinstance(data, dict):
         raise NotebookError("the file is JSON but not a notebook (no object at the top)")
-    cells = data.get("cells")
+    cells = _v3_cells(data) if is_v3(data) else data.get("cells")
     if not isinstance(cells, list):
         raise NotebookError("the file is JSON but not a notebook (no list of cells)")
     clean: list[dict[str, Any]] = []
@@ -210,4 +233,5 @@ def load_submission(path: Path) -> LoadedNotebook:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise NotebookError(f"{name} is not valid notebook JSON: {str(exc)[:200]}") from exc
-    return LoadedNotebook(normalise(data), sha, size)
+    notes = [f"{name} is an nbformat 3 notebook; it was read as version 4"] if is_v3(data) else []
+    return LoadedNotebook(normalise(data), sha, size, notes)

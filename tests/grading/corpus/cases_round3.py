@@ -1,0 +1,368 @@
+"""Round 3 of real-style submissions: what careless and cheating students hand in, each with the grade a fair
+human grader gives it.
+
+``CASES``: the NumPy practice assignment of ``nbtools`` (5 points: q1 2 = squares + hidden shape; q2 1 = total +
+isinstance; q3 2 = grad + hidden dtype + hidden bound), run by test_grading_corpus.
+``TORCH_CASES``: the library assignment of ``cases_torch`` (8 points), run by test_grading_trust.
+``PARENT_CASES``: files and folders as students upload them, run by test_grading_parent.
+``EXERCISE_CASES``: the shipped exercises, run by test_grading_exercise_corpus.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import nbtools
+from corpus.cases import Case, Context, solved
+from corpus.cases_exercises import ExerciseCase
+from corpus.cases_parent import ParentCase, _folder, _nb
+from nbtools import Q1_SOLUTION, Q2_SOLUTION, Q3_SOLUTION
+
+
+def _code(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+def _index(nb: dict[str, Any], gid: str) -> int:
+    return next(i for i, c in enumerate(nb["cells"])
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid)
+
+
+# -- careless: what a notebook looks like when it is handed in ------------------------------------------
+
+
+def stub_left(rel: dict[str, Any], ctx: Context) -> Any:
+    """q2 never answered: the released ``raise NotImplementedError()`` is still there."""
+    nb = solved(rel)
+    nb["cells"][_index(nb, "q2_answer")]["source"] = ["# YOUR CODE HERE\n", "raise NotImplementedError()"]
+    return nb
+
+
+def stub_after_answer(rel: dict[str, Any], ctx: Context) -> Any:
+    """The answer written above the stub line, which still raises: the answer was computed, so it counts."""
+    return solved(rel, q1_answer="# YOUR CODE HERE\n" + Q1_SOLUTION + "\nraise NotImplementedError()")
+
+
+def saved_with_outputs(rel: dict[str, Any], ctx: Context) -> Any:
+    """Saved after running: execution counts, stream and error outputs, an image, a traceback."""
+    nb = solved(rel)
+    for n, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        cell["execution_count"] = n + 1
+        cell["outputs"] = [
+            {"output_type": "stream", "name": "stdout", "text": ["hello\n"]},
+            {"output_type": "error", "ename": "NameError", "evalue": "name 'x' is not defined",
+             "traceback": ["\u001b[0;31mNameError\u001b[0m: name 'x' is not defined"]},
+            {"output_type": "execute_result", "execution_count": n + 1, "metadata": {},
+             "data": {"text/plain": ["array([0, 1, 4, 9])"], "image/png": "iVBORw0KGgo="}},
+        ]
+    return nb
+
+
+def reordered(rel: dict[str, Any], ctx: Context) -> Any:
+    """Answer cells dragged out of order (q3's answer first): the source's order is what runs."""
+    nb = solved(rel)
+    cell = nb["cells"].pop(_index(nb, "q3_answer"))
+    nb["cells"].insert(_index(nb, "q1_answer"), cell)
+    return nb
+
+
+def test_cell_deleted(rel: dict[str, Any], ctx: Context) -> Any:
+    nb = solved(rel)
+    del nb["cells"][_index(nb, "q2")]
+    return nb
+
+
+def answer_cell_deleted(rel: dict[str, Any], ctx: Context) -> Any:
+    """q2's answer cell deleted, and the answer written into a new cell: that cell is not run."""
+    nb = solved(rel)
+    i = _index(nb, "q2_answer")
+    nb["cells"][i] = nbtools.code(Q2_SOLUTION)
+    nb["cells"].insert(i, nbtools.md("my answer"))
+    return nb
+
+
+def markdown_answer(rel: dict[str, Any], ctx: Context) -> Any:
+    """q1's answer cell turned into Markdown (the M key): nothing of it runs."""
+    nb = solved(rel)
+    nb["cells"][_index(nb, "q1_answer")]["cell_type"] = "markdown"
+    return nb
+
+
+def numpy_and_float_answers(rel: dict[str, Any], ctx: Context) -> Any:
+    """Right values in other containers: a float32 array, a NumPy float (a ``float`` subclass), int64 ones."""
+    return solved(rel, q1_answer="squares = (np.arange(4, dtype=np.float32)) ** 2",
+                  q2_answer="total = np.float64(np.sum(squares))",
+                  q3_answer="grad = np.ones(3)\nfor _ in range(3):\n    grad = np.ones(3, dtype=np.float64)")
+
+
+def list_answer(rel: dict[str, Any], ctx: Context) -> Any:
+    """A list where an array is meant: the values count, the hidden ``.shape`` check cannot pass."""
+    return solved(rel, q1_answer="squares = [i * i for i in range(4)]", q2_answer="total = float(sum(squares))")
+
+
+def int_total(rel: dict[str, Any], ctx: Context) -> Any:
+    return solved(rel, q2_answer="total = int(np.sum(squares))")
+
+
+def star_import(rel: dict[str, Any], ctx: Context) -> Any:
+    """``from autograd_lab import *`` shadows ``float``, ``sum``, ``max`` (as PyTorch's does): the checks'
+    own ``float`` and ``isinstance`` are still the builtins."""
+    return solved(rel, q1_answer="from autograd_lab import *\n" + Q1_SOLUTION,
+                  q2_answer="total = 14.0")
+
+
+def shadow_names(rel: dict[str, Any], ctx: Context) -> Any:
+    """``check``, ``expect``, ``isinstance`` and ``np`` rebound by the notebook after its answers."""
+    q3 = Q3_SOLUTION + "\ncheck = expect = None\nisinstance = lambda *a: False\nnp = 'numpy'"
+    return solved(rel, q3_answer=q3)
+
+
+def deleted_later(rel: dict[str, Any], ctx: Context) -> Any:
+    """``del squares`` in a later cell: each question is checked where its test cell stands."""
+    return solved(rel, q3_answer="del squares, total\n" + Q3_SOLUTION)
+
+
+def deleted_before_check(rel: dict[str, Any], ctx: Context) -> Any:
+    """``del`` of its own answer at the end of the cell: the check finds nothing."""
+    return solved(rel, q2_answer=Q2_SOLUTION + "\ndel total")
+
+
+def input_call(rel: dict[str, Any], ctx: Context) -> Any:
+    """``input()`` left in a cell: there is nobody to type, the cell fails at once (no hang)."""
+    return solved(rel, q2_answer="name = input('your name: ')\n" + Q2_SOLUTION)
+
+
+def keyboard_interrupt(rel: dict[str, Any], ctx: Context) -> Any:
+    """The notebook was interrupted (the traceback pasted in, or ``raise KeyboardInterrupt``)."""
+    return solved(rel, q2_answer=Q2_SOLUTION + "\nraise KeyboardInterrupt")
+
+
+def base_exception(rel: dict[str, Any], ctx: Context) -> Any:
+    q3 = "class Stop(BaseException):\n    pass\n" + Q3_SOLUTION + "\nraise Stop('done')"
+    return solved(rel, q3_answer=q3)
+
+
+def exit_zero(rel: dict[str, Any], ctx: Context) -> Any:
+    """``exit()`` (IPython's, or ``sys.exit(0)``) in the middle: the rest of the notebook still runs."""
+    return solved(rel, q1_answer=Q1_SOLUTION + "\nexit()", q2_answer=Q2_SOLUTION + "\nquit()")
+
+
+def deep_recursion(rel: dict[str, Any], ctx: Context) -> Any:
+    """Unbounded recursion with the limit raised: the C stack overflows (a crash after q2's checks)."""
+    q3 = "import sys\nsys.setrecursionlimit(10**7)\ndef down(n):\n    return down(n + 1) + 1\ndown(0)"
+    return solved(rel, q3_answer=q3)
+
+
+def recursion_limit_low(rel: dict[str, Any], ctx: Context) -> Any:
+    """A tiny recursion limit left behind: the notebook's own later cells still run (shallow), and the
+    checks are not affected."""
+    return solved(rel, q1_answer=Q1_SOLUTION + "\nimport sys\nsys.setrecursionlimit(60)")
+
+
+def numpy_errors_raise(rel: dict[str, Any], ctx: Context) -> Any:
+    """``np.seterr(all='raise')`` left on: what the checks compute is not affected."""
+    return solved(rel, q1_answer="np.seterr(all='raise')\n" + Q1_SOLUTION)
+
+
+def huge_print(rel: dict[str, Any], ctx: Context) -> Any:
+    """One giant print (a whole array with ``threshold=sys.maxsize``): the output limit stops the run."""
+    q2 = Q2_SOLUTION + "\nprint('x' * 50_000_000)"
+    return solved(rel, q2_answer=q2)
+
+
+def huge_error_message(rel: dict[str, Any], ctx: Context) -> Any:
+    return solved(rel, q3_answer=Q3_SOLUTION + "\nraise ValueError('y' * 10_000_000)")
+
+
+def chdir_away(rel: dict[str, Any], ctx: Context) -> Any:
+    return solved(rel, q1_answer="import os\nos.chdir('/')\n" + Q1_SOLUTION)
+
+
+def streams_replaced(rel: dict[str, Any], ctx: Context) -> Any:
+    """``sys.stdout``/``sys.stderr`` replaced or closed (a logging tutorial, a "silence" trick)."""
+    q1 = "import sys, io\nsys.stdout = io.StringIO()\nsys.stderr.close()\n" + Q1_SOLUTION
+    return solved(rel, q1_answer=q1, q2_answer="print('still here')\n" + Q2_SOLUTION)
+
+
+def fds_closed(rel: dict[str, Any], ctx: Context) -> Any:
+    """Standard output and error closed at the file-descriptor level."""
+    q3 = "import os\nos.close(1)\nos.close(2)\n" + Q3_SOLUTION + "\nprint('gone')"
+    return solved(rel, q3_answer=q3)
+
+
+# -- the exception object itself misbehaves ------------------------------------------------------------
+
+
+_HANG = "def hang(*a, **k):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n"
+
+
+def error_str_hangs(rel: dict[str, Any], ctx: Context) -> Any:
+    """An exception whose ``__str__``/``__repr__`` never return: formatting the error must not hang the run."""
+    q2 = _HANG + "class Odd(Exception):\n    __str__ = __repr__ = hang\n" + Q2_SOLUTION + "\nraise Odd()"
+    return solved(rel, q2_answer=q2)
+
+
+def error_str_raises(rel: dict[str, Any], ctx: Context) -> Any:
+    q2 = "class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n" + Q2_SOLUTION + "\nraise Odd()"
+    return solved(rel, q2_answer=q2)
+
+
+# -- cheating --------------------------------------------------------------------------------------------
+
+
+def patch_grading_in_sys_modules(rel: dict[str, Any], ctx: Context) -> Any:
+    """The grader's modules replaced in ``sys.modules`` and the import system patched."""
+    attack = _code("""
+        import sys, types, builtins
+        fake = types.ModuleType("autograd_lab.grading")
+        fake.expect = fake.check = lambda *a, **k: None
+        for name in list(sys.modules):
+            if name.startswith("autograd_lab.grading"):
+                sys.modules[name] = fake
+        real_import = builtins.__import__
+        builtins.__import__ = lambda name, *a, **k: fake if "grading" in name else real_import(name, *a, **k)
+        squares = [0, 0, 0, 0]
+    """)
+    return solved(rel, q1_answer=attack)
+
+
+def patch_ndarray_methods(rel: dict[str, Any], ctx: Context) -> Any:
+    """NumPy functions a check might call, rebound with always-true answers; the answers are wrong."""
+    attack = _code("""
+        np.array_equal = np.allclose = np.isclose = lambda *a, **k: True
+        np.testing.assert_allclose = lambda *a, **k: None
+        np.ndarray = list
+        grad = np.zeros(3)
+    """)
+    return solved(rel, q3_answer=attack)
+
+
+def metadata_points_edited(rel: dict[str, Any], ctx: Context) -> Any:
+    """Points raised, test cells unlocked and turned into answers, hidden counts zeroed: the source decides."""
+    nb = solved(rel, q1_answer="squares = np.arange(4) * 2")
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade"):
+            meta["points"] = 100
+            meta["locked"] = False
+            cell["metadata"]["autograd_lab"] = {"hidden_tests": 0}
+    q1 = nb["cells"][_index(nb, "q1")]
+    q1["metadata"]["nbgrader"]["solution"] = True
+    return nb
+
+
+def reads_grader_files(rel: dict[str, Any], ctx: Context) -> Any:
+    """Looks for the hidden checks in the installed package, the job, the environment and open files."""
+    attack = _code("""
+        import os, glob, autograd_lab
+        found = []
+        for path in glob.glob(os.path.dirname(autograd_lab.__file__) + "/**/*", recursive=True):
+            if path.endswith((".ipynb", ".json", ".sqlite")):
+                found.append(path)
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                found.append(os.readlink("/proc/self/fd/" + fd))
+            except OSError:
+                pass
+        leaked = any("BEGIN HIDDEN" in open(p, errors="ignore").read() for p in found if os.path.isfile(p))
+        leaked = leaked or "float(grad.sum())" in str(os.environ)
+        squares = np.arange(4) ** 2 if not leaked else "leaked"
+    """)
+    return solved(rel, q1_answer=attack)
+
+
+# -- files as uploaded ---------------------------------------------------------------------------------
+
+
+def nbformat3(rel: dict[str, Any], ctx: Context) -> Any:
+    """An nbformat 3 notebook (an old Jupyter, or a tool that writes v3): ``worksheets`` and ``input``."""
+    cells = []
+    for cell in solved(rel)["cells"]:
+        if cell["cell_type"] == "code":
+            cells.append({"cell_type": "code", "collapsed": False, "input": cell["source"], "language": "python",
+                          "metadata": cell["metadata"], "outputs": [], "prompt_number": None})
+        else:
+            cells.append({"cell_type": "markdown", "metadata": cell["metadata"], "source": cell["source"]})
+    return {"metadata": {"name": "practice", **rel["metadata"]}, "nbformat": 3, "nbformat_minor": 0,
+            "worksheets": [{"cells": cells, "metadata": {}}]}
+
+
+def utf16(rel: dict[str, Any], ctx: Context) -> Any:
+    """Re-saved as UTF-16 with a byte order mark (Windows PowerShell 5's ``Out-File``, Notepad's "Unicode")."""
+    return ("practice.ipynb", json.dumps(solved(rel), indent=1, ensure_ascii=False).encode("utf-16"))
+
+
+def empty_notebook(rel: dict[str, Any], ctx: Context) -> Any:
+    return {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def other_assignment(rel: dict[str, Any], ctx: Context) -> Any:
+    """Another assignment's notebook saved under this one's name (its cells share grade ids like q1_answer)."""
+    other = solved(rel, q1_answer="x = 1", q2_answer="y = 2", q3_answer="z = 3")
+    other["metadata"]["autograd_lab"] = {"assignment": "homework2"}
+    for cell in other["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade_id") in ("setup", "q1", "q2", "q3"):
+            cell["source"] = ["print('another notebook')\n"]
+    return other
+
+
+def browser_extension(rel: dict[str, Any], ctx: Context) -> Any:
+    """Downloaded by a browser that added ``.txt``: the notebook inside is this assignment's."""
+    return ("practice.ipynb.txt", json.dumps(solved(rel)).encode())
+
+
+CASES = [
+    Case("r3_stub_left", stub_left, 4, "error"),
+    Case("r3_stub_after_answer", stub_after_answer, 5, "error"),
+    Case("r3_saved_with_outputs", saved_with_outputs, 5, "ok"),
+    Case("r3_reordered", reordered, 5, "ok"),
+    Case("r3_test_cell_deleted", test_cell_deleted, 5, "ok", "locked cell 'q2' is missing"),
+    Case("r3_answer_cell_deleted", answer_cell_deleted, 5, "ok", "matched by position"),
+    Case("r3_markdown_answer", markdown_answer, 2, "error", "not a code cell"),
+    Case("r3_numpy_and_float_answers", numpy_and_float_answers, 5, "ok"),
+    Case("r3_list_answer", list_answer, 4, "ok"),
+    Case("r3_int_total", int_total, 4.5, "ok"),
+    Case("r3_star_import", star_import, 5, "ok"),
+    Case("r3_shadow_names", shadow_names, 5, "ok"),
+    Case("r3_deleted_later", deleted_later, 5, "ok"),
+    Case("r3_deleted_before_check", deleted_before_check, 4, "ok"),
+    Case("r3_input_call", input_call, 4, "error"),
+    Case("r3_keyboard_interrupt", keyboard_interrupt, 5, "error"),
+    Case("r3_base_exception", base_exception, 5, "error"),
+    Case("r3_exit_zero", exit_zero, 5, "error"),
+    Case("r3_deep_recursion", deep_recursion, 3, "timeout"),
+    Case("r3_recursion_limit_low", recursion_limit_low, 5, "ok"),
+    Case("r3_numpy_errors_raise", numpy_errors_raise, 5, "ok"),
+    Case("r3_huge_print", huge_print, 2, "output-limit", "printed more than"),
+    Case("r3_huge_error_message", huge_error_message, 5, "error"),
+    Case("r3_chdir_away", chdir_away, 5, "ok"),
+    Case("r3_streams_replaced", streams_replaced, 5, "ok"),
+    Case("r3_fds_closed", fds_closed, 5, "error"),
+    Case("r3_error_str_hangs", error_str_hangs, 5, "error"),
+    Case("r3_error_str_raises", error_str_raises, 5, "error"),
+    Case("r3_patch_grading_in_sys_modules", patch_grading_in_sys_modules, 3, "ok"),
+    Case("r3_patch_ndarray_methods", patch_ndarray_methods, 4.33, "ok"),
+    Case("r3_metadata_points_edited", metadata_points_edited, 4, "ok"),
+    Case("r3_reads_grader_files", reads_grader_files, 5, "ok"),
+    Case("r3_nbformat3", nbformat3, 5, "ok", "nbformat 3"),
+    Case("r3_utf16", utf16, 5, "ok"),
+    Case("r3_empty_notebook", empty_notebook, 0, "wrong-notebook", "the notebook has no code cells"),
+    Case("r3_other_assignment", other_assignment, 0, "wrong-notebook", "notebook of 'homework2', not of 'practice'"),
+    Case("r3_browser_extension", browser_extension, 5, "renamed", "practice.ipynb.txt"),
+]
+
+# What the feedback page of a case must say (under the answer cell's error): the error itself, and the hint.
+FEEDBACK = {
+    "r3_stub_left": ["NotImplementedError", "replace the `raise NotImplementedError()` line"],
+    "r3_input_call": ["EOFError", "nobody types while the notebook is graded"],
+    "r3_keyboard_interrupt": ["line 2, in &lt;module&gt;", "raised KeyboardInterrupt"],
+    "r3_base_exception": ["Stop: done", "raise Stop(&#x27;done&#x27;)"],
+    "r3_exit_zero": ["SystemExit", "exit(), quit() and sys.exit() stop the cell there"],
+    "r3_error_str_hangs": ["line 11, in &lt;module&gt;", "Odd"],
+    "r3_error_str_raises": ["Odd"],
+    "r3_huge_error_message": ["ValueError: yyyy", "more characters)"],
+}
