@@ -6,11 +6,12 @@ the locked cells above it) and the names the solution defines.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cells import bound_names, helper_statements, to_python
+from .cells import bound_names, helper_statements, imports_torch, to_python, torch_is_aliased
 from .notebook import Cell, Notebook, grade_id, source_text
 from .release import is_checks_cell, strip_hidden
 from .spec import Assignment, CellSpec, Question
@@ -151,14 +152,17 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     if inserted:
         out.notes.append(f"{len(inserted)} inserted code cell(s) were not run (put your code in the answer cells)")
     out.foreign = _foreign(assignment, submission, by_id, sub_code, positional)
+    if torch_is_aliased() and any(imports_torch(out.steps[i]["run"]) for i in out.answer_step.values()):
+        out.notes.append("the notebook imports torch: PyTorch is not installed where it is graded, so "
+                         "autograd_lab was imported in its place (as autograd_lab.install_as_torch() does)")
     return out
 
 
 def _foreign(assignment: Assignment, submission: Notebook, by_id: dict[str, list[Cell]], sub_code: list[Cell],
              positional: bool) -> str:
     """Why ``submission`` is not a copy of this assignment at all, or ``""``: it has no code cells; none of its
-    cells is this assignment's (by grade id or by position); or its metadata names another assignment and none
-    of this one's locked cells is there unchanged."""
+    cells is this assignment's (by grade id or by position); or its metadata names another assignment and fewer
+    than half of this one's locked cells are there unchanged."""
     if not sub_code:
         return "the notebook has no code cells"
     known = {c.grade_id for c in assignment.cells if c.grade_id}
@@ -172,6 +176,23 @@ def _foreign(assignment: Assignment, submission: Notebook, by_id: dict[str, list
     locked = [c for c in assignment.cells if c.kind in ("locked", "test") and c.cell_type == "code" and c.grade_id]
     unchanged = [c for c in locked if any(_same(source_text(found), _released_text(c.kind, c.source))
                                           or _same(source_text(found), c.source) for found in by_id.get(c.grade_id or "", []))]
-    if locked and not unchanged:
+    if 2 * len(unchanged) < len(locked):
         return f"this is the notebook of '{named}', not of '{assignment.name}'"
+    return ""
+
+
+_UNDEFINED = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
+
+
+def defined_later(plan: Assembled, gid: str, error: str) -> str:
+    """A hint for an answer cell that failed on a name only a later answer cell defines (the notebook was run
+    out of order in Jupyter), or ``""``."""
+    match = _UNDEFINED.search(error)
+    if match is None:
+        return ""
+    name, here = match.group(1), plan.answer_step[gid]
+    for later, index in sorted(plan.answer_step.items(), key=lambda item: item[1]):
+        if index > here and name in bound_names(plan.steps[index]["run"]):
+            return (f"'{name}' is defined only in a later cell ({later}): the notebook is graded from top to "
+                    "bottom, as Restart & Run All runs it. Define it before it is used.")
     return ""

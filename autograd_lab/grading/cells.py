@@ -3,6 +3,8 @@ helper program that checks re-create from locked cells."""
 from __future__ import annotations
 
 import ast
+import importlib.util
+import re
 import threading
 from functools import lru_cache
 from typing import Iterable
@@ -24,6 +26,12 @@ def _manager():  # type: ignore[no-untyped-def]
     return _Transformer.manager
 
 
+# What IPython's transformer acts on: magics, shell and help escapes, pasted prompts, and whitespace it cleans up
+# (leading blank lines or indentation, blank lines made of spaces). A cell with none of these is returned as it
+# is (plus the final newline IPython adds), which spares tokenizing a cell of pure Python.
+_IPYTHON_SYNTAX = re.compile(r"[%!?]|>>>|In \[|\.\.\.:|^[ \t]+\r?$", re.MULTILINE)
+
+
 @lru_cache(maxsize=4096)
 def to_python(source: str) -> str:
     """A cell's source as Python, exactly as IPython would run it (magics, ``!`` lines, ``?`` help).
@@ -32,6 +40,8 @@ def to_python(source: str) -> str:
     """
     if not source.strip():
         return source
+    if not source[0].isspace() and not _IPYTHON_SYNTAX.search(source):
+        return source if source.endswith("\n") else source + "\n"
     with _lock:
         try:
             return str(_manager().transform_cell(source))
@@ -74,7 +84,7 @@ def bound_names(code: str) -> set[str]:
     """Names a cell binds at module level (assignments, loops, imports, defs, ``global`` in functions)."""
     try:
         tree = ast.parse(code)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names: set[str] = set()
     todo: list[ast.AST] = list(tree.body)
@@ -98,7 +108,22 @@ def helper_statements(code: str) -> str:
     """The imports and function definitions of a locked cell, as source."""
     try:
         tree = ast.parse(code)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     kept = [stmt for stmt in tree.body if isinstance(stmt, _HELPER_STATEMENTS)]
     return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
+
+
+_IMPORTS_TORCH = re.compile(r"^[ \t]*(?:import[ \t]+torch\b|from[ \t]+torch\b)", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def torch_is_aliased() -> bool:
+    """Whether notebooks are graded with ``import torch`` importing autograd_lab: when PyTorch itself is not
+    installed where the grader runs (as :func:`autograd_lab.install_as_torch` does in a kernel)."""
+    return importlib.util.find_spec("torch") is None
+
+
+def imports_torch(code: str) -> bool:
+    """Whether a cell's Python has an ``import torch`` or ``from torch... import`` line."""
+    return bool(_IMPORTS_TORCH.search(code))

@@ -44,7 +44,7 @@ import types  # noqa: E402
 from json.encoder import encode_basestring_ascii as _json_string  # noqa: E402
 from typing import Any  # noqa: E402
 
-from . import errors, evaluation, linux, probe, shell, snapshot, values  # noqa: E402
+from . import cells, errors, evaluation, linux, probe, shell, snapshot, values  # noqa: E402
 from .landlock import LandlockUnavailable, restrict  # noqa: E402
 
 MAX_ERROR_CHARS = 2000
@@ -146,6 +146,8 @@ def _prepare() -> tuple[dict[str, Any], snapshot.World]:
     import autograd_lab  # noqa: F401 - the library, loaded before the picture is taken
     import autograd_lab.nn  # noqa: F401
     import autograd_lab.optim  # noqa: F401
+    if cells.torch_is_aliased():
+        autograd_lab.install_as_torch()
     main_module = types.ModuleType("__main__")
     ns = main_module.__dict__
     ns["__builtins__"] = _builtins_module
@@ -344,6 +346,9 @@ def run_cell(source: str, label: str, ns: dict[str, Any], seconds: float) -> dic
         code = compile(source, filename, "exec")
     except (SyntaxError, ValueError) as exc:
         return {"status": "syntax-error", "error": _format_error(exc)}
+    except (RecursionError, MemoryError) as exc:
+        return {"status": "syntax-error", "error": f"{values.type_name(exc)}: the cell is too deeply nested (or too long an "
+                                                   "expression) for Python to compile it"}
     try:
         _with_alarm(seconds, code, ns)
     except _TimeLimit:

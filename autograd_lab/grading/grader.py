@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .. import __version__
-from .assemble import assemble
+from .assemble import assemble, defined_later
 from .discovery import Submission
 from .identity import display, key, shard_of
 from .notebook import NotebookError
@@ -140,7 +140,9 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
         step = run.steps[index]
         if step.status not in ("ok", "not-run"):
             cell_status.append(step.status)
-            result.cell_errors[gid] = step.error or step.status
+            error = step.error or step.status
+            hint = defined_later(plan, gid, error)
+            result.cell_errors[gid] = f"{error}\n{hint}" if hint else error
     for qid, question in assignment.questions.items():
         step = run.steps[plan.probe_step[qid]]
         if step.values is None:

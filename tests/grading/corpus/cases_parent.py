@@ -336,10 +336,11 @@ def can_make(case: ParentCase) -> bool:
     return not case.needs_root or os.geteuid() == 0
 
 
-def write_parent_cases(root: Path, released: dict[str, Any], ctx: Context) -> list[ParentCase]:
+def write_parent_cases(root: Path, released: dict[str, Any], ctx: Context,
+                       cases: list[ParentCase] | None = None) -> list[ParentCase]:
     """Write every case that this machine can make under ``root``; return those written."""
     made = []
-    for case in PARENT_CASES:
+    for case in PARENT_CASES if cases is None else cases:
         if can_make(case):
             case.build(root, copy.deepcopy(released), ctx)
             made.append(case)

@@ -17,7 +17,7 @@ from typing import Any
 
 import nbtools
 from corpus.cases import Case, Context, solved
-from corpus.cases_exercises import ExerciseCase
+from corpus.cases_exercises import SOFTPLUS, ExerciseCase
 from corpus.cases_parent import ParentCase, _folder, _nb
 from nbtools import Q1_SOLUTION, Q2_SOLUTION, Q3_SOLUTION
 
@@ -366,3 +366,195 @@ FEEDBACK = {
     "r3_error_str_raises": ["Odd"],
     "r3_huge_error_message": ["ValueError: yyyy", "more characters)"],
 }
+
+
+# -- the library assignment of cases_torch (8 points: q1 3, q2 1, q3 2, q4 2) ------------------------------
+
+from corpus import cases_torch as lab  # noqa: E402
+
+
+def import_torch(rel: dict[str, Any], ctx: Context) -> Any:
+    """PyTorch habits: ``import torch``, ``import torch.nn as nn``, ``from torch.autograd import Function``.
+    Without PyTorch on the grading machine they import autograd_lab, as ``install_as_torch()`` does."""
+    q1 = "import torch\nimport torch.nn as nn\n" + lab.Q1
+    q3 = "from torch.autograd import Function\n" + lab.Q3.replace("torch.autograd.Function", "Function")
+    return lab.solved(rel, q1_answer=q1, q3_answer=q3)
+
+
+def numbers_in_other_shapes(rel: dict[str, Any], ctx: Context) -> Any:
+    """A 0-d tensor that requires grad for a number, an upper-case letter with a space: right answers."""
+    return lab.solved(rel, q4_answer="ratio = torch.tensor(0.5, requires_grad=True)\nwhy = 'B '")
+
+
+def detached_for_plotting(rel: dict[str, Any], ctx: Context) -> Any:
+    """``w`` rebound to a NumPy copy after backward (to plot it): q1 keeps its dtype and ``loss`` checks, and
+    q2's ``SGD([w])`` refuses an array."""
+    return lab.solved(rel, q1_answer=lab.Q1 + "\nw = w.detach().numpy()")
+
+
+def patched_dtype_eq(rel: dict[str, Any], ctx: Context) -> Any:
+    """The dtype class's ``__eq__`` patched so float64 equals float32."""
+    q1 = ("w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)\n"
+          "type(torch.float32).__eq__ = lambda self, other: True\n"
+          "type(torch.float32).__hash__ = lambda self: 0\n"
+          "loss = (w * w).sum()\nloss.backward()")
+    return lab.solved(rel, q1_answer=q1)
+
+
+def chatty_function(rel: dict[str, Any], ctx: Context) -> Any:
+    """A custom Function that prints a lot each time it runs (debugging left in): the checks call it, the
+    notebook never does, so its output is not the notebook's."""
+    q3 = lab.Q3.replace("return t * t", "print('forward called ' * 40_000)\n        return t * t")
+    return lab.solved(rel, q3_answer=q3)
+
+
+def checks_called_in_answers(rel: dict[str, Any], ctx: Context) -> Any:
+    """``check(...)`` and ``check_all()`` called inside answer cells, as students do to see their progress."""
+    return lab.solved(rel, q1_answer=lab.Q1 + "\ncheck('q1')", q4_answer=lab.Q4 + "\nfrom autograd_lab.grading import check_all\ncheck_all()")
+
+
+TORCH_CASES = [
+    Case("k3_import_torch", import_torch, 8, "ok", "autograd_lab was imported in its place"),
+    Case("k3_numbers_in_other_shapes", numbers_in_other_shapes, 8, "ok"),
+    Case("k3_detached_for_plotting", detached_for_plotting, 4.75, "error"),
+    Case("k3_patched_dtype_eq", patched_dtype_eq, 7.25, "ok"),
+    Case("k3_chatty_function", chatty_function, 8, "ok"),
+    Case("k3_checks_called_in_answers", checks_called_in_answers, 8, "ok"),
+]
+
+
+# -- files and folders as students upload them (the practice assignment) ----------------------------------
+
+
+def twice_downloaded(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    """The notebook and the browser's second download of it: the assignment's own name is graded, the note
+    names the other, so that the grader can look."""
+    folder = _folder(root, "p3_twice")
+    _nb(folder / "practice.ipynb", solved(rel))
+    _nb(folder / "practice (1).ipynb", solved(rel, q1_answer="squares = np.arange(4) * 2"))
+
+
+def spaces_and_accents(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    _nb(_folder(root, "José García") / "Práctica final (v2).ipynb", solved(rel))
+
+
+def not_a_notebook_file(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    """A zip, an HTML export and a script where the notebook should be: the note says what was there."""
+    folder = _folder(root, "p3_exports")
+    (folder / "practice.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (folder / "practice.html").write_text("<html></html>")
+    (folder / "practice.py").write_text("squares = 1\n")
+
+
+def browser_text_top_level(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    _nb(root / "p3_top.ipynb.json", solved(rel))
+
+
+def mac_zip(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    """A zip made on a Mac, unpacked elsewhere: AppleDouble files next to the notebook and in ``__MACOSX``."""
+    folder = _folder(root, "p3_mac")
+    _nb(folder / "practice.ipynb", solved(rel))
+    (folder / "._practice.ipynb").write_bytes(b"\x00\x05\x16\x07 not json")
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "._practice.ipynb").write_bytes(b"\x00\x05\x16\x07 not json")
+
+
+def empty_folder(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    _folder(root, "p3_empty_folder")
+
+
+def upper_case_extension(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    _nb(_folder(root, "p3_upper") / "PRACTICE.IPYNB", solved(rel))
+
+
+PARENT_CASES = [
+    ParentCase("r3_twice_downloaded", twice_downloaded, {
+        "p3_twice": (5, "ok", "graded practice.ipynb, ignored practice (1).ipynb"),
+    }),
+    ParentCase("r3_spaces_and_accents", spaces_and_accents, {
+        "José García": (5, "renamed", "renamed to 'Práctica final (v2).ipynb'"),
+    }),
+    ParentCase("r3_not_a_notebook_file", not_a_notebook_file, {
+        "p3_exports": (0, "missing", "other files: practice.html, practice.py, practice.zip"),
+    }),
+    ParentCase("r3_browser_text_top_level", browser_text_top_level, {"p3_top": (5, "ok", "")}),
+    ParentCase("r3_mac_zip", mac_zip, {"p3_mac": (5, "ok", "")}),
+    ParentCase("r3_empty_folder", empty_folder, {"p3_empty_folder": (0, "missing", "the folder is empty")}),
+    ParentCase("r3_upper_case_extension", upper_case_extension, {"p3_upper": (5, "renamed", "PRACTICE.IPYNB")}),
+]
+
+
+# -- the shipped exercises ----------------------------------------------------------------------------------
+
+FIRST = "01_first_gradients"
+R2_GRADS = _code("""
+    def r2_grads(x0, z0):
+        x = torch.tensor(x0, requires_grad=True)
+        z = torch.tensor(z0, requires_grad=True)
+        r1 = x * x + z + torch.log(z)
+        r2 = r1 + torch.sqrt(x)
+        r2.backward()
+        return x.grad.item(), z.grad.item()
+
+    why = "b"
+""")
+
+EXERCISE_CASES = [
+    # the released placeholder left in a function: the checks that call it say what to replace
+    ExerciseCase("r3_placeholder_in_function", FIRST,
+                 {"q2_answer": "def grads(x, z):\n    # YOUR CODE HERE\n    raise NotImplementedError()"}, 5,
+                 hint="replace the `raise NotImplementedError()` line", questions={"q2": 0.0}),
+    ExerciseCase("r3_another_exercise", FIRST, {}, 0, "wrong-notebook", released_from="02_tensors_and_graphs",
+                 note="the notebook of '02_tensors_and_graphs', not of '01_first_gradients'"),
+    ExerciseCase("r3_capstone_imports_torch", "05_capstone", {"q1_answer": "import torch\nimport torch.nn.functional as F\n"
+                                                                           + SOFTPLUS.format(backward="grad_output * torch.sigmoid(x)")},
+                 8, correct=True, note="autograd_lab was imported in its place"),
+    ExerciseCase("r3_checks_in_answer_cells", FIRST, {
+        "q1_answer": "x = torch.tensor(5.0, requires_grad=True)\ny = x**3 - 4 * x\ny.backward()\ngrad_x = x.grad.item()\ncheck('q1')",
+    }, 8, correct=True),
+    # a helper defined only in a later answer cell (the notebook was run out of order in Jupyter): q1 keeps the
+    # checks on x (3 of its 7), the feedback says where the name is defined
+    ExerciseCase("r3_defined_later", FIRST, {
+        "q1_answer": "x = torch.tensor(5.0, requires_grad=True)\ny = cubic(x)\ny.backward()\ngrad_x = x.grad",
+        "q3_answer": "def cubic(t):\n    return t**3 - 4 * t\n\n\n" + R2_GRADS,
+    }, 6 + 2 * 3 / 7, "error", hint="&#x27;cubic&#x27; is defined only in a later cell (q3_answer)",
+        questions={"q1": 2 * 3 / 7, "q3": 3.0}),
+]
+
+
+def repainted_picture(rel: dict[str, Any], ctx: Context) -> Any:
+    """``Tensor.is_leaf`` patched, then the grader's picture of the world (found with ``gc``) painted anew,
+    so that the patch looks like the way things always were."""
+    lead = _code("""
+        import gc
+        from autograd_lab.grading import snapshot
+        torch.Tensor.is_leaf = property(lambda self: True)
+        for found in gc.get_objects():
+            if type(found) is snapshot.Table:
+                object.__setattr__(found, "values", tuple(found.mapping.get(k) for k in found.keys))
+            elif type(found) is snapshot._Flat:
+                now = tuple(m.get(k) for m, k in zip(found.mappings, found.keys))
+                object.__setattr__(found, "values", now)
+    """)
+    return lab.solved(rel, q1_answer=lab._non_leaf(lead))
+
+
+TORCH_CASES.append(Case("k3_repainted_picture", repainted_picture, 6.5, "ok"))
+
+
+def too_deep_to_compile(rel: dict[str, Any], ctx: Context) -> Any:
+    """A generated expression too long for Python's compiler (it raises RecursionError, not SyntaxError): that cell
+    fails, the rest of the notebook is graded."""
+    return solved(rel, q2_answer="total = " + " + ".join(["0.0"] * 150_000) + " + float(np.sum(squares))")
+
+
+def big_plain_cell(rel: dict[str, Any], ctx: Context) -> Any:
+    """Three megabytes of plain Python in one answer (data pasted in): graded as it is, in reasonable time."""
+    return solved(rel, q1_answer="pasted = [\n" + "    0.5,\n" * 350_000 + "]\n" + Q1_SOLUTION)
+
+
+CASES += [
+    Case("r3_too_deep_to_compile", too_deep_to_compile, 4, "syntax-error"),
+    Case("r3_big_plain_cell", big_plain_cell, 5, "ok"),
+]
+FEEDBACK["r3_too_deep_to_compile"] = ["too deeply nested (or too long an expression) for Python to compile it"]
