@@ -148,6 +148,8 @@ def _prepare() -> tuple[dict[str, Any], snapshot.World]:
     import autograd_lab.optim  # noqa: F401
     if cells.torch_is_aliased():
         autograd_lab.install_as_torch()
+    if "" not in sys.path:
+        sys.path.insert(0, "")  # as in a Jupyter kernel: modules handed in next to the notebook can be imported
     main_module = types.ModuleType("__main__")
     ns = main_module.__dict__
     ns["__builtins__"] = _builtins_module

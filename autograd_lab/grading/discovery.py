@@ -39,6 +39,8 @@ class Submission:
     renamed: bool = False
     status: str | None = None
     notes: list[str] = field(default_factory=list)
+    files: Path | None = None
+    """The folder whose other files the notebook may read (a student's own folder; never the submissions root)."""
 
 
 def notebook_stem(name: str) -> str | None:
@@ -172,6 +174,7 @@ def from_folder(student: str, folder: Path, filename: str, assignment: Assignmen
     """The submission in one student's folder: the notebook to grade, with notes on what was passed over."""
     found = _walk(folder)
     sub = choose_notebook(student, found.notebooks, filename, assignment, folder, found.others, found.empty)
+    sub.files = sub.path.parent if sub.path is not None else None
     if found.refused:
         detail = "; ".join(found.refused) + " (links and special files are never followed)"
         if sub.path is None:

@@ -129,7 +129,7 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
         result.questions = [score_question(q, None, reason="wrong notebook") for q in assignment.questions.values()]
         return result
     result.notes.extend(plan.notes)
-    run = run_job(plan.steps, limits, protected)
+    run = run_job(plan.steps, limits, protected, files=sub.files, notebook=sub.path)
     result.seconds = run.seconds
     result.stdout, result.stderr = run.stdout, run.stderr
     if run.detail:

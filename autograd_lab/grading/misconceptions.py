@@ -20,6 +20,9 @@ KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
     ("NotImplementedError",
      "NotImplementedError is what the released notebook's placeholder raises: replace the "
      "`raise NotImplementedError()` line (and any that is left inside a function) with your answer."),
+    ("ModuleNotFoundError: No module named",
+     "That package is not installed where notebooks are graded (NumPy, autograd_lab and Python's standard library "
+     "are): keep plots and other extras in a cell of your own, outside the answer cells."),
     ("EOFError: EOF when reading a line",
      "input() waits for someone to type, and nobody types while the notebook is graded: put the values in the code."),
     ("KeyboardInterrupt",

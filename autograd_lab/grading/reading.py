@@ -209,6 +209,16 @@ def normalise(data: Any) -> Notebook:
             "nbformat": 4, "nbformat_minor": 5}
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"))
+
+
+def _wide_encoding(buf: Any) -> str:
+    """``"utf-16"`` or ``"utf-32"`` for a file that starts with that byte order mark (Windows tools write them),
+    else ``""``."""
+    return next((encoding for bom, encoding in _BOMS if buf[:len(bom)] == bom), "")
+
+
 def load_submission(path: Path) -> LoadedNotebook:
     """Read a submitted notebook within the limits above; raise :class:`NotebookError` saying what is wrong."""
     fd = open_regular(path)
@@ -222,16 +232,28 @@ def load_submission(path: Path) -> LoadedNotebook:
         try:
             with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as buf:
                 sha = hashlib.sha256(buf).hexdigest()
-                text = strip_outputs(buf)
+                wide = _wide_encoding(buf)
+                if wide and size > 4 * MAX_CONTENT_BYTES:
+                    raise NotebookError(f"{name} is saved as {wide.upper()} and is larger than "
+                                        f"{4 * MAX_CONTENT_BYTES // 1024**2} MiB: save it again as UTF-8 (Jupyter's own format)")
+                text = strip_outputs(bytes(buf).decode(wide).encode() if wide else buf)
         except NotebookError:
             raise
         except (OSError, ValueError) as exc:
             raise NotebookError(f"cannot read {name}: {exc}") from exc
     finally:
         os.close(fd)
+    notes = [f"{name} is saved as {wide.upper()}, not UTF-8; it was read as {wide.upper()}"] if wide else []
     try:
-        data = json.loads(text)
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = text.decode("cp1252", errors="replace")
+        notes.append(f"{name} is not UTF-8 (an editor saved it in another encoding); it was read as Windows-1252: "
+                     "check its accented letters")
+    try:
+        data = json.loads(decoded)
     except (ValueError, RecursionError) as exc:
         raise NotebookError(f"{name} is not valid notebook JSON: {str(exc)[:200]}") from exc
-    notes = [f"{name} is an nbformat 3 notebook; it was read as version 4"] if is_v3(data) else []
+    if is_v3(data):
+        notes.append(f"{name} is an nbformat 3 notebook; it was read as version 4")
     return LoadedNotebook(normalise(data), sha, size, notes)

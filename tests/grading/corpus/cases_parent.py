@@ -318,7 +318,7 @@ PARENT_CASES = [
         "p_json_list": (0, "invalid-notebook", "not a notebook (no object at the top)"),
         "p_cells_dict": (0, "invalid-notebook", "no list of cells"),
         "p_deep_json": (0, "invalid-notebook", "not valid notebook JSON"),
-        "p_latin1_json": (0, "invalid-notebook", "not valid notebook JSON"),
+        "p_latin1_json": (5, "ok", "is not UTF-8 (an editor saved it in another encoding)"),
         "p_truncated": (0, "invalid-notebook", "not valid"),
     }),
     ParentCase("byte_order_mark", byte_order_mark, {"p_bom": (5, "ok", "")}),

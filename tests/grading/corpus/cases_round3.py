@@ -349,7 +349,7 @@ CASES = [
     Case("r3_metadata_points_edited", metadata_points_edited, 4, "ok"),
     Case("r3_reads_grader_files", reads_grader_files, 5, "ok"),
     Case("r3_nbformat3", nbformat3, 5, "ok", "nbformat 3"),
-    Case("r3_utf16", utf16, 5, "ok"),
+    Case("r3_utf16", utf16, 5, "ok", "saved as UTF-16, not UTF-8"),
     Case("r3_empty_notebook", empty_notebook, 0, "wrong-notebook", "the notebook has no code cells"),
     Case("r3_other_assignment", other_assignment, 0, "wrong-notebook", "notebook of 'homework2', not of 'practice'"),
     Case("r3_browser_extension", browser_extension, 5, "renamed", "practice.ipynb.txt"),
@@ -463,6 +463,23 @@ def empty_folder(root: Path, rel: dict[str, Any], ctx: Context) -> None:
     _folder(root, "p3_empty_folder")
 
 
+def files_next_to_it(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    """The notebook imports a helper module and reads a data file handed in next to it (as in Jupyter)."""
+    folder = _folder(root, "p3_with_files")
+    q1 = "from helpers import square_all\nsquares = square_all(np.loadtxt('data/values.txt'))"
+    _nb(folder / "practice.ipynb", solved(rel, q1_answer=q1))
+    (folder / "helpers.py").write_text("def square_all(values):\n    return values ** 2\n")
+    (folder / "data").mkdir()
+    (folder / "data" / "values.txt").write_text("0\n1\n2\n3\n")
+    (folder / "data" / "elsewhere").symlink_to(ctx["source"])
+
+
+def windows_1252(root: Path, rel: dict[str, Any], ctx: Context) -> None:
+    """Edited in a Windows editor and saved in its "ANSI" encoding: accents in comments are not UTF-8."""
+    nb = solved(rel, q1_answer="# el cuadrado de cada número\n" + Q1_SOLUTION)
+    _nb(_folder(root, "p3_cp1252") / "practice.ipynb", json.dumps(nb, ensure_ascii=False).encode("cp1252"))
+
+
 def upper_case_extension(root: Path, rel: dict[str, Any], ctx: Context) -> None:
     _nb(_folder(root, "p3_upper") / "PRACTICE.IPYNB", solved(rel))
 
@@ -480,6 +497,8 @@ PARENT_CASES = [
     ParentCase("r3_browser_text_top_level", browser_text_top_level, {"p3_top": (5, "ok", "")}),
     ParentCase("r3_mac_zip", mac_zip, {"p3_mac": (5, "ok", "")}),
     ParentCase("r3_empty_folder", empty_folder, {"p3_empty_folder": (0, "missing", "the folder is empty")}),
+    ParentCase("r3_files_next_to_it", files_next_to_it, {"p3_with_files": (5, "ok", "")}),
+    ParentCase("r3_windows_1252", windows_1252, {"p3_cp1252": (5, "ok", "read as Windows-1252")}),
     ParentCase("r3_upper_case_extension", upper_case_extension, {"p3_upper": (5, "renamed", "PRACTICE.IPYNB")}),
 ]
 
@@ -553,8 +572,15 @@ def big_plain_cell(rel: dict[str, Any], ctx: Context) -> Any:
     return solved(rel, q1_answer="pasted = [\n" + "    0.5,\n" * 350_000 + "]\n" + Q1_SOLUTION)
 
 
+def missing_package(rel: dict[str, Any], ctx: Context) -> Any:
+    """A plotting import in an answer cell: the grading machine has no matplotlib; the hint says what to do."""
+    return solved(rel, q3_answer="import matplotlib.pyplot as plt\n" + Q3_SOLUTION + "\nplt.plot(grad)")
+
+
 CASES += [
+    Case("r3_missing_package", missing_package, 3, "error"),
     Case("r3_too_deep_to_compile", too_deep_to_compile, 4, "syntax-error"),
     Case("r3_big_plain_cell", big_plain_cell, 5, "ok"),
 ]
+FEEDBACK["r3_missing_package"] = ["No module named &#x27;matplotlib&#x27;", "keep plots and other extras in a cell"]
 FEEDBACK["r3_too_deep_to_compile"] = ["too deeply nested (or too long an expression) for Python to compile it"]
