@@ -25,6 +25,7 @@ from .sandbox import Limits, RunResult, run_job
 from .scoring import QuestionOutcome, TestOutcome, score_question
 from .spec import Assignment
 from .store import Gradebook
+from .workfiles import signature
 
 _RUN_FAILURES = ("timeout", "output-limit", "crashed", "exited", "killed", "protocol-error")
 _CELL_FAILURES = ("memory", "timeout", "syntax-error", "error")
@@ -95,6 +96,8 @@ def fingerprint(source_sha256: str, limits: Limits, sub: Submission, read: Read)
     h.update(json.dumps(asdict(limits), sort_keys=True).encode())
     h.update(key(sub.student) + b"\0")
     h.update(read.content_id.encode("utf-8", "backslashreplace"))
+    if sub.files is not None and read.loaded is not None:
+        h.update(signature(sub.files, sub.path).encode())
     return h.hexdigest()
 
 

@@ -6,9 +6,12 @@ bounds on depth, count and size; whatever is left out is named in a note.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .identity import display
 from .reading import open_regular
@@ -18,6 +21,53 @@ MAX_FILES = 500
 MAX_FILE_BYTES = 16 * 1024**2
 MAX_TOTAL_BYTES = 64 * 1024**2
 _SKIPPED_DIRS = {".ipynb_checkpoints", "__MACOSX", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    """A regular file next to the notebook: where it is, and whether it fits the bounds."""
+
+    path: Path
+    relative: Path
+    size: int
+    mtime_ns: int
+    within_bounds: bool
+
+
+def handed_in(folder: Path, skip: Path | None = None) -> Iterator[HandedIn | Path]:
+    """The regular files under ``folder`` but ``skip`` (the graded notebook), and the folders to create (as
+    relative paths), shallowest first; links, special files, hidden files and checkpoints are passed over."""
+    count = total = 0
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = sorted(entries, key=lambda e: os.fsencode(e.name))
+        except OSError:
+            continue
+        for entry in listed:
+            path = Path(entry.path)
+            if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS or path == skip:
+                continue
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode) and depth + 1 < MAX_DEPTH:
+                yield path.relative_to(folder)
+                stack.append((path, depth + 1))
+            elif stat.S_ISREG(info.st_mode):
+                fits = count < MAX_FILES and info.st_size <= MAX_FILE_BYTES and total + info.st_size <= MAX_TOTAL_BYTES
+                if fits:
+                    count, total = count + 1, total + info.st_size
+                yield HandedIn(path, path.relative_to(folder), info.st_size, info.st_mtime_ns, fits)
+
+
+def signature(folder: Path, skip: Path | None = None) -> str:
+    """A hash of the names, sizes and times of the files :func:`copy_submitted_files` copies (for ``--resume``)."""
+    h = hashlib.sha256()
+    for item in handed_in(folder, skip):
+        if isinstance(item, HandedIn) and item.within_bounds:
+            h.update(os.fsencode(str(item.relative)) + f"\0{item.size}\0{item.mtime_ns}\0".encode())
+    return h.hexdigest()
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -34,40 +84,16 @@ def copy_submitted_files(folder: Path, workdir: Path, skip: Path | None = None) 
     """Copy the regular files under ``folder`` (but ``skip``, the graded notebook) into ``workdir``; return notes
     on what was left out."""
     left_out: list[str] = []
-    copied = total = 0
-    stack: list[tuple[Path, Path, int]] = [(folder, workdir, 0)]
-    while stack:
-        here, there, depth = stack.pop()
-        try:
-            with os.scandir(here) as entries:
-                listed = sorted(entries, key=lambda e: os.fsencode(e.name))
-        except OSError:
+    for item in handed_in(folder, skip):
+        if isinstance(item, Path):
+            (workdir / item).mkdir(exist_ok=True)
             continue
-        for entry in listed:
-            if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS:
-                continue
-            path = Path(entry.path)
-            if skip is not None and path == skip:
-                continue
-            mode = entry.stat(follow_symlinks=False).st_mode
-            if stat.S_ISDIR(mode):
-                if depth + 1 < MAX_DEPTH:
-                    (there / entry.name).mkdir(exist_ok=True)
-                    stack.append((path, there / entry.name, depth + 1))
-                continue
-            if not stat.S_ISREG(mode):
-                continue
-            size = entry.stat(follow_symlinks=False).st_size
-            if copied >= MAX_FILES or size > MAX_FILE_BYTES or total + size > MAX_TOTAL_BYTES:
-                left_out.append(display(str(path.relative_to(folder))))
-                continue
-            try:
-                _copy(path, there / entry.name)
-            except (OSError, ValueError):
-                left_out.append(display(str(path.relative_to(folder))))
-                continue
-            copied += 1
-            total += size
+        try:
+            if not item.within_bounds:
+                raise ValueError("over the limits")
+            _copy(item.path, workdir / item.relative)
+        except (OSError, ValueError):
+            left_out.append(display(str(item.relative)))
     if not left_out:
         return []
     shown = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")

@@ -531,6 +531,17 @@ EXERCISE_CASES = [
     ExerciseCase("r3_checks_in_answer_cells", FIRST, {
         "q1_answer": "x = torch.tensor(5.0, requires_grad=True)\ny = x**3 - 4 * x\ny.backward()\ngrad_x = x.grad.item()\ncheck('q1')",
     }, 8, correct=True),
+    # cheating at the top level of the answer cell: the library and the grader patched, the backward still wrong;
+    # everything is put back before the checks, which find what they find for that backward
+    ExerciseCase("r3_capstone_patches_everything", "05_capstone", {"q1_answer": SOFTPLUS.format(
+        backward="torch.sigmoid(x)") + "\n" + _code("""
+            torch.allclose = lambda *a, **k: True
+            torch.Tensor.__eq__ = lambda self, other: True
+            torch.autograd.gradcheck = lambda *a, **k: True
+            np.allclose = lambda *a, **k: True
+            import autograd_lab.grading as grading
+            grading.check = grading.expect = lambda *a, **k: None
+        """)}, 5, hint="it ignores grad_output", questions={"q1": 1.0}),
     # a helper defined only in a later answer cell (the notebook was run out of order in Jupyter): q1 keeps the
     # checks on x (3 of its 7), the feedback says where the name is defined
     ExerciseCase("r3_defined_later", FIRST, {
