@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cells import bound_names, helper_statements, imports_torch, to_python, torch_is_aliased
+from .cells import bound_names, calls_debugger, helper_statements, imports_torch, to_python, torch_is_aliased
 from .notebook import Cell, Notebook, grade_id, source_text
 from .release import is_checks_cell, strip_hidden
 from .spec import Assignment, CellSpec, Question
@@ -152,9 +152,12 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     if inserted:
         out.notes.append(f"{len(inserted)} inserted code cell(s) were not run (put your code in the answer cells)")
     out.foreign = _foreign(assignment, submission, by_id, sub_code, positional)
-    if torch_is_aliased() and any(imports_torch(out.steps[i]["run"]) for i in out.answer_step.values()):
+    answers = [out.steps[i]["run"] for i in out.answer_step.values()]
+    if torch_is_aliased() and any(imports_torch(code) for code in answers):
         out.notes.append("the notebook imports torch: PyTorch is not installed where it is graded, so "
                          "autograd_lab was imported in its place (as autograd_lab.install_as_torch() does)")
+    if any(calls_debugger(code) for code in answers):
+        out.notes.append("the notebook calls the debugger (breakpoint() or set_trace()): it does nothing while graded")
     return out
 
 

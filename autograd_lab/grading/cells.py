@@ -124,6 +124,14 @@ def torch_is_aliased() -> bool:
     return importlib.util.find_spec("torch") is None
 
 
+_CALLS_DEBUGGER = re.compile(r"\b(?:breakpoint|set_trace)\s*\(")
+
+
+def calls_debugger(code: str) -> bool:
+    """Whether a cell's Python calls ``breakpoint()`` or a ``set_trace()``."""
+    return bool(_CALLS_DEBUGGER.search(code))
+
+
 def imports_torch(code: str) -> bool:
     """Whether a cell's Python has an ``import torch`` or ``from torch... import`` line."""
     return bool(_IMPORTS_TORCH.search(code))

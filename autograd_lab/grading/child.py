@@ -45,6 +45,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # noqa: E402
 from typing import Any  # noqa: E402
 
 from . import cells, errors, evaluation, linux, probe, shell, snapshot, values  # noqa: E402
+from .protocol import CHANNEL_LOST  # noqa: E402
 from .landlock import LandlockUnavailable, restrict  # noqa: E402
 
 MAX_ERROR_CHARS = 2000
@@ -89,7 +90,7 @@ class Channel:
             while data:
                 data = data[_write(self.fd, data):]
         except OSError:
-            _exit(3)
+            _exit(CHANNEL_LOST)
 
 
 def _refuse_new_audit_hooks(event: str, args: Any) -> None:

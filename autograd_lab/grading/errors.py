@@ -101,23 +101,27 @@ def _syntax_error(exc: SyntaxError) -> str:
     return where + shown + caret + f"{type_name(exc)}: {exc.msg if _type(exc.msg) is str else ''}\n"
 
 
+def _frame(path: str, lineno: int, name: str) -> str:
+    text = _file_line(path, lineno)
+    return f'  File "{path}", line {lineno}, in {name}\n' + (f"    {text}\n" if text else "")
+
+
 def format_error(exc: BaseException, limit: int = 2000) -> str:
     """A traceback of ``exc`` like Python's (innermost frames last), without the grader's own frames."""
     if _type(exc) in (SyntaxError, IndentationError, TabError):
         return _syntax_error(exc)[-limit:]
-    frames: list[str] = []
+    places: list[tuple[str, int, str]] = []
     tb = _TRACEBACK(exc)
     while tb is not None:
         code = tb.tb_frame.f_code
-        path = code.co_filename
-        if _GRADER_FILES not in path:
-            line = f'  File "{path}", line {tb.tb_lineno}, in {code.co_name}\n'
-            text = _file_line(path, tb.tb_lineno)
-            frames.append(line + (f"    {text}\n" if text else ""))
+        if _GRADER_FILES not in code.co_filename:
+            places.append((code.co_filename, tb.tb_lineno, code.co_name))
         tb = tb.tb_next
-    if _len(frames) > MAX_FRAMES:
-        skipped = _len(frames) - MAX_FRAMES
-        frames = frames[: MAX_FRAMES // 2] + [f"  ... {skipped} more frames ...\n"] + frames[-MAX_FRAMES // 2:]
+    skipped = _len(places) - MAX_FRAMES
+    if skipped > 0:
+        places = places[: MAX_FRAMES // 2] + [("", skipped, "")] + places[-MAX_FRAMES // 2:]
+    frames = [_frame(path, lineno, name) if path else f"  ... {lineno} more frames ...\n"
+              for path, lineno, name in places]
     head = "Traceback (most recent call last):\n" if frames else ""
     text = head + "".join(frames) + message(exc, limit // 2) + "\n"
     return text if _len(text) <= limit else "..." + text[-limit:]

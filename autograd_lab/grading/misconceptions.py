@@ -1,6 +1,9 @@
 """Errors students meet while learning autograd, and the hint that explains each (matched on the message)."""
 from __future__ import annotations
 
+_NOBODY_TYPES = ("input() and getpass() wait for someone to type, and nobody types while the notebook is graded: "
+                 "put the values in the code.")
+
 KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
     ("Only Tensors of floating point and complex dtype can require gradients",
      "An integer tensor cannot require gradients: write the numbers as floats (2.0, not 2) or pass a float dtype."),
@@ -23,8 +26,8 @@ KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
     ("ModuleNotFoundError: No module named",
      "That package is not installed where notebooks are graded (NumPy, autograd_lab and Python's standard library "
      "are): keep plots and other extras in a cell of your own, outside the answer cells."),
-    ("EOFError: EOF when reading a line",
-     "input() waits for someone to type, and nobody types while the notebook is graded: put the values in the code."),
+    ("EOFError: EOF when reading a line", _NOBODY_TYPES),
+    ("in fallback_getpass", _NOBODY_TYPES),
     ("KeyboardInterrupt",
      "The cell raised KeyboardInterrupt (an interrupted run, or a line that raises it): the cell must run to its end "
      "without an interruption."),

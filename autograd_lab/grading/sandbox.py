@@ -26,7 +26,7 @@ from typing import Any
 
 from . import forkserver, processes
 from .evaluation import REGISTRATION_SECONDS
-from .protocol import Ledger, Probe, StepEvent
+from .protocol import CHANNEL_LOST, Ledger, Probe, StepEvent
 from .values import EvalError
 from .workfiles import copy_submitted_files
 
@@ -311,6 +311,9 @@ class _Session:
             if name == "SIGKILL":
                 return "killed", "killed (possibly out of memory)"
             return "crashed", f"the Python process died with {name}"
+        if os.WEXITSTATUS(status) == CHANNEL_LOST:
+            return "exited", ("the notebook closed the pipe the grader reads its results from (a file descriptor it "
+                              "did not open, e.g. with os.closerange), so the cells after that were not graded")
         return "exited", f"the notebook ended the Python process (exit code {os.WEXITSTATUS(status)})"
 
     def _root(self) -> int:

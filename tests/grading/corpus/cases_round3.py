@@ -588,10 +588,30 @@ def missing_package(rel: dict[str, Any], ctx: Context) -> Any:
     return solved(rel, q3_answer="import matplotlib.pyplot as plt\n" + Q3_SOLUTION + "\nplt.plot(grad)")
 
 
+def debugger_left_in(rel: dict[str, Any], ctx: Context) -> Any:
+    """``breakpoint()`` and ``pdb.set_trace()`` left in while debugging: in Jupyter the student typed ``c``."""
+    return solved(rel, q2_answer="breakpoint()\n" + Q2_SOLUTION,
+                  q3_answer="import pdb\npdb.set_trace()\n" + Q3_SOLUTION)
+
+
+def password_prompt(rel: dict[str, Any], ctx: Context) -> Any:
+    return solved(rel, q2_answer="import getpass\ntoken = getpass.getpass('token: ')\n" + Q2_SOLUTION)
+
+
+def closes_grader_pipes(rel: dict[str, Any], ctx: Context) -> Any:
+    """Closes every file descriptor it did not open, the grader's pipe among them: what was checked before stays,
+    the rest cannot be graded, and the note says why."""
+    return solved(rel, q2_answer="import os\nos.closerange(3, 4096)\n" + Q2_SOLUTION)
+
+
 CASES += [
+    Case("r3_debugger_left_in", debugger_left_in, 5, "ok", "calls the debugger"),
+    Case("r3_password_prompt", password_prompt, 4, "error"),
+    Case("r3_closes_grader_pipes", closes_grader_pipes, 2, "exited", "closed the pipe the grader reads its results from"),
     Case("r3_missing_package", missing_package, 3, "error"),
     Case("r3_too_deep_to_compile", too_deep_to_compile, 4, "syntax-error"),
     Case("r3_big_plain_cell", big_plain_cell, 5, "ok"),
 ]
+FEEDBACK["r3_password_prompt"] = ["nobody types while the notebook is graded"]
 FEEDBACK["r3_missing_package"] = ["No module named &#x27;matplotlib&#x27;", "keep plots and other extras in a cell"]
 FEEDBACK["r3_too_deep_to_compile"] = ["too deeply nested (or too long an expression) for Python to compile it"]
