@@ -505,6 +505,13 @@ PARENT_CASES = [
 
 # -- the shipped exercises ----------------------------------------------------------------------------------
 
+def _replace_in_answer(cells: list[dict[str, Any]], gid: str, old: str, new: str) -> None:
+    cell = next(c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid)
+    text = "".join(cell["source"])
+    assert old in text, (gid, old)
+    cell["source"] = text.replace(old, new).splitlines(keepends=True)
+
+
 FIRST = "01_first_gradients"
 R2_GRADS = _code("""
     def r2_grads(x0, z0):
@@ -531,6 +538,11 @@ EXERCISE_CASES = [
     ExerciseCase("r3_checks_in_answer_cells", FIRST, {
         "q1_answer": "x = torch.tensor(5.0, requires_grad=True)\ny = x**3 - 4 * x\ny.backward()\ngrad_x = x.grad.item()\ncheck('q1')",
     }, 8, correct=True),
+    # a multiple-choice letter written as the option is printed: "(b)", "b.", "B)"
+    ExerciseCase("r3_choice_letter_in_brackets", FIRST, {"q3_answer": R2_GRADS.replace('why = "b"', 'why = " (B) "')},
+                 8, correct=True),
+    ExerciseCase("r3_choice_letters_with_dots", "03_vector_jacobian_products", {}, 12, correct=True,
+                 edit=lambda cells: _replace_in_answer(cells, "q5_answer", '"data": "c"', '"data": "c."')),
     # cheating at the top level of the answer cell: the library and the grader patched, the backward still wrong;
     # everything is put back before the checks, which find what they find for that backward
     ExerciseCase("r3_capstone_patches_everything", "05_capstone", {"q1_answer": SOFTPLUS.format(
