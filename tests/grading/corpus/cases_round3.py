@@ -503,6 +503,25 @@ PARENT_CASES = [
 ]
 
 
+def gs_other_assignment(folder: Path, rel: dict[str, Any]) -> None:
+    """Gradescope: another assignment's notebook uploaded under this one's name."""
+    _nb(folder / "practice.ipynb", other_assignment(rel, {}))
+
+
+def gs_with_data(folder: Path, rel: dict[str, Any]) -> None:
+    """Gradescope: the notebook with the helper module and data it reads."""
+    q1 = "from helpers import square_all\nsquares = square_all(np.loadtxt('values.txt'))"
+    _nb(folder / "practice.ipynb", solved(rel, q1_answer=q1))
+    (folder / "helpers.py").write_text("def square_all(values):\n    return values ** 2\n")
+    (folder / "values.txt").write_text("0 1 2 3\n")
+
+
+GRADESCOPE_CASES = {
+    "r3_other_assignment": (gs_other_assignment, 0, "this is the notebook of 'homework2', not of 'practice'"),
+    "r3_with_data": (gs_with_data, 5, "Status: ok"),
+}
+
+
 # -- the shipped exercises ----------------------------------------------------------------------------------
 
 def _replace_in_answer(cells: list[dict[str, Any]], gid: str, old: str, new: str) -> None:
