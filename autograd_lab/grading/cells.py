@@ -9,21 +9,19 @@ import threading
 from functools import lru_cache
 from typing import Iterable
 
-_lock = threading.Lock()
-
-
-class _Transformer:
-    manager = None
+_local = threading.local()
 
 
 def _manager():  # type: ignore[no-untyped-def]
-    if _Transformer.manager is None:
+    """This thread's IPython transformer (one each: a slow cell in one grading thread holds up no other)."""
+    manager = getattr(_local, "manager", None)
+    if manager is None:
         try:
             from IPython.core.inputtransformer2 import TransformerManager
         except ImportError as exc:  # pragma: no cover - IPython is a dependency
             raise RuntimeError("grading reads cells with IPython: pip install 'autograd-lab[grading]'") from exc
-        _Transformer.manager = TransformerManager()
-    return _Transformer.manager
+        manager = _local.manager = TransformerManager()
+    return manager
 
 
 # What IPython's transformer acts on: magics, shell and help escapes, pasted prompts, and whitespace it cleans up
@@ -42,11 +40,10 @@ def to_python(source: str) -> str:
         return source
     if not source[0].isspace() and not _IPYTHON_SYNTAX.search(source):
         return source if source.endswith("\n") else source + "\n"
-    with _lock:
-        try:
-            return str(_manager().transform_cell(source))
-        except Exception:  # noqa: BLE001 - IPython's own parser failing on odd input
-            return source
+    try:
+        return str(_manager().transform_cell(source))
+    except Exception:  # noqa: BLE001 - IPython's own parser failing on odd input
+        return source
 
 
 def _targets(node: ast.AST) -> Iterable[str]:
