@@ -7,6 +7,7 @@ the locked cells above it) and the names the solution defines.
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,16 +59,18 @@ def answer_names(cells: tuple[CellSpec, ...]) -> list[str]:
 
 
 _computed: dict[int, tuple[Assignment, dict[int, dict[str, Any]]]] = {}
+_computing = threading.Lock()
 
 
 def source_steps(assignment: Assignment) -> dict[int, dict[str, Any]]:
     """The steps that come from the source alone, by cell index: locked cells as Python, test cells
     as probes (with the helper program of the locked cells above them). The same for every submission."""
-    kept = _computed.get(id(assignment))
-    if kept is None or kept[0] is not assignment:
-        if len(_computed) > 32:
-            _computed.clear()
-        kept = _computed[id(assignment)] = (assignment, _source_steps(tuple(assignment.cells), assignment.questions))
+    with _computing:
+        kept = _computed.get(id(assignment))
+        if kept is None or kept[0] is not assignment:
+            if len(_computed) > 32:
+                _computed.clear()
+            kept = _computed[id(assignment)] = (assignment, _source_steps(tuple(assignment.cells), assignment.questions))
     return kept[1]
 
 

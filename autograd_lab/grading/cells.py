@@ -10,6 +10,15 @@ from functools import lru_cache
 from typing import Iterable
 
 _local = threading.local()
+_parse_lock = threading.Lock()
+
+
+def parse(source: str, mode: str = "exec") -> ast.AST:
+    """``ast.parse``, one thread at a time: CPython 3.11's AST builder keeps its recursion depth in state shared
+    by threads, and two grading threads parsing at once can fail with ``SystemError`` (``AST constructor
+    recursion depth mismatch``)."""
+    with _parse_lock:
+        return ast.parse(source, mode=mode)
 
 
 def _manager():  # type: ignore[no-untyped-def]
@@ -80,7 +89,7 @@ def _bound_by(node: ast.AST) -> Iterable[str]:
 def bound_names(code: str) -> set[str]:
     """Names a cell binds at module level (assignments, loops, imports, defs, ``global`` in functions)."""
     try:
-        tree = ast.parse(code)
+        tree = parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names: set[str] = set()
@@ -104,7 +113,7 @@ _HELPER_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunc
 def helper_statements(code: str) -> str:
     """The imports and function definitions of a locked cell, as source."""
     try:
-        tree = ast.parse(code)
+        tree = parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     kept = [stmt for stmt in tree.body if isinstance(stmt, _HELPER_STATEMENTS)]
