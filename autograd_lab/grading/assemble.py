@@ -6,11 +6,13 @@ the locked cells above it) and the names the solution defines.
 """
 from __future__ import annotations
 
+import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cells import bound_names, helper_statements, to_python
+from .cells import bound_names, calls_debugger, helper_statements, imports_torch, to_python, torch_is_aliased
 from .notebook import Cell, Notebook, grade_id, source_text
 from .release import is_checks_cell, strip_hidden
 from .spec import Assignment, CellSpec, Question
@@ -24,6 +26,8 @@ class Assembled:
     probe_step: dict[str, int] = field(default_factory=dict)
     answer_step: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    foreign: str = ""
+    """Why the notebook is not this assignment's at all (then nothing of it is run), or ``""``."""
 
 
 def _released_text(kind: str, source: str) -> str:
@@ -55,16 +59,18 @@ def answer_names(cells: tuple[CellSpec, ...]) -> list[str]:
 
 
 _computed: dict[int, tuple[Assignment, dict[int, dict[str, Any]]]] = {}
+_computing = threading.Lock()
 
 
 def source_steps(assignment: Assignment) -> dict[int, dict[str, Any]]:
     """The steps that come from the source alone, by cell index: locked cells as Python, test cells
     as probes (with the helper program of the locked cells above them). The same for every submission."""
-    kept = _computed.get(id(assignment))
-    if kept is None or kept[0] is not assignment:
-        if len(_computed) > 32:
-            _computed.clear()
-        kept = _computed[id(assignment)] = (assignment, _source_steps(tuple(assignment.cells), assignment.questions))
+    with _computing:
+        kept = _computed.get(id(assignment))
+        if kept is None or kept[0] is not assignment:
+            if len(_computed) > 32:
+                _computed.clear()
+            kept = _computed[id(assignment)] = (assignment, _source_steps(tuple(assignment.cells), assignment.questions))
     return kept[1]
 
 
@@ -148,4 +154,51 @@ def assemble(assignment: Assignment, submission: Notebook) -> Assembled:
     inserted = [c for c in sub_code if id(c) not in used and (grade_id(c) or "") not in known]
     if inserted:
         out.notes.append(f"{len(inserted)} inserted code cell(s) were not run (put your code in the answer cells)")
+    out.foreign = _foreign(assignment, submission, by_id, sub_code, positional)
+    answers = [out.steps[i]["run"] for i in out.answer_step.values()]
+    if torch_is_aliased() and any(imports_torch(code) for code in answers):
+        out.notes.append("the notebook imports torch: PyTorch is not installed where it is graded, so "
+                         "autograd_lab was imported in its place (as autograd_lab.install_as_torch() does)")
+    if any(calls_debugger(code) for code in answers):
+        out.notes.append("the notebook calls the debugger (breakpoint() or set_trace()): it does nothing while graded")
     return out
+
+
+def _foreign(assignment: Assignment, submission: Notebook, by_id: dict[str, list[Cell]], sub_code: list[Cell],
+             positional: bool) -> str:
+    """Why ``submission`` is not a copy of this assignment at all, or ``""``: it has no code cells; none of its
+    cells is this assignment's (by grade id or by position); or its metadata names another assignment and fewer
+    than half of this one's locked cells are there unchanged."""
+    if not sub_code:
+        return "the notebook has no code cells"
+    known = {c.grade_id for c in assignment.cells if c.grade_id}
+    if not positional and not known & set(by_id):
+        return ("none of its cells is one of this assignment's (no cell has one of its grade ids): "
+                "is it the notebook of another assignment?")
+    lab = submission.get("metadata", {}).get("autograd_lab")
+    named = lab.get("assignment") if isinstance(lab, dict) else None
+    if not isinstance(named, str) or named == assignment.name:
+        return ""
+    locked = [c for c in assignment.cells if c.kind in ("locked", "test") and c.cell_type == "code" and c.grade_id]
+    unchanged = [c for c in locked if any(_same(source_text(found), _released_text(c.kind, c.source))
+                                          or _same(source_text(found), c.source) for found in by_id.get(c.grade_id or "", []))]
+    if 2 * len(unchanged) < len(locked):
+        return f"this is the notebook of '{named}', not of '{assignment.name}'"
+    return ""
+
+
+_UNDEFINED = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
+
+
+def defined_later(plan: Assembled, gid: str, error: str) -> str:
+    """A hint for an answer cell that failed on a name only a later answer cell defines (the notebook was run
+    out of order in Jupyter), or ``""``."""
+    match = _UNDEFINED.search(error)
+    if match is None:
+        return ""
+    name, here = match.group(1), plan.answer_step[gid]
+    for later, index in sorted(plan.answer_step.items(), key=lambda item: item[1]):
+        if index > here and name in bound_names(plan.steps[index]["run"]):
+            return (f"'{name}' is defined only in a later cell ({later}): the notebook is graded from top to "
+                    "bottom, as Restart & Run All runs it. Define it before it is used.")
+    return ""

@@ -40,17 +40,18 @@ import resource  # noqa: E402
 import select  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import traceback  # noqa: E402
 import types  # noqa: E402
 from json.encoder import encode_basestring_ascii as _json_string  # noqa: E402
 from typing import Any  # noqa: E402
 
-from . import evaluation, linux, probe, shell, snapshot, values  # noqa: E402
+from . import cells, errors, evaluation, linux, probe, shell, snapshot, values  # noqa: E402
+from .protocol import CHANNEL_LOST  # noqa: E402
 from .landlock import LandlockUnavailable, restrict  # noqa: E402
 
 MAX_ERROR_CHARS = 2000
 
 _write, _pipe, _close, _exit = os.write, os.pipe, os.close, os._exit
+_fstat, _open, _dup2, _O_RDWR, _DEVNULL = os.fstat, os.open, os.dup2, os.O_RDWR, os.devnull
 _select, _monotonic = select.select, time.monotonic
 _sigmask, _valid_signals, _set_handler, _setitimer = (
     _signal.pthread_sigmask, _signal.valid_signals, _signal.signal, _signal.setitimer)
@@ -89,7 +90,7 @@ class Channel:
             while data:
                 data = data[_write(self.fd, data):]
         except OSError:
-            _exit(3)
+            _exit(CHANNEL_LOST)
 
 
 def _refuse_new_audit_hooks(event: str, args: Any) -> None:
@@ -98,13 +99,7 @@ def _refuse_new_audit_hooks(event: str, args: Any) -> None:
 
 
 def _format_error(exc: BaseException) -> str:
-    try:
-        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        kept = [line for line in lines if "autograd_lab/grading/" not in line]
-        text = "".join(kept)
-    except BaseException:  # noqa: BLE001 - the notebook may have broken the traceback module
-        text = probe.error_text(exc)
-    return text if len(text) <= MAX_ERROR_CHARS else "..." + text[-MAX_ERROR_CHARS:]
+    return errors.format_error(exc, MAX_ERROR_CHARS)
 
 
 # -- the fork server, and boot ------------------------------------------------------------------------
@@ -152,6 +147,10 @@ def _prepare() -> tuple[dict[str, Any], snapshot.World]:
     import autograd_lab  # noqa: F401 - the library, loaded before the picture is taken
     import autograd_lab.nn  # noqa: F401
     import autograd_lab.optim  # noqa: F401
+    if cells.torch_is_aliased():
+        autograd_lab.install_as_torch()
+    if "" not in sys.path:
+        sys.path.insert(0, "")  # as in a Jupyter kernel: modules handed in next to the notebook can be imported
     main_module = types.ModuleType("__main__")
     ns = main_module.__dict__
     ns["__builtins__"] = _builtins_module
@@ -292,6 +291,7 @@ class Runner:
             if "run" in step:
                 self.results.send(ev="start", step=index)
                 outcome = run_cell(step["run"], step.get("label", str(index)), self.ns, self.seconds)
+                _reopen_standard_fds()
                 self.results.send(ev="end", step=index, **outcome)
             else:
                 self.test_cell(index, step)
@@ -325,12 +325,33 @@ class Runner:
         self.results.send(ev="test-cell", step=index)
 
 
+def _reopen_standard_fds() -> None:
+    """Put ``/dev/null`` where the notebook closed stdin, stdout or stderr: otherwise the next pipe the
+    grader opens would take that number, and writes meant for the notebook's output would go into it."""
+    for fd in (0, 1, 2):
+        try:
+            _fstat(fd)
+        except OSError:
+            try:
+                null = _open(_DEVNULL, _O_RDWR)
+            except OSError:
+                return
+            if null != fd:
+                _dup2(null, fd)
+                _close(null)
+
+
 def run_cell(source: str, label: str, ns: dict[str, Any], seconds: float) -> dict[str, Any]:
     """Run one cell's Python in ``ns``; never raises for anything the cell does."""
+    filename = f"<cell {label}>"
+    errors.remember_cell(filename, source)
     try:
-        code = compile(source, f"<cell {label}>", "exec")
+        code = compile(source, filename, "exec")
     except (SyntaxError, ValueError) as exc:
         return {"status": "syntax-error", "error": _format_error(exc)}
+    except (RecursionError, MemoryError) as exc:
+        return {"status": "syntax-error", "error": f"{values.type_name(exc)}: the cell is too deeply nested (or too long an "
+                                                   "expression) for Python to compile it"}
     try:
         _with_alarm(seconds, code, ns)
     except _TimeLimit:

@@ -41,6 +41,14 @@ def describe(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_CHOICE_WRAPPING = " \t\n()[]{}.,:;'\"*"
+
+
+def choice_letter(text: str) -> str:
+    """A multiple-choice answer as its letter: ``(b)``, ``b)``, ``b.`` and ``**b**`` are ``b``."""
+    return text.strip(_CHOICE_WRAPPING)
+
+
 def _kind_name(value: Any) -> str:
     if value is None:
         return "None"
@@ -95,6 +103,8 @@ def compare(
         a, b = got.strip(), expected.strip()
         if casefold:
             a, b = a.casefold(), b.casefold()
+        if len(b) == 1 and b.isalpha():
+            a = choice_letter(a)
         return Verdict(a == b, "" if a == b else f"expected {expected!r}, got {got!r}")
     if isinstance(expected, dict):
         if not isinstance(got, dict):

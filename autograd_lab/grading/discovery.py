@@ -23,8 +23,11 @@ MAX_DEPTH = 20
 """Folders deeper than this inside a student's folder are not searched."""
 MAX_ENTRIES = 10_000
 """Entries looked at per student folder."""
+MAX_OTHERS_NAMED = 5
+"""Other files named in the note of a folder without a notebook."""
 IGNORED_DIRS = {".ipynb_checkpoints", "__MACOSX"}
 _COPY = re.compile(r"(-checkpoint|-Copy\d*)\.ipynb$", re.IGNORECASE)
+_NOTEBOOK = re.compile(r"(.+)\.ipynb(?:\.txt|\.json)?", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -36,10 +39,19 @@ class Submission:
     renamed: bool = False
     status: str | None = None
     notes: list[str] = field(default_factory=list)
+    files: Path | None = None
+    """The folder whose other files the notebook may read (a student's own folder; never the submissions root)."""
+
+
+def notebook_stem(name: str) -> str | None:
+    """The name without ``.ipynb`` if it names a notebook, else None. Browsers that save a notebook as text
+    add ``.txt`` or ``.json`` (``hw.ipynb.txt``): those are notebooks too."""
+    match = _NOTEBOOK.fullmatch(name)
+    return match.group(1) if match else None
 
 
 def is_notebook_name(name: str) -> bool:
-    return name.lower().endswith(".ipynb") and len(name) > len(".ipynb")
+    return notebook_stem(name) is not None
 
 
 def is_copy(name: str) -> bool:
@@ -52,6 +64,10 @@ class _Found:
     notebooks: list[Path] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+    """Other regular files (a zip, an HTML export, a script): named when no notebook is found."""
+    empty: bool = True
+    """Nothing but hidden files in the folder."""
 
 
 def _walk(folder: Path) -> _Found:
@@ -75,6 +91,7 @@ def _walk(folder: Path) -> _Found:
         for entry in listed:
             if entry.name.startswith(".") or entry.name in IGNORED_DIRS:
                 continue
+            found.empty = False
             mode = entry.stat(follow_symlinks=False).st_mode
             relative = display(str(Path(entry.path).relative_to(folder)))
             if stat.S_ISLNK(mode):
@@ -89,6 +106,8 @@ def _walk(folder: Path) -> _Found:
                     found.notebooks.append(Path(entry.path))
                 else:
                     found.refused.append(f"{relative} is {file_kind(mode)}")
+            elif stat.S_ISREG(mode):
+                found.others.append(relative)
     found.notebooks.sort(key=lambda p: (len(p.parts), os.fsencode(str(p))))
     found.notes = list(dict.fromkeys(found.notes))
     return found
@@ -106,8 +125,21 @@ def match_score(path: Path, assignment: Assignment) -> int:
     return sum(1 for cell in nb["cells"] if cell["metadata"].get("nbgrader", {}).get("grade_id") in ids)
 
 
+def _nothing_found(filename: str, notebooks: list[str], others: list[str], empty: bool) -> str:
+    note = f"no notebook for this assignment ({filename}) was found"
+    if notebooks:
+        note += f"; found: {', '.join(notebooks)}"
+    if others:
+        shown = sorted(others)[:MAX_OTHERS_NAMED]
+        more = f" and {len(others) - len(shown)} more" if len(others) > len(shown) else ""
+        note += f"; other files: {', '.join(shown)}{more}"
+    if empty:
+        note += "; the folder is empty"
+    return note
+
+
 def choose_notebook(student: str, notebooks: list[Path], filename: str, assignment: Assignment,
-                    base: Path) -> Submission:
+                    base: Path, others: list[str] | None = None, empty: bool = False) -> Submission:
     """Pick the notebook to grade among a student's notebooks and say what was passed over."""
     def name(p: Path) -> str:
         return display(str(p.relative_to(base)))
@@ -125,8 +157,7 @@ def choose_notebook(student: str, notebooks: list[Path], filename: str, assignme
             renamed = True
     sub = Submission(student, chosen, renamed=renamed)
     if chosen is None:
-        sub.notes.append(f"no notebook for this assignment ({filename}) was found"
-                         + (f"; found: {', '.join(name(p) for p in notebooks)}" if notebooks else ""))
+        sub.notes.append(_nothing_found(filename, [name(p) for p in notebooks], others or [], empty))
         return sub
     if renamed:
         sub.notes.append(f"the notebook was renamed to '{name(chosen)}' (expected '{filename}'); graded anyway")
@@ -142,7 +173,8 @@ def choose_notebook(student: str, notebooks: list[Path], filename: str, assignme
 def from_folder(student: str, folder: Path, filename: str, assignment: Assignment) -> Submission:
     """The submission in one student's folder: the notebook to grade, with notes on what was passed over."""
     found = _walk(folder)
-    sub = choose_notebook(student, found.notebooks, filename, assignment, folder)
+    sub = choose_notebook(student, found.notebooks, filename, assignment, folder, found.others, found.empty)
+    sub.files = sub.path.parent if sub.path is not None else None
     if found.refused:
         detail = "; ".join(found.refused) + " (links and special files are never followed)"
         if sub.path is None:
@@ -158,7 +190,7 @@ def _entries(root: Path) -> Iterable[tuple[str, os.DirEntry[str]]]:
     for entry in listed:
         if entry.name.startswith(".") or entry.name in IGNORED_DIRS:
             continue
-        student = entry.name[: -len(".ipynb")] if is_notebook_name(entry.name) else entry.name
+        student = notebook_stem(entry.name) or entry.name
         yield student, entry
 
 

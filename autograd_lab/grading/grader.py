@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .. import __version__
-from .assemble import assemble
+from .assemble import assemble, defined_later
 from .discovery import Submission
 from .identity import display, key, shard_of
 from .notebook import NotebookError
@@ -25,6 +25,7 @@ from .sandbox import Limits, RunResult, run_job
 from .scoring import QuestionOutcome, TestOutcome, score_question
 from .spec import Assignment
 from .store import Gradebook
+from .workfiles import signature
 
 _RUN_FAILURES = ("timeout", "output-limit", "crashed", "exited", "killed", "protocol-error")
 _CELL_FAILURES = ("memory", "timeout", "syntax-error", "error")
@@ -95,6 +96,8 @@ def fingerprint(source_sha256: str, limits: Limits, sub: Submission, read: Read)
     h.update(json.dumps(asdict(limits), sort_keys=True).encode())
     h.update(key(sub.student) + b"\0")
     h.update(read.content_id.encode("utf-8", "backslashreplace"))
+    if sub.files is not None and read.loaded is not None:
+        h.update(signature(sub.files, sub.path).encode())
     return h.hexdigest()
 
 
@@ -121,9 +124,15 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
         result.questions = [score_question(q, None, reason=reason) for q in assignment.questions.values()]
         return result
     result.notes.extend(sub.notes)
+    result.notes.extend(read.loaded.notes)
     plan = assemble(assignment, read.loaded.notebook)
+    if plan.foreign:
+        result.status = "wrong-notebook"
+        result.notes.append(f"not graded: {plan.foreign}; submit this assignment's notebook")
+        result.questions = [score_question(q, None, reason="wrong notebook") for q in assignment.questions.values()]
+        return result
     result.notes.extend(plan.notes)
-    run = run_job(plan.steps, limits, protected)
+    run = run_job(plan.steps, limits, protected, files=sub.files, notebook=sub.path)
     result.seconds = run.seconds
     result.stdout, result.stderr = run.stdout, run.stderr
     if run.detail:
@@ -134,7 +143,9 @@ def grade_submission(assignment: Assignment, sub: Submission, limits: Limits,
         step = run.steps[index]
         if step.status not in ("ok", "not-run"):
             cell_status.append(step.status)
-            result.cell_errors[gid] = step.error or step.status
+            error = step.error or step.status
+            hint = defined_later(plan, gid, error)
+            result.cell_errors[gid] = f"{error}\n{hint}" if hint else error
     for qid, question in assignment.questions.items():
         step = run.steps[plan.probe_step[qid]]
         if step.values is None:

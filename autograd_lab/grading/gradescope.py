@@ -116,7 +116,7 @@ def grade_submission_folder(root: Path, source: Path, limits: Limits, hidden_vis
                            protected=[source.parent, root / "results"])
         rows = list(book.rows(assignment.name))
         res = StudentResult.from_json(rows[0].result) if rows else report.results[0]
-    if res.status in ("missing", "invalid-notebook", "invalid-submission"):
+    if res.status in ("missing", "invalid-notebook", "invalid-submission", "wrong-notebook"):
         res.notes.append(f"Submit your notebook {source.name} (one notebook, as a file) and try again.")
     print(f"status {res.status}, {res.points:g} / {res.max_points:g}")
     return gradescope_results(res, hidden_visibility)

@@ -15,6 +15,8 @@ from typing import Any
 
 from .values import EvalError, decode_value
 
+CHANNEL_LOST = 86
+"""The runner's exit code when it can no longer write to the grader (the notebook closed or replaced that pipe)."""
 MAX_LINE_BYTES = 96 * 1024**2
 
 

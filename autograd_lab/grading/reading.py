@@ -12,7 +12,7 @@ import mmap
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class LoadedNotebook:
     notebook: Notebook
     sha256: str
     size: int
+    notes: list[str] = field(default_factory=list)
 
 
 def file_kind(mode: int) -> str:
@@ -163,11 +164,33 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _v3_cells(data: dict[str, Any]) -> list[Any]:
+    """The cells of an nbformat 3 notebook (``worksheets``, code in ``input``, heading cells) in version 4's shape."""
+    cells: list[Any] = []
+    for sheet in data["worksheets"]:
+        sheet_cells = _dict(sheet).get("cells")
+        for cell in sheet_cells if isinstance(sheet_cells, list) else []:
+            if not isinstance(cell, dict):
+                continue
+            if cell.get("cell_type") == "code":
+                cell = {**cell, "source": cell.get("input")}
+            elif cell.get("cell_type") == "heading":
+                cell = {**cell, "cell_type": "markdown"}
+            cells.append(cell)
+    return cells
+
+
+def is_v3(data: Any) -> bool:
+    """An nbformat 3 notebook: its cells are in ``worksheets``."""
+    return isinstance(data, dict) and data.get("nbformat") == 3 and isinstance(data.get("worksheets"), list)
+
+
 def normalise(data: Any) -> Notebook:
-    """A notebook with the types the grader relies on, whatever nulls or odd types the JSON held."""
+    """A notebook with the types the grader relies on, whatever nulls or odd types the JSON held.
+    An nbformat 3 notebook is read as version 4 (as Jupyter converts it when it opens one)."""
     if not isinstance(data, dict):
         raise NotebookError("the file is JSON but not a notebook (no object at the top)")
-    cells = data.get("cells")
+    cells = _v3_cells(data) if is_v3(data) else data.get("cells")
     if not isinstance(cells, list):
         raise NotebookError("the file is JSON but not a notebook (no list of cells)")
     clean: list[dict[str, Any]] = []
@@ -186,6 +209,16 @@ def normalise(data: Any) -> Notebook:
             "nbformat": 4, "nbformat_minor": 5}
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"))
+
+
+def _wide_encoding(buf: Any) -> str:
+    """``"utf-16"`` or ``"utf-32"`` for a file that starts with that byte order mark (Windows tools write them),
+    else ``""``."""
+    return next((encoding for bom, encoding in _BOMS if buf[:len(bom)] == bom), "")
+
+
 def load_submission(path: Path) -> LoadedNotebook:
     """Read a submitted notebook within the limits above; raise :class:`NotebookError` saying what is wrong."""
     fd = open_regular(path)
@@ -199,15 +232,28 @@ def load_submission(path: Path) -> LoadedNotebook:
         try:
             with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as buf:
                 sha = hashlib.sha256(buf).hexdigest()
-                text = strip_outputs(buf)
+                wide = _wide_encoding(buf)
+                if wide and size > 4 * MAX_CONTENT_BYTES:
+                    raise NotebookError(f"{name} is saved as {wide.upper()} and is larger than "
+                                        f"{4 * MAX_CONTENT_BYTES // 1024**2} MiB: save it again as UTF-8 (Jupyter's own format)")
+                text = strip_outputs(bytes(buf).decode(wide).encode() if wide else buf)
         except NotebookError:
             raise
         except (OSError, ValueError) as exc:
             raise NotebookError(f"cannot read {name}: {exc}") from exc
     finally:
         os.close(fd)
+    notes = [f"{name} is saved as {wide.upper()}, not UTF-8; it was read as {wide.upper()}"] if wide else []
     try:
-        data = json.loads(text)
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = text.decode("cp1252", errors="replace")
+        notes.append(f"{name} is not UTF-8 (an editor saved it in another encoding); it was read as Windows-1252: "
+                     "check its accented letters")
+    try:
+        data = json.loads(decoded)
     except (ValueError, RecursionError) as exc:
         raise NotebookError(f"{name} is not valid notebook JSON: {str(exc)[:200]}") from exc
-    return LoadedNotebook(normalise(data), sha, size)
+    if is_v3(data):
+        notes.append(f"{name} is an nbformat 3 notebook; it was read as version 4")
+    return LoadedNotebook(normalise(data), sha, size, notes)

@@ -26,8 +26,9 @@ from typing import Any
 
 from . import forkserver, processes
 from .evaluation import REGISTRATION_SECONDS
-from .protocol import Ledger, Probe, StepEvent
+from .protocol import CHANNEL_LOST, Ledger, Probe, StepEvent
 from .values import EvalError
+from .workfiles import copy_submitted_files
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _ROOT = _PACKAGE_DIR.parent
@@ -102,11 +103,18 @@ def _split(steps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[int,
     return child_steps, probes
 
 
-def run_job(steps: list[dict[str, Any]], limits: Limits, protected: list[Path] | None = None) -> RunResult:
+def run_job(steps: list[dict[str, Any]], limits: Limits, protected: list[Path] | None = None,
+            files: Path | None = None, notebook: Path | None = None) -> RunResult:
     """Run ``steps`` in a sandbox: ``{"run": code}`` cells and ``{"probe": qid, "public": [...],
-    "hidden": [...], "helpers": code, "helper_names": [...], "answer_names": [...]}`` test cells."""
+    "hidden": [...], "helpers": code, "helper_names": [...], "answer_names": [...]}`` test cells.
+    The files under ``files`` (the student's folder, but ``notebook``) are copied where the notebook runs."""
     child_steps, probes = _split(steps)
     workdir = tempfile.mkdtemp(prefix="autograd-lab-grade-")
+    try:
+        copy_notes = copy_submitted_files(files, Path(workdir), notebook) if files is not None else []
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     results_r, results_w = os.pipe()
     supervisor_r, supervisor_w = os.pipe()
     commands: dict[int, tuple[int, int]] = {i: os.pipe() for i, p in probes.items() if p.hidden}
@@ -133,7 +141,9 @@ def run_job(steps: list[dict[str, Any]], limits: Limits, protected: list[Path] |
         session = _Session(child, len(steps), probes, limits, results_r, supervisor_r,
                            {i: w for i, (_, w) in commands.items()})
         threading.Thread(target=_feed, args=(child.stdin, json.dumps(job).encode()), daemon=True).start()
-        return session.run()
+        result = session.run()
+        result.notes[:0] = copy_notes
+        return result
     finally:
         if session is not None:
             session.close()
@@ -301,6 +311,9 @@ class _Session:
             if name == "SIGKILL":
                 return "killed", "killed (possibly out of memory)"
             return "crashed", f"the Python process died with {name}"
+        if os.WEXITSTATUS(status) == CHANNEL_LOST:
+            return "exited", ("the notebook closed the pipe the grader reads its results from (a file descriptor it "
+                              "did not open, e.g. with os.closerange), so the cells after that were not graded")
         return "exited", f"the notebook ended the Python process (exit code {os.WEXITSTATUS(status)})"
 
     def _root(self) -> int:

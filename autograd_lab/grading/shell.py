@@ -3,7 +3,8 @@
 Cells are turned into Python by IPython's own input transformer before grading (see :mod:`.cells`),
 so ``%time x = f()`` arrives as ``get_ipython().run_line_magic('time', 'x = f()')``. Here the
 timing and capturing magics run their code (``x`` is assigned), shell commands (``!pip ...``) and
-display or configuration magics do nothing, and ``display()`` prints.
+display or configuration magics do nothing, and ``display()`` prints. A debugger left in a cell
+(``breakpoint()``, ``pdb.set_trace()``, IPython's ``set_trace()``) does nothing: nobody is there to type ``c``.
 """
 from __future__ import annotations
 
@@ -93,11 +94,18 @@ def display(*objs: Any, **kwargs: Any) -> None:
         print(obj)
 
 
+def _no_debugger(*args: Any, **kwargs: Any) -> None:
+    """What ``breakpoint()`` and every ``set_trace()`` do while a notebook is graded: nothing."""
+
+
 def install() -> GradingShell:
-    """Make ``get_ipython()`` and ``display()`` builtins for the code of ``__main__``."""
+    """Make ``get_ipython()`` and ``display()`` builtins for the code of ``__main__``; make debuggers do nothing."""
+    import bdb
     import builtins
 
     shell = GradingShell()
     builtins.get_ipython = lambda: shell  # type: ignore[attr-defined]
     builtins.display = display  # type: ignore[attr-defined]
+    bdb.Bdb.set_trace = _no_debugger  # type: ignore[method-assign] # pdb's, ipdb's and IPython's debuggers
+    sys.breakpointhook = _no_debugger
     return shell

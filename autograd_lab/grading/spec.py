@@ -9,6 +9,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .cells import parse
 from .notebook import Cell, Notebook, grade_id, lab_meta, nbgrader_meta, source_text
 
 
@@ -56,7 +57,7 @@ class Test:
         """Expressions the student's process must evaluate for this test."""
         names = [self.answer]
         if self.from_answers:
-            tree = ast.parse(self.from_answers, mode="eval")
+            tree = parse(self.from_answers, mode="eval")
             for node in ast.walk(tree):
                 if isinstance(node, ast.Name) and node.id != "np" and node.id not in names:
                     names.append(node.id)
@@ -177,7 +178,7 @@ def _is_expect(call: ast.AST) -> bool:
 def parse_tests(source: str) -> list[Test]:
     """Parse the ``expect(...)`` calls of a test cell; raise :class:`SpecError` on anything else."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError as exc:
         raise SpecError(f"test cell does not parse: {exc}") from exc
     hidden = _hidden_lines(source)
@@ -211,9 +212,9 @@ def parse_tests(source: str) -> list[Test]:
 
 def _validate(test: Test, line: int) -> None:
     try:
-        ast.parse(test.answer, mode="eval")
+        parse(test.answer, mode="eval")
         if test.from_answers:
-            ast.parse(test.from_answers, mode="eval")
+            parse(test.from_answers, mode="eval")
     except SyntaxError as exc:
         raise SpecError(f"expression does not parse (line {line}): {exc.msg}") from exc
     ways = [test.expected is not MISSING, test.from_answers is not None,

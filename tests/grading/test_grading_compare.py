@@ -243,3 +243,19 @@ def test_to_plain_never_raises() -> None:
 
     assert isinstance(to_plain(Evil()), Opaque)
     assert to_plain((1, [2.0, None])) == (1, [2.0, None])
+
+
+@pytest.mark.parametrize("got", ["b", "(b)", " B) ", "b.", "**b**", "[b]", "'b'"])
+def test_a_choice_letter_matches_however_it_is_wrapped(got: str) -> None:
+    assert compare(got, "b").ok
+    assert compare({"data": got}, {"data": "b"}).ok
+
+
+@pytest.mark.parametrize("got", ["bb", "b) because", "(c)", "a or b", ""])
+def test_a_choice_letter_is_still_compared(got: str) -> None:
+    assert not compare(got, "b").ok
+
+
+def test_only_single_letters_are_unwrapped() -> None:
+    assert not compare("(RuntimeError)", "RuntimeError").ok
+    assert not compare("ab.", "ab").ok

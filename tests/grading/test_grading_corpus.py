@@ -13,9 +13,10 @@ from autograd_lab.grading.cli import main
 from autograd_lab.grading.identity import file_stem
 from autograd_lab.grading.release import release_notebook
 from corpus.cases import CASES as BASIC_CASES, write_case
+from corpus.cases_round3 import CASES as ROUND3_CASES, FEEDBACK as ROUND3_FEEDBACK
 from corpus.cases_trust import CASES as TRUST_CASES
 
-CASES = BASIC_CASES + TRUST_CASES
+CASES = BASIC_CASES + TRUST_CASES + ROUND3_CASES
 
 HIDDEN_CODE = ["squares.shape", "grad.dtype", "float(grad.sum())", "3.5", "BEGIN HIDDEN"]
 
@@ -67,6 +68,13 @@ def test_feedback_never_shows_hidden_tests(graded: dict) -> None:
             assert secret not in text, (page.name, secret)
     wrong = (out / "feedback" / f"{file_stem('wrong_with_hint')}.html").read_text()
     assert "That doubles; use ** 2." in wrong and "hidden check 1" in wrong
+
+
+@pytest.mark.parametrize("name", sorted(ROUND3_FEEDBACK))
+def test_feedback_explains_the_error(graded: dict, name: str) -> None:
+    page = (graded["out"] / "feedback" / f"{file_stem(name)}.html").read_text()
+    for text in ROUND3_FEEDBACK[name]:
+        assert text in page, (name, text)
 
 
 def test_gradescope_results(graded: dict) -> None:

@@ -10,10 +10,12 @@ import pytest
 
 from autograd_lab.grading.cli import main
 from autograd_lab.grading.notebook import read_notebook, source_text
-from corpus.cases_exercises import CASES, ExerciseCase
+from corpus.cases_exercises import CASES as SHIPPED_CASES, ExerciseCase
+from corpus.cases_round3 import EXERCISE_CASES as ROUND3_CASES
 
 pytest.importorskip("autograd_lab.nn")
 
+CASES = SHIPPED_CASES + ROUND3_CASES
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 NOTEBOOKS = sorted({case.notebook for case in CASES})
 
@@ -29,8 +31,9 @@ def solutions(name: str) -> dict[str, str]:
 
 
 def write_submission(case: ExerciseCase, folder: Path) -> None:
-    nb = read_notebook(EXERCISES / "release" / f"{case.notebook}.ipynb")
-    answers = {} if case.answers is None else {**solutions(case.notebook), **case.answers}
+    base = case.released_from or case.notebook
+    nb = read_notebook(EXERCISES / "release" / f"{base}.ipynb")
+    answers = {} if case.answers is None else {**solutions(base), **case.answers}
     for cell in nb["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid in answers:

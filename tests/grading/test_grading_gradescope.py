@@ -20,7 +20,10 @@ import nbtools
 from autograd_lab.grading.cli import main
 from autograd_lab.grading.release import release_notebook
 from autograd_lab.grading import landlock
-from corpus.cases_parent import GRADESCOPE_CASES, NEEDS_LANDLOCK
+from corpus.cases_parent import GRADESCOPE_CASES as SHIPPED_CASES, NEEDS_LANDLOCK
+from corpus.cases_round3 import GRADESCOPE_CASES as ROUND3_CASES
+
+GRADESCOPE_CASES = {**SHIPPED_CASES, **ROUND3_CASES}
 
 HIDDEN_CODE = ["squares.shape", "grad.dtype", "float(grad.sum())", "3.5", "BEGIN HIDDEN"]
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}

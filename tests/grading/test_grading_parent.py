@@ -17,7 +17,10 @@ from autograd_lab.grading.identity import display, file_stem, key
 from autograd_lab.grading.release import release_notebook
 from autograd_lab.grading.store import Gradebook
 from corpus.cases import solved
-from corpus.cases_parent import AWKWARD, PARENT_CASES, ParentCase, can_make, remove_deep, write_parent_cases
+from corpus.cases_parent import AWKWARD, PARENT_CASES as SHIPPED_CASES, ParentCase, can_make, remove_deep, write_parent_cases
+from corpus.cases_round3 import PARENT_CASES as ROUND3_CASES
+
+PARENT_CASES = SHIPPED_CASES + ROUND3_CASES
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     released = release_notebook(nbtools.numpy_source(), "practice")
     subs, out = root / "submitted", root / "graded"
     subs.mkdir()
-    made = write_parent_cases(subs, released, {"source": source, "out": out})
+    made = write_parent_cases(subs, released, {"source": source, "out": out}, PARENT_CASES)
     argv = ["grade", str(subs), "--source", str(source), "--out", str(out), "--jobs", "2",
             "--cell-timeout", "5", "--timeout", "30", "--quiet"]
     code = main(argv)

@@ -15,7 +15,10 @@ import nbtools
 from autograd_lab.grading.cli import main
 from autograd_lab.grading.release import release_notebook
 from corpus.cases import write_case
-from corpus.cases_torch import CASES, HIDDEN_TEXT, torch_source
+from corpus.cases_round3 import TORCH_CASES as ROUND3_CASES
+from corpus.cases_torch import CASES as TORCH_CASES, HIDDEN_TEXT, torch_source
+
+CASES = TORCH_CASES + ROUND3_CASES
 
 
 class Listener:

@@ -249,6 +249,8 @@ def write_case(case: Case, root: Path, released: dict[str, Any], ctx: Context) -
         (folder / "README.txt").write_text("forgot to upload\n")
     elif isinstance(made, str):
         (folder / "practice.ipynb").write_text(made)
+    elif isinstance(made, tuple) and isinstance(made[1], bytes):
+        (folder / made[0]).write_bytes(made[1])
     elif isinstance(made, tuple):
         nbtools.write(made[1], folder / made[0])
     else:

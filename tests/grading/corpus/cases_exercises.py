@@ -43,6 +43,7 @@ class ExerciseCase:
     correct: bool = False     # a right answer (full marks); every other case must lose points
     edit: Callable[[list[dict[str, Any]]], None] | None = None   # changes the notebook's cells further
     note: str = ""            # a note the gradebook row must have (rows without one say nothing of their cells)
+    released_from: str | None = None   # start from this exercise's released notebook (a wrong file handed in)
 
 
 # The capstone (8 points). q1 (4 points) has 8 weight units: forward 1 and large inputs 1; upstream
