@@ -233,3 +233,23 @@ def test_inference_tensors_refuse_requires_grad_and_in_place_changes_outside() -
         t.requires_grad_()
     assert t.requires_grad_(False).tolist() == [5.0, 2.0, 2.0]
     assert t.clone().requires_grad_().requires_grad
+
+
+INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a normal "
+                   "tensor and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
+
+
+def test_an_inference_tensor_saved_for_backward_raises_pytorchs_error() -> None:
+    with torch.inference_mode():
+        made_inside = torch.ones(2)
+    w = torch.ones(2, requires_grad=True)
+    for uses in (lambda: w * made_inside, lambda: torch.exp(made_inside * w), lambda: (w * 2) * made_inside):
+        with pytest.raises(RuntimeError) as error:
+            uses()
+        assert str(error.value) == INFERENCE_SAVED
+    added = w + made_inside  # an op that saves nothing records as in PyTorch
+    added.sum().backward()
+    assert w.grad.tolist() == [1.0, 1.0]
+    cloned = made_inside.clone() * w  # the way out the message gives
+    assert not cloned.is_inference() and cloned.requires_grad

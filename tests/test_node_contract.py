@@ -12,6 +12,7 @@ import pytest
 import autograd_lab as torch
 import autograd_lab.nn.functional as F
 from autograd_lab.autograd.function import Function
+from autograd_lab.viz.graph import build_graph
 from support.tensors import leaf
 
 PACKAGE = Path(torch.__file__).parent
@@ -158,3 +159,12 @@ def test_views_read_nodes_only_through_the_public_surface() -> None:
     for path in sorted((PACKAGE / "viz").glob("*.py")) + sorted((PACKAGE / "widgets").glob("*.py")):
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             assert not private.search(line), f"{path.name}:{number} reads a node's private field: {line.strip()}"
+
+
+def test_accumulate_grad_is_named_as_pytorch_names_it_and_labelled_as_it_prints() -> None:
+    x = torch.ones(2, requires_grad=True)
+    node = (x * 2).grad_fn.next_functions[0][0]
+    assert node.name() == "torch::autograd::AccumulateGrad"
+    assert repr(node).startswith("<AccumulateGrad object at 0x")
+    labels = [function.name for function in build_graph(x * 2).functions]
+    assert labels == ["MulBackward0", "AccumulateGrad"]

@@ -41,11 +41,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "11_manual_backprop-cell_11": _MAXDIFF_ROUNDING,
     "11_manual_backprop-cell_15": _MAXDIFF_ROUNDING + "; here it falls on the other side of allclose's tolerance",
     "17_module_api-cell_18": "convolution layers (nn.Conv2d) are outside what autograd_lab teaches",
-    "24_grad_modes-cell_07": "an inference tensor saved for backward should raise PyTorch's RuntimeError; the check "
-                             "belongs in ctx.save_for_backward (autograd/function.py), not changed yet",
-    "28_grad_fn_zoo-cell_19": "AccumulateGrad.name() is 'AccumulateGrad' here, 'torch::autograd::AccumulateGrad' in "
-                              "PyTorch (defined in autograd/function.py, not changed yet)",
-    "28_grad_fn_zoo-cell_20": "AccumulateGrad.name(), as in 28_grad_fn_zoo-cell_19",
     "29_functional_tour-cell_09": _FLOAT32_ROUNDING + " (the mean of a layer-normalised row is a rounding error, "
                                                       "2.4e-08 in PyTorch, 0 here)",
 }

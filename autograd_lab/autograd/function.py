@@ -23,7 +23,7 @@ from .._tensor import RemovableHandle, Tensor
 from .grad_mode import no_grad
 from .grad_mode import state as grad_mode
 from .node_hooks import expose_saved_names, instrument
-from .saved_errors import SECOND_BACKWARD_MESSAGE, modified_message
+from .saved_errors import INFERENCE_TENSOR_SAVED_MESSAGE, SECOND_BACKWARD_MESSAGE, modified_message
 
 Hook = Callable[[Tensor], "Tensor | None"]
 Edge = tuple["Node | None", int]
@@ -217,7 +217,12 @@ class Node:
             return  # nothing is recorded, so backward will never ask
         versions = []
         for tensor in tensors:
-            versions.append(0 if tensor is None else tensor._version_counter[0])
+            if tensor is None:
+                versions.append(0)
+                continue
+            if tensor._inference:  # made in inference_mode(): it has no version counter to check in PyTorch
+                raise RuntimeError(INFERENCE_TENSOR_SAVED_MESSAGE)
+            versions.append(tensor._version_counter[0])
         self._saved = tensors
         self._saved_versions = tuple(versions)
 
@@ -288,6 +293,10 @@ class AccumulateGrad(Node):
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def name(self) -> str:
+        """PyTorch's name for it, its C++ class (the views label it ``AccumulateGrad``, as it prints)."""
+        return "torch::autograd::AccumulateGrad"
 
     def __lt__(self, other: Node) -> bool:
         """Never: accumulators share one sequence number, so the engine's ready heap leaves them in heap order."""

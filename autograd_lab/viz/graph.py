@@ -279,7 +279,7 @@ class GraphBuilder:
     def visit(self, node: Node, queue: deque[Node]) -> None:
         fid = self.ids[id(node)]
         is_accumulate = isinstance(node, AccumulateGrad)
-        function = FunctionNode(fid, node.name(), "accumulate" if is_accumulate else "function",
+        function = FunctionNode(fid, type(node).__name__, "accumulate" if is_accumulate else "function",
                                 saved_freed=node.saved_tensors_freed,
                                 sequence_nr=None if is_accumulate else node.sequence_nr)
         self.graph.functions.append(function)
