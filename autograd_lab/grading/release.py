@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,25 @@ def release_notebook(nb: Notebook, name: str) -> Notebook:
             cell["execution_count"] = None
     out["cells"].insert(_checks_position(out["cells"]), checks_cell(out, name))
     out.setdefault("metadata", {})["autograd_lab"] = {"assignment": name}
+    give_cell_ids(out["cells"])
     return out
+
+
+def give_cell_ids(cells: list[Cell]) -> None:
+    """An ``id`` for every cell that has none, as nbformat 4.5 requires: the nbgrader ``grade_id`` when it
+    is a valid id and unused, else ``cell-<position>``."""
+    used = {cell["id"] for cell in cells if isinstance(cell.get("id"), str)}
+    for position, cell in enumerate(cells):
+        if isinstance(cell.get("id"), str):
+            continue
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        candidate = grade_id if isinstance(grade_id, str) and re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", grade_id) else ""
+        if not candidate or candidate in used:
+            candidate = f"cell-{position}"
+        while candidate in used:
+            candidate += "-"
+        cell["id"] = candidate
+        used.add(candidate)
 
 
 def source_notebooks(source: Path) -> list[Path]:

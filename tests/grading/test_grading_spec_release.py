@@ -75,6 +75,21 @@ def test_release_strips_solutions_and_hidden_tests() -> None:
     assert public.questions["q3"].n_hidden == 2 and len(public.questions["q3"].tests) == 1
 
 
+def test_released_cells_all_have_ids_that_nbformat_accepts(recwarn: pytest.WarningsRecorder) -> None:
+    import nbformat
+
+    source = nbtools.numpy_source()
+    for cell in source["cells"]:
+        cell.pop("id", None)
+    source["cells"][0]["id"] = "q1"  # taken: the grade_id "q1" must not be given a second time
+    released = release_notebook(source, "practice")
+    ids = [cell["id"] for cell in released["cells"]]
+    assert len(set(ids)) == len(ids) and ids[0] == "q1"
+    assert "q3" in ids  # an answer or test cell is named after its grade_id
+    nbformat.validate(nbformat.from_dict(released))
+    assert not [w for w in recwarn if "id" in str(w.message)]
+
+
 def test_strip_solution_keeps_surrounding_code_and_indent() -> None:
     src = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\nprint(f)"
     assert strip_solution(src) == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\nprint(f)"
